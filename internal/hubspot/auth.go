@@ -1,0 +1,136 @@
+package hubspot
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// oauthEarlyRefresh renews an access token this long before it expires (HubSpot issues them for
+// 30 minutes), so a long page walk never races the expiry.
+const oauthEarlyRefresh = 5 * time.Minute
+
+// tokenSource yields the bearer token for a request.
+type tokenSource interface {
+	token() (string, error)
+	// invalidate drops stale after HubSpot rejected it as expired and reports whether a fresh
+	// token can be fetched.
+	invalidate(stale string) bool
+}
+
+type staticToken string
+
+func (t staticToken) token() (string, error) { return string(t), nil }
+func (staticToken) invalidate(string) bool   { return false }
+
+func (c *Client) setupAuth() error {
+	switch {
+	case c.accessToken != "" && c.oauthConfig != nil:
+		return errors.New("choose either an access token or OAuth, not both")
+	case c.accessToken != "":
+		c.secrets.add(c.accessToken)
+		c.auth = staticToken(c.accessToken)
+	case c.oauthConfig != nil:
+		c.secrets.add(c.oauthConfig.ClientSecret, c.oauthConfig.RefreshToken)
+		c.auth = newOAuthSource(*c.oauthConfig, c.baseURL.String()+"/oauth/v1/token", c.httpClient, &c.secrets)
+	}
+	return nil
+}
+
+// oauthSource runs HubSpot's refresh-token grant through golang.org/x/oauth2, whose token caching,
+// expiry arithmetic and refresh-token rotation are tested upstream; hand-written refresh code
+// would have to prove all of that again.
+type oauthSource struct {
+	conf    *oauth2.Config
+	ctx     context.Context // carries the HTTP client used for the token endpoint
+	secrets *redactor
+
+	mu           sync.Mutex
+	src          oauth2.TokenSource
+	refreshToken string
+	current      string
+}
+
+func newOAuthSource(cfg OAuthConfig, tokenURL string, hc *http.Client, secrets *redactor) *oauthSource {
+	o := &oauthSource{
+		conf: &oauth2.Config{
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			Endpoint:     oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams},
+		},
+		ctx:          context.WithValue(context.Background(), oauth2.HTTPClient, hc),
+		secrets:      secrets,
+		refreshToken: cfg.RefreshToken,
+	}
+	o.src = o.newSource()
+	return o
+}
+
+// newSource starts a cache that refreshes on first use and again oauthEarlyRefresh before expiry.
+func (o *oauthSource) newSource() oauth2.TokenSource {
+	return oauth2.ReuseTokenSourceWithExpiry(nil, o.conf.TokenSource(o.ctx, &oauth2.Token{RefreshToken: o.refreshToken}), oauthEarlyRefresh)
+}
+
+func (o *oauthSource) token() (string, error) {
+	o.mu.Lock()
+	src := o.src
+	o.mu.Unlock()
+	t, err := src.Token()
+	if err != nil {
+		return "", o.refreshError(err)
+	}
+	o.secrets.addIssued(t.AccessToken)
+	o.secrets.addIssued(t.RefreshToken)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.refreshToken = cmp.Or(t.RefreshToken, o.refreshToken)
+	o.current = t.AccessToken
+	return t.AccessToken, nil
+}
+
+func (o *oauthSource) invalidate(stale string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.current == stale {
+		o.src = o.newSource()
+	}
+	return true
+}
+
+// transientAuthError is a token refresh that failed for a reason a retry can fix (network,
+// 5xx, 429 at the token endpoint). The API request itself was never sent.
+type transientAuthError struct{ err error }
+
+func (e *transientAuthError) Error() string { return "oauth token refresh: " + e.err.Error() }
+func (e *transientAuthError) Unwrap() error { return e.err }
+
+// refreshError turns the token endpoint's refusal into *AuthError and anything else into a
+// retryable error. Only redacted fields of the response are kept.
+func (o *oauthSource) refreshError(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil {
+		return &transientAuthError{err: err}
+	}
+	status := re.Response.StatusCode
+	if status >= 500 || status == http.StatusTooManyRequests {
+		return &transientAuthError{err: fmt.Errorf("token endpoint answered %d", status)}
+	}
+	var body struct {
+		Status  string `json:"status"`
+		Message string `json:"message"`
+	}
+	_ = json.Unmarshal(re.Body, &body) // the fields are optional details; ErrorCode is already parsed
+	return &AuthError{
+		StatusCode:  status,
+		Code:        o.secrets.redact(re.ErrorCode),
+		Status:      o.secrets.redact(body.Status),
+		Description: o.secrets.redact(cmp.Or(re.ErrorDescription, body.Message)),
+	}
+}

@@ -1,0 +1,142 @@
+// Package hubspot is a typed client for HubSpot's CRM API (objects, properties, schemas,
+// associations v4, pipelines and owners) in both the legacy v3 and the date-based path families.
+//
+// Every call goes through one request path that waits on the portal's shared Limiter, retries
+// what is safe to repeat and turns HubSpot's error bodies into typed errors.
+// See https://developers.hubspot.com/docs/api/overview.
+package hubspot
+
+import (
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+)
+
+// API versions and the default endpoint. APIVersionLatest selects the date-based paths that
+// HubSpot supports after the v3 sunset; APIVersionV3 keeps the legacy paths for older portals.
+const (
+	APIVersionLatest = "2026-09"
+	APIVersionV3     = "v3"
+	DefaultBaseURL   = "https://api.hubapi.com"
+)
+
+const defaultUserAgent = "cq-plugin-hubspot"
+
+// Client talks to one HubSpot portal. It is safe for concurrent use; its services share the
+// client's limiter, retry policy and credentials.
+type Client struct {
+	Objects      *ObjectsService
+	Properties   *PropertiesService
+	Schemas      *SchemasService
+	Associations *AssociationsService
+	Pipelines    *PipelinesService
+	Owners       *OwnersService
+
+	baseURL    *url.URL
+	httpClient *http.Client
+	apiVersion string
+	userAgent  string
+	limiter    *Limiter
+	retry      RetryPolicy
+	logger     *slog.Logger
+	clock      clock
+
+	accessToken string
+	oauthConfig *OAuthConfig
+	auth        tokenSource
+	secrets     redactor
+
+	stats clientStats
+}
+
+// Option configures a Client in NewClient.
+type Option func(*Client) error
+
+// NewClient builds a client for DefaultBaseURL and APIVersionLatest unless options say otherwise.
+// Without WithAccessToken or WithOAuth requests are sent unauthenticated (useful for local fakes).
+func NewClient(opts ...Option) (*Client, error) {
+	base, err := url.Parse(DefaultBaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse default base url: %w", err)
+	}
+	c := &Client{
+		baseURL:    base,
+		httpClient: http.DefaultClient,
+		apiVersion: APIVersionLatest,
+		userAgent:  defaultUserAgent,
+		retry:      DefaultRetryPolicy(),
+		logger:     slog.New(slog.DiscardHandler),
+		clock:      realClock{},
+	}
+	for _, opt := range opts {
+		if err := opt(c); err != nil {
+			return nil, fmt.Errorf("hubspot client: %w", err)
+		}
+	}
+	if c.limiter == nil {
+		c.limiter = NewLimiter(LimiterConfig{})
+	}
+	if err := c.setupAuth(); err != nil {
+		return nil, fmt.Errorf("hubspot client: %w", err)
+	}
+	c.Objects = &ObjectsService{client: c}
+	c.Properties = &PropertiesService{client: c}
+	c.Schemas = &SchemasService{client: c}
+	c.Associations = &AssociationsService{client: c}
+	c.Pipelines = &PipelinesService{client: c}
+	c.Owners = &OwnersService{client: c}
+	return c, nil
+}
+
+// Route families counted in Stats.ByFamily.
+const (
+	familyList         = "list"
+	familySearch       = "search"
+	familyBatch        = "batch"
+	familyAssociations = "associations"
+	familyOther        = "other"
+)
+
+// Stats counts the HTTP attempts a client made, so callers can check request budgets
+// (requests per 1,000 records) and error rates against HubSpot's guidelines.
+type Stats struct {
+	Requests    int64            // HTTP attempts sent, retries included
+	Retries     int64            // attempts that repeated an earlier one
+	RateLimited int64            // 429 responses
+	Errors      int64            // attempts that failed: error status or transport failure
+	ByFamily    map[string]int64 // attempts per route family: list, search, batch, associations, other
+}
+
+type clientStats struct {
+	requests, retries, rateLimited, errors atomic.Int64
+	mu                                     sync.Mutex
+	byFamily                               map[string]int64
+}
+
+func (s *clientStats) count(family string) {
+	s.requests.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byFamily == nil {
+		s.byFamily = make(map[string]int64)
+	}
+	s.byFamily[family]++
+}
+
+// Stats returns a snapshot of the client's counters; safe for concurrent use.
+func (c *Client) Stats() Stats {
+	c.stats.mu.Lock()
+	byFamily := maps.Clone(c.stats.byFamily)
+	c.stats.mu.Unlock()
+	return Stats{
+		Requests:    c.stats.requests.Load(),
+		Retries:     c.stats.retries.Load(),
+		RateLimited: c.stats.rateLimited.Load(),
+		Errors:      c.stats.errors.Load(),
+		ByFamily:    byFamily,
+	}
+}

@@ -1,0 +1,143 @@
+package hubspot
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestPropertiesList(t *testing.T) {
+	f := scripted(t, step{status: 200, body: `{"results":[{"name":"hs_lead_status","label":"Lead Status","type":"enumeration","fieldType":"checkbox","groupName":"contactinformation",
+	  "options":[{"label":"New","value":"NEW","displayOrder":0,"hidden":false},{"label":"Open","value":"OPEN","displayOrder":1,"hidden":true}],
+	  "calculated":false,"hasUniqueValue":false,"hidden":false,"hubspotDefined":true,"modificationMetadata":{"archivable":true,"readOnlyDefinition":true,"readOnlyValue":false}},
+	  {"name":"external_id","type":"string","hasUniqueValue":true,"modificationMetadata":{"readOnlyValue":true},"calculated":true,"referencedObjectType":"OWNER"}]}`})
+	c, _ := newTestClient(t, f)
+	props, err := c.Properties.List(t.Context(), "contacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(props) != 2 {
+		t.Fatalf("props = %+v", props)
+	}
+	p := props[0]
+	if p.Type != "enumeration" || p.FieldType != "checkbox" || len(p.Options) != 2 || !p.Options[1].Hidden || p.Options[1].Value != "OPEN" ||
+		!p.HubspotDefined || !p.ModificationMetadata.ReadOnlyDefinition || p.ModificationMetadata.ReadOnlyValue {
+		t.Errorf("first property = %+v", p)
+	}
+	if q := props[1]; !q.HasUniqueValue || !q.Calculated || !q.ModificationMetadata.ReadOnlyValue || q.ReferencedObjectType != "OWNER" {
+		t.Errorf("second property = %+v", q)
+	}
+}
+
+func TestSchemasList(t *testing.T) {
+	f := scripted(t, step{status: 200, body: `{"results":[{"id":"1234","name":"cars","objectTypeId":"2-1234","fullyQualifiedName":"p12345678_cars",
+	  "primaryDisplayProperty":"vin","labels":{"singular":"Car","plural":"Cars"},"requiredProperties":["vin"],
+	  "properties":[{"name":"vin","type":"string","hasUniqueValue":true}],
+	  "associations":[{"id":"99","name":"cars_to_contacts","fromObjectTypeId":"2-1234","toObjectTypeId":"0-1"},{"id":100,"fromObjectTypeId":"2-1234","toObjectTypeId":"0-2"}]}]}`})
+	c, _ := newTestClient(t, f)
+	schemas, err := c.Schemas.List(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := schemas[0]
+	if s.ObjectTypeID != "2-1234" || s.Labels.Plural != "Cars" || s.RequiredProperties[0] != "vin" || !s.Properties[0].HasUniqueValue || s.FullyQualifiedName != "p12345678_cars" {
+		t.Errorf("schema = %+v", s)
+	}
+	if want := "[{99 cars_to_contacts 2-1234 0-1} {100  2-1234 0-2}]"; fmt.Sprint(s.Associations) != want {
+		t.Errorf("associations = %v, want %s", s.Associations, want)
+	}
+}
+
+func TestPipelinesList(t *testing.T) {
+	f := scripted(t, step{status: 200, body: `{"results":[{"id":"default","label":"Sales","displayOrder":0,"archived":false,"createdAt":"2023-01-01T00:00:00Z","updatedAt":"2024-01-01T00:00:00Z",
+	  "stages":[{"id":"appointmentscheduled","label":"Appointment","displayOrder":0,"archived":false,"metadata":{"probability":"0.2"},"createdAt":"2023-01-02T00:00:00Z","updatedAt":"2023-01-03T00:00:00Z"},
+	            {"id":"closedwon","label":"Won","displayOrder":1,"metadata":{"probability":1.0,"isClosed":true}}]}]}`})
+	c, _ := newTestClient(t, f)
+	pipes, err := c.Pipelines.List(t.Context(), "deals")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pipes[0]
+	if p.ID != "default" || p.Label != "Sales" || p.UpdatedAt.Year() != 2024 || len(p.Stages) != 2 {
+		t.Fatalf("pipeline = %+v", p)
+	}
+	if s := p.Stages[0]; s.Metadata["probability"] != "0.2" || s.CreatedAt.Day() != 2 || s.UpdatedAt.Day() != 3 {
+		t.Errorf("stage = %+v", s)
+	}
+	if s := p.Stages[1]; s.Metadata["probability"] != "1.0" || s.Metadata["isClosed"] != "true" {
+		t.Errorf("stage metadata = %v", s.Metadata)
+	}
+}
+
+func TestOwnersList(t *testing.T) {
+	tests := []struct {
+		name     string
+		archived bool
+		breakAt  int
+		wantIDs  string
+		wantReqs int
+	}{
+		{"all pages", false, 0, "[1 2 3]", 2},
+		{"archived", true, 0, "[1 2 3]", 2},
+		{"break", false, 1, "[1]", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ []byte, n int) {
+				if got := r.URL.Query().Get("archived"); got != fmt.Sprint(tt.archived) {
+					t.Errorf("archived = %q", got)
+				}
+				if r.URL.Query().Get("limit") != "500" {
+					t.Errorf("limit = %q", r.URL.Query().Get("limit"))
+				}
+				if n == 0 {
+					writeRaw(w, 200, `{"results":[{"id":"1","email":"a@x.io","firstName":"A","lastName":"B","userId":9001,"teams":[{"id":7,"name":"East","primary":true}],"createdAt":"2024-01-01T00:00:00Z","archived":false},{"id":"2"}],"paging":{"next":{"after":"2"}}}`)
+					return
+				}
+				if r.URL.Query().Get("after") != "2" {
+					t.Errorf("after = %q", r.URL.Query().Get("after"))
+				}
+				writeRaw(w, 200, `{"results":[{"id":"3","userId":"9003"}]}`)
+			})
+			c, _ := newTestClient(t, f)
+			var owners []Owner
+			for o, err := range c.Owners.List(t.Context(), tt.archived) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				owners = append(owners, o)
+				if len(owners) == tt.breakAt {
+					break
+				}
+			}
+			var ids []string
+			for _, o := range owners {
+				ids = append(ids, o.ID)
+			}
+			if fmt.Sprint(ids) != tt.wantIDs || len(f.Requests()) != tt.wantReqs {
+				t.Errorf("ids %v after %d requests, want %s after %d", ids, len(f.Requests()), tt.wantIDs, tt.wantReqs)
+			}
+			first := owners[0]
+			if first.UserID != 9001 || first.Email != "a@x.io" || len(first.Teams) != 1 || first.Teams[0].ID != "7" || !first.Teams[0].Primary ||
+				!first.CreatedAt.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)) {
+				t.Errorf("owner = %+v", first)
+			}
+		})
+	}
+}
+
+func TestOwnersListStopsOnError(t *testing.T) {
+	f := scripted(t, step{status: 403, body: `{"status":"error","category":"MISSING_SCOPES","errors":[{"context":{"requiredGranularScopes":["crm.objects.owners.read"]}}]}`})
+	c, _ := newTestClient(t, f)
+	var errs int
+	for _, err := range c.Owners.List(t.Context(), false) {
+		if !IsMissingScopes(err) {
+			t.Errorf("err = %v", err)
+		}
+		errs++
+	}
+	if errs != 1 || len(f.Requests()) != 1 {
+		t.Errorf("%d errors after %d requests, want 1 and 1", errs, len(f.Requests()))
+	}
+}

@@ -1,0 +1,181 @@
+package hubspot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ObjectsService reads and writes CRM records of any object type. objectType is a plural name
+// ("contacts"), a type id ("0-1", "2-1234") or a custom object's fully qualified name.
+// See https://developers.hubspot.com/docs/api/crm/understanding-the-crm.
+type ObjectsService struct {
+	client *Client
+}
+
+// Object is one CRM record.
+type Object struct {
+	ID string
+	// Properties holds the returned properties: a nil value is JSON null (2026-09 family), a
+	// missing key is a property that was not returned.
+	Properties   map[string]*string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Archived     bool
+	ArchivedAt   *time.Time
+	Associations map[string][]AssociationRef // keyed by the requested object type, from `associations=`
+}
+
+// AssociationRef is an associated record listed with an object.
+type AssociationRef struct {
+	ID   string
+	Type string // e.g. contact_to_company
+}
+
+// UnmarshalJSON reads HubSpot's record shape, ids as strings or numbers.
+func (o *Object) UnmarshalJSON(data []byte) error {
+	var w struct {
+		ID           flexString         `json:"id"`
+		Properties   map[string]*string `json:"properties"`
+		CreatedAt    time.Time          `json:"createdAt"`
+		UpdatedAt    time.Time          `json:"updatedAt"`
+		Archived     bool               `json:"archived"`
+		ArchivedAt   *time.Time         `json:"archivedAt"`
+		Associations map[string]struct {
+			Results []struct {
+				ID   flexString `json:"id"`
+				Type string     `json:"type"`
+			} `json:"results"`
+		} `json:"associations"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*o = Object{ID: string(w.ID), Properties: w.Properties, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, Archived: w.Archived, ArchivedAt: w.ArchivedAt}
+	if len(w.Associations) > 0 {
+		o.Associations = make(map[string][]AssociationRef, len(w.Associations))
+		for k, v := range w.Associations {
+			refs := make([]AssociationRef, len(v.Results))
+			for i, r := range v.Results {
+				refs[i] = AssociationRef{ID: string(r.ID), Type: r.Type}
+			}
+			o.Associations[k] = refs
+		}
+	}
+	return nil
+}
+
+// ListOptions selects what ListPage returns.
+type ListOptions struct {
+	Properties   []string // property names; any number, see ListPage
+	Associations []string // object types whose associated ids to include
+	Archived     bool     // list only archived records (the recycle bin)
+	After        string   // cursor from a previous page; "" starts at the beginning
+	Limit        int      // page size, 1..100; default 100
+}
+
+// ObjectPage is one page of a list.
+type ObjectPage struct {
+	Results []Object
+	After   string // cursor of the next page, "" on the last page
+}
+
+const (
+	defaultListLimit = 100
+	// urlBudget keeps request URLs well below HubSpot's ~16 k limit (414 URI Too Long).
+	urlBudget = 8000
+)
+
+type listResponse struct {
+	Results []Object `json:"results"`
+	Paging  *paging  `json:"paging"`
+}
+
+// ListPage reads one page of records. Property names that would push the URL past a safe length
+// are read with POST batch/read for the page's ids and merged, so any number of names works;
+// typical lists stay at one request per page.
+// See https://developers.hubspot.com/docs/api/crm/contacts (GET /crm/v3/objects/{type}).
+func (s *ObjectsService) ListPage(ctx context.Context, objectType string, opts ListOptions) (*ObjectPage, error) {
+	if objectType == "" {
+		return nil, errors.New("list: object type is empty")
+	}
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = defaultListLimit
+	}
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if opts.After != "" {
+		q.Set("after", opts.After)
+	}
+	setReadQuery(q, opts.Associations, opts.Archived)
+	path := s.client.path(areaObjects, objectType)
+	rest := s.client.fitProperties(path, q, opts.Properties)
+	resp, _, err := call[listResponse](ctx, s.client, request{method: http.MethodGet, path: path, query: q, family: familyList, idempotent: true})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", objectType, err)
+	}
+	if err := s.fillProperties(ctx, objectType, opts.Archived, resp.Results, rest); err != nil {
+		return nil, fmt.Errorf("list %s: %w", objectType, err)
+	}
+	return &ObjectPage{Results: resp.Results, After: resp.Paging.after()}, nil
+}
+
+// List walks the pages from opts.After to the end, stopping at the first error.
+func (s *ObjectsService) List(ctx context.Context, objectType string, opts ListOptions) iter.Seq2[*ObjectPage, error] {
+	return walk(opts.After, func(after string) (*ObjectPage, string, error) {
+		opts.After = after
+		page, err := s.ListPage(ctx, objectType, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		return page, page.After, nil
+	})
+}
+
+// GetOptions selects what Get returns.
+type GetOptions struct {
+	Properties   []string
+	Associations []string
+	IDProperty   string // read by a unique property's value instead of the record id
+	Archived     bool
+}
+
+// Get reads one record by id (or by the IDProperty's value). A missing record is an error for
+// which IsNotFound is true.
+func (s *ObjectsService) Get(ctx context.Context, objectType, id string, opts GetOptions) (*Object, error) {
+	if objectType == "" || id == "" {
+		return nil, errors.New("get: object type and id are required")
+	}
+	q := url.Values{}
+	setReadQuery(q, opts.Associations, opts.Archived)
+	if opts.IDProperty != "" {
+		q.Set("idProperty", opts.IDProperty)
+	}
+	path := s.client.path(areaObjects, objectType, id)
+	rest := s.client.fitProperties(path, q, opts.Properties)
+	obj, _, err := call[Object](ctx, s.client, request{method: http.MethodGet, path: path, query: q, family: familyOther, idempotent: true})
+	if err != nil {
+		return nil, fmt.Errorf("get %s %s: %w", objectType, id, err)
+	}
+	objs := []Object{obj}
+	if err := s.fillProperties(ctx, objectType, opts.Archived, objs, rest); err != nil {
+		return nil, fmt.Errorf("get %s %s: %w", objectType, id, err)
+	}
+	return &objs[0], nil
+}
+
+func setReadQuery(q url.Values, associations []string, archived bool) {
+	if len(associations) > 0 {
+		q.Set("associations", strings.Join(associations, ","))
+	}
+	if archived {
+		q.Set("archived", "true")
+	}
+}

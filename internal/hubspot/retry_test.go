@@ -1,0 +1,236 @@
+package hubspot
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// step is one scripted answer of a fake.
+type step struct {
+	status   int
+	body     string
+	header   map[string]string
+	reset    bool // close the connection without an answer
+	truncate bool // announce a longer body than is sent, then close
+}
+
+func (s step) serve(w http.ResponseWriter) {
+	for k, v := range s.header {
+		w.Header().Set(k, v)
+	}
+	switch {
+	case s.reset:
+		panic(http.ErrAbortHandler)
+	case s.truncate:
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"results":[{"id":"1"`))
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler)
+	default:
+		writeRaw(w, s.status, s.body)
+	}
+}
+
+// scripted serves steps in order, repeating the last one.
+func scripted(t *testing.T, steps ...step) *fakeAPI {
+	return newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte, n int) {
+		steps[min(n, len(steps)-1)].serve(w)
+	})
+}
+
+const (
+	okList   = `{"results":[{"id":"1"}]}`
+	okBatch  = `{"status":"COMPLETE","results":[{"id":"1"}]}`
+	errBody  = `{"status":"error","message":"Service unavailable","category":"SERVICE_UNAVAILABLE","correlationId":"c"}`
+	rateBody = `{"status":"error","message":"You have reached your ten_secondly_rolling limit.","errorType":"RATE_LIMIT","correlationId":"c","policyName":"TEN_SECONDLY_ROLLING"}`
+)
+
+func TestRetries(t *testing.T) {
+	list := func(c *Client) error {
+		_, err := c.Objects.ListPage(t.Context(), "contacts", ListOptions{})
+		return err
+	}
+	create := func(c *Client) error {
+		_, err := c.Objects.BatchCreate(t.Context(), "contacts", []ObjectInput{{Properties: map[string]string{"email": "a@b.c"}}})
+		return err
+	}
+	update := func(c *Client) error {
+		_, err := c.Objects.BatchUpdate(t.Context(), "contacts", []ObjectInput{{ID: "1"}})
+		return err
+	}
+	isAmbiguous := func(err error) bool { return IsAmbiguousWrite(err) }
+	isNil := func(err error) bool { return err == nil }
+	tests := []struct {
+		name         string
+		call         func(c *Client) error
+		steps        []step
+		wantRequests int
+		wantErr      func(error) bool
+		wantMinSleep time.Duration
+	}{
+		{"503 twice then ok", list, []step{{status: 503, body: errBody}, {status: 503, body: errBody}, {status: 200, body: okList}}, 3, isNil, 0},
+		{"503 forever stops at MaxAttempts", list, []step{{status: 503, body: errBody}}, 6, func(err error) bool {
+			return err != nil && strings.Contains(err.Error(), "giving up after 6 attempts")
+		}, 0},
+		{"each transient status", list, []step{{status: 502}, {status: 504}, {status: 521}, {status: 523}, {status: 524}, {status: 200, body: okList}}, 6, isNil, 0},
+		{"400 is never retried", list, []step{{status: 400, body: `{"status":"error","category":"VALIDATION_ERROR","message":"bad"}`}}, 1, IsValidation, 0},
+		{"500 is not retried", list, []step{{status: 500, body: errBody}}, 1, func(err error) bool { return apiStatus(err) == 500 }, 0},
+		{"429 then ok waits for the window", list, []step{{status: 429, body: rateBody}, {status: 200, body: okList}}, 2, isNil, 10 * time.Second},
+		{"423 waits at least 2 s", list, []step{{status: 423, body: errBody}, {status: 200, body: okList}}, 2, isNil, 2 * time.Second},
+		{"477 honours Retry-After", list, []step{{status: 477, body: errBody, header: map[string]string{"Retry-After": "7"}}, {status: 200, body: okList}}, 2, isNil, 7 * time.Second},
+		{"503 honours Retry-After", list, []step{{status: 503, body: errBody, header: map[string]string{"Retry-After": "4"}}, {status: 200, body: okList}}, 2, isNil, 4 * time.Second},
+		{"reset read is retried", list, []step{{reset: true}, {status: 200, body: okList}}, 2, isNil, 0},
+		{"truncated body is retried", list, []step{{truncate: true}, {status: 200, body: okList}}, 2, isNil, 0},
+		{"undecodable body is retried", list, []step{{status: 200, body: `<html>oops`}, {status: 200, body: okList}}, 2, isNil, 0},
+		{"create 502 is ambiguous", create, []step{{status: 502}, {status: 200, body: okBatch}}, 1, isAmbiguous, 0},
+		{"create reset is ambiguous", create, []step{{reset: true}, {status: 200, body: okBatch}}, 1, isAmbiguous, 0},
+		{"create truncated answer is ambiguous", create, []step{{truncate: true}, {status: 200, body: okBatch}}, 1, isAmbiguous, 0},
+		{"create 429 is re-sent", create, []step{{status: 429, body: rateBody}, {status: 200, body: okBatch}}, 2, isNil, 0},
+		{"create 423 is re-sent", create, []step{{status: 423, body: errBody}, {status: 200, body: okBatch}}, 2, isNil, 2 * time.Second},
+		{"create 477 is re-sent", create, []step{{status: 477, header: map[string]string{"Retry-After": "1"}}, {status: 200, body: okBatch}}, 2, isNil, time.Second},
+		{"update 502 is re-sent", update, []step{{status: 502}, {status: 200, body: okBatch}}, 2, isNil, 0},
+		{"update reset is re-sent", update, []step{{reset: true}, {status: 200, body: okBatch}}, 2, isNil, 0},
+		{"daily 429 stops", list, []step{{status: 429, body: `{"status":"error","message":"You have reached your daily limit.","errorType":"RATE_LIMIT","policyName":"DAILY"}`}}, 1,
+			func(err error) bool { return errors.Is(err, ErrDailyBudgetExhausted) }, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := scripted(t, tt.steps...)
+			c, clk := newTestClient(t, f)
+			err := tt.call(c)
+			if !tt.wantErr(err) {
+				t.Errorf("unexpected error result: %v", err)
+			}
+			if got := len(f.Requests()); got != tt.wantRequests {
+				t.Errorf("%d requests, want %d", got, tt.wantRequests)
+			}
+			st := c.Stats()
+			if st.Requests != int64(tt.wantRequests) || st.Retries != int64(tt.wantRequests-1) {
+				t.Errorf("stats = %+v, want %d requests and %d retries", st, tt.wantRequests, tt.wantRequests-1)
+			}
+			var slept time.Duration
+			for _, d := range clk.Sleeps() {
+				slept += d
+			}
+			if slept < tt.wantMinSleep {
+				t.Errorf("slept %s (%v) before the retry, want at least %s", slept, clk.Sleeps(), tt.wantMinSleep)
+			}
+		})
+	}
+}
+
+func TestDailyExhaustionStopsLaterCalls(t *testing.T) {
+	f := scripted(t, step{status: 429, body: `{"status":"error","message":"You have reached your daily limit.","policyName":"DAILY"}`})
+	c, _ := newTestClient(t, f)
+	for range 2 {
+		if _, err := c.Properties.List(t.Context(), "contacts"); !errors.Is(err, ErrDailyBudgetExhausted) {
+			t.Fatalf("err = %v, want ErrDailyBudgetExhausted", err)
+		}
+	}
+	if got := len(f.Requests()); got != 1 {
+		t.Errorf("%d requests, want 1: the second call must stop before sending", got)
+	}
+}
+
+func TestRetryElapsedBound(t *testing.T) {
+	f := scripted(t, step{status: 503, body: errBody, header: map[string]string{"Retry-After": "2"}})
+	c, _ := newTestClient(t, f, WithRetryPolicy(RetryPolicy{MaxAttempts: 100, MaxElapsed: 3 * time.Second}))
+	_, err := c.Properties.List(t.Context(), "contacts")
+	if err == nil || !strings.Contains(err.Error(), "within 3s") {
+		t.Fatalf("err = %v, want the elapsed bound", err)
+	}
+	if got := len(f.Requests()); got != 2 {
+		t.Errorf("%d requests, want 2 (0 s and 2 s; 4 s is past the bound)", got)
+	}
+}
+
+func TestConnectionRefusedCreateIsResent(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	clk := newFakeClock(true)
+	l := NewLimiter(LimiterConfig{})
+	l.clock = clk
+	c, err := NewClient(WithBaseURL("http://"+addr+basePath), WithAccessToken(testToken), WithLimiter(l), withClock(clk),
+		WithRetryPolicy(RetryPolicy{MaxAttempts: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Objects.BatchCreate(t.Context(), "contacts", []ObjectInput{{Properties: map[string]string{"email": "a@b.c"}}})
+	if err == nil || IsAmbiguousWrite(err) || !strings.Contains(err.Error(), "giving up after 3 attempts") {
+		t.Fatalf("err = %v, want a plain error after 3 attempts", err)
+	}
+	if st := c.Stats(); st.Requests != 3 || st.Retries != 2 || st.Errors != 3 {
+		t.Errorf("stats = %+v", st)
+	}
+}
+
+func TestTimeouts(t *testing.T) {
+	tests := []struct {
+		name         string
+		create       bool
+		wantRequests int
+		wantErr      func(error) bool
+	}{
+		{"read is retried", false, 2, func(err error) bool { return err != nil && strings.Contains(err.Error(), "giving up after 2 attempts") }},
+		{"create is ambiguous", true, 1, IsAmbiguousWrite},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			release := make(chan struct{})
+			f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ []byte, _ int) {
+				select {
+				case <-release:
+				case <-r.Context().Done():
+				}
+			})
+			t.Cleanup(func() { close(release) })
+			c, _ := newTestClient(t, f, WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}), WithRetryPolicy(RetryPolicy{MaxAttempts: 2}))
+			var err error
+			if tt.create {
+				_, err = c.Objects.BatchCreate(t.Context(), "contacts", []ObjectInput{{Properties: map[string]string{"email": "a@b.c"}}})
+			} else {
+				_, err = c.Objects.ListPage(t.Context(), "contacts", ListOptions{})
+			}
+			if !tt.wantErr(err) {
+				t.Errorf("err = %v", err)
+			}
+			if got := len(f.Requests()); got != tt.wantRequests {
+				t.Errorf("%d requests, want %d", got, tt.wantRequests)
+			}
+		})
+	}
+}
+
+func TestContextCancelStopsRetries(t *testing.T) {
+	f := scripted(t, step{status: 503, body: errBody})
+	c, _ := newTestClient(t, f)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := c.Properties.List(ctx, "contacts")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestCancelledCreateIsAmbiguous(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ []byte, _ int) {
+		cancel()
+		<-r.Context().Done()
+	})
+	c, _ := newTestClient(t, f)
+	_, err := c.Objects.BatchCreate(ctx, "contacts", []ObjectInput{{Properties: map[string]string{"email": "a@b.c"}}})
+	if !IsAmbiguousWrite(err) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want an ambiguous write caused by the cancellation", err)
+	}
+}
