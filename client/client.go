@@ -1,0 +1,113 @@
+// Package client is the plugin's client: it turns the spec into one HubSpot API client per portal,
+// discovers each portal's objects and properties, and runs syncs and writes.
+package client
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cloudquery/plugin-sdk/v4/plugin"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/rs/zerolog"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+)
+
+// TablesFunc builds the plugin's tables for a catalog (static columns only when it is empty).
+type TablesFunc func(*Catalog) schema.Tables
+
+// Client serves Sync for the source role and Write for the reverse-ETL role.
+type Client struct {
+	plugin.UnimplementedDestination
+
+	logger  zerolog.Logger
+	spec    *spec.Spec
+	portals []*Portal
+	tables  schema.Tables
+}
+
+var _ plugin.Client = (*Client)(nil)
+
+// Portal is one HubSpot account: its API client (with its own rate budget) and its catalog.
+type Portal struct {
+	Name    string
+	API     *hubspot.Client
+	Catalog *Catalog
+
+	spec   *spec.Spec
+	logger zerolog.Logger
+}
+
+// New returns the plugin's NewClientFunc. With NoConnection (doc, package, `cloudquery tables`) it
+// returns the static tables without calling HubSpot.
+func New(tablesFn TablesFunc) plugin.NewClientFunc {
+	return func(ctx context.Context, logger zerolog.Logger, raw []byte, opts plugin.NewClientOptions) (plugin.Client, error) {
+		if opts.NoConnection {
+			return &Client{logger: logger, tables: tablesFn(&Catalog{Objects: StandardObjects})}, nil
+		}
+		if err := validateAgainstSchema(raw); err != nil {
+			return nil, err
+		}
+		s, err := spec.Parse(raw)
+		if err != nil {
+			return nil, err
+		}
+		if len(s.Portals) == 0 {
+			return nil, &spec.FieldError{Path: "access_token", Problem: "no credentials: set access_token (private app or service key), oauth, or portals"}
+		}
+		c := &Client{logger: logger, spec: s}
+		catalogs := make([]*Catalog, 0, len(s.Portals))
+		for _, ps := range s.Portals {
+			p, err := newPortal(ps, s, logger)
+			if err != nil {
+				return nil, err
+			}
+			if p.Catalog, err = p.discover(ctx); err != nil {
+				return nil, err
+			}
+			c.portals = append(c.portals, p)
+			catalogs = append(catalogs, p.Catalog)
+		}
+		c.tables = tablesFn(Union(catalogs))
+		return c, nil
+	}
+}
+
+func newPortal(ps spec.Portal, s *spec.Spec, logger zerolog.Logger) (*Portal, error) {
+	limiter := hubspot.NewLimiter(hubspot.LimiterConfig{
+		Burst:           ps.RateLimit.BurstPer10s,
+		SearchPerSecond: ps.RateLimit.SearchPerSecond,
+		DailyBudget:     ps.RateLimit.DailyBudget,
+	})
+	opts := []hubspot.Option{
+		hubspot.WithBaseURL(ps.BaseURL),
+		hubspot.WithAPIVersion(s.APIVersion),
+		hubspot.WithLimiter(limiter),
+		hubspot.WithUserAgent("cq-plugin-hubspot"),
+	}
+	if ps.OAuth != nil {
+		opts = append(opts, hubspot.WithOAuth(hubspot.OAuthConfig{ClientID: ps.OAuth.ClientID, ClientSecret: ps.OAuth.ClientSecret, RefreshToken: ps.OAuth.RefreshToken}))
+	} else {
+		opts = append(opts, hubspot.WithAccessToken(ps.AccessToken))
+	}
+	api, err := hubspot.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("portal %s: %w", ps.Name, err)
+	}
+	return &Portal{Name: ps.Name, API: api, spec: s, logger: logger.With().Str("portal", ps.Name).Logger()}, nil
+}
+
+func validateAgainstSchema(raw []byte) error {
+	// The SDK compiles the schema but leaves validation to `cloudquery validate-config`; checking here
+	// makes a bad spec fail at init with the field's path.
+	return spec.ValidateJSON(raw)
+}
+
+// Tables lists the tables matching the options.
+func (c *Client) Tables(_ context.Context, opts plugin.TableOptions) (schema.Tables, error) {
+	return c.tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
+}
+
+// Close releases nothing: API clients hold no connections beyond the HTTP pool.
+func (*Client) Close(context.Context) error { return nil }

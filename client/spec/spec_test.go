@@ -1,0 +1,108 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	cases := []struct {
+		name    string
+		raw     string
+		wantErr string // substring; "" means valid
+		check   func(*testing.T, *Spec)
+	}{
+		{name: "null spec is empty", raw: `null`, check: func(t *testing.T, s *Spec) {
+			if len(s.Portals) != 0 || s.MaxRecordsPerSync != DefaultMaxRecordsPerSync {
+				t.Errorf("got %+v", s)
+			}
+		}},
+		{name: "defaults", raw: `{"access_token":"pat-na1-x"}`, check: func(t *testing.T, s *Spec) {
+			p := s.Portals[0]
+			if p.Name != "default" || p.BaseURL != DefaultBaseURL || p.RateLimit.BurstPer10s != 100 || p.RateLimit.SearchPerSecond != 5 {
+				t.Errorf("portal defaults: %+v %+v", p, p.RateLimit)
+			}
+			if s.APIVersion != "2026-09" || s.Objects[0] != "*" || s.Concurrency != 8 || s.SettleLag != "1m0s" || !*s.Tombstones || !*s.Associations.Enabled {
+				t.Errorf("spec defaults: %+v", s)
+			}
+		}},
+		{name: "oauth", raw: `{"oauth":{"client_id":"a","client_secret":"b","refresh_token":"c"}}`},
+		{name: "multi portal", raw: `{"portals":[{"name":"eu","access_token":"a"},{"name":"us","access_token":"b","rate_limit":{"burst_per_10s":190}}]}`, check: func(t *testing.T, s *Spec) {
+			if len(s.Portals) != 2 || s.Portals[1].RateLimit.BurstPer10s != 190 || s.Portals[0].RateLimit.BurstPer10s != 100 {
+				t.Errorf("portals: %+v", s.Portals)
+			}
+		}},
+		{name: "loopback http", raw: `{"access_token":"a","base_url":"http://127.0.0.1:8080"}`},
+		{name: "remote http refused", raw: `{"access_token":"a","base_url":"http://api.example.com"}`, wantErr: "base_url: plain http is allowed only for loopback"},
+		{name: "no credentials in portal", raw: `{"portals":[{"name":"eu"}]}`, wantErr: "portals[0].access_token: set access_token"},
+		{name: "both credentials", raw: `{"access_token":"a","oauth":{"client_id":"a","client_secret":"b","refresh_token":"c"}}`, wantErr: "access_token: set access_token or oauth, not both"},
+		{name: "portals and top-level token", raw: `{"access_token":"a","portals":[{"name":"eu","access_token":"b"}]}`, wantErr: "portals: use either"},
+		{name: "duplicate portal", raw: `{"portals":[{"name":"eu","access_token":"a"},{"name":"eu","access_token":"b"}]}`, wantErr: "portals[1].name: portal \"eu\" is listed twice"},
+		{name: "bad api version", raw: `{"access_token":"a","api_version":"v4"}`, wantErr: "api_version"},
+		{name: "burst too high", raw: `{"access_token":"a","rate_limit":{"burst_per_10s":500}}`, wantErr: "rate_limit.burst_per_10s: must be between 1 and 250"},
+		{name: "search too fast", raw: `{"access_token":"a","rate_limit":{"search_per_second":9}}`, wantErr: "rate_limit.search_per_second"},
+		{name: "bad start date", raw: `{"access_token":"a","start_date":"yesterday"}`, wantErr: "start_date: must be RFC 3339"},
+		{name: "date start date", raw: `{"access_token":"a","start_date":"2024-01-31"}`},
+		{name: "bad settle lag", raw: `{"access_token":"a","settle_lag":"soon"}`, wantErr: "settle_lag: must be a non-negative duration"},
+		{name: "bad pair", raw: `{"access_token":"a","associations":{"pairs":["contacts"]}}`, wantErr: "associations.pairs[0]"},
+		{name: "unknown field", raw: `{"access_token":"a","acess_token":"b"}`, wantErr: "unknown field \"acess_token\""},
+		{name: "unexpanded variable", raw: `{"access_token":"${HUBSPOT_TOKEN}"}`, wantErr: "unexpanded ${VAR}"},
+		{name: "cap zero means default", raw: `{"access_token":"a","max_records_per_sync":0}`},
+		{name: "negative cap", raw: `{"access_token":"a","max_records_per_sync":-5}`, wantErr: "max_records_per_sync: must be at least 1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Parse([]byte(tc.raw))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.check != nil {
+				tc.check(t, s)
+			}
+		})
+	}
+}
+
+func TestValidateJSONNamesThePath(t *testing.T) {
+	cases := []struct{ raw, want string }{
+		{`{"access_token": 5}`, "/access_token"},
+		{`{"rate_limit": {"burst_per_10s": "fast"}}`, "/rate_limit/burst_per_10s"},
+		{`{"objects": "contacts"}`, "/objects"},
+		{`{"settle_lag": "soon"}`, "/settle_lag"},
+		{`{"portals": [{"access_token": "a"}]}`, "name"},
+	}
+	for _, tc := range cases {
+		err := ValidateJSON([]byte(tc.raw))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one naming %q", tc.raw, err, tc.want)
+		}
+	}
+	for _, ok := range []string{``, `null`, `{"access_token":"a","settle_lag":"30s","objects":["contacts"]}`} {
+		if err := ValidateJSON([]byte(ok)); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+}
+
+func TestSecretsStayOutOfErrors(t *testing.T) {
+	const token = "pat-na1-SECRET-0123456789"
+	for _, raw := range []string{
+		`{"access_token":"` + token + `","base_url":"http://example.com"}`,
+		`{"access_token":"` + token + `","api_version":"v9"}`,
+		`{"oauth":{"client_id":"a","client_secret":"` + token + `","refresh_token":""}}`,
+	} {
+		_, err := Parse([]byte(raw))
+		if err == nil {
+			t.Fatalf("%s: no error", raw)
+		}
+		if strings.Contains(err.Error(), token) {
+			t.Errorf("error leaks the secret: %v", err)
+		}
+	}
+}

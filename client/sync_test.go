@@ -1,0 +1,261 @@
+package client_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/plugin"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
+	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
+)
+
+var smallCounts = map[string]int{
+	"contacts": 60, "companies": 30, "deals": 40, "tickets": 30, "calls": 20, "emails": 20,
+	"meetings": 20, "notes": 20, "tasks": 20, "cars": 20, "subscriptions": 20,
+}
+
+func TestSyncPopulatesEveryTableWithTypedColumns(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 7, Counts: smallCounts})
+	for _, obj := range p.emu.ObjectTypes() {
+		if recs := p.emu.Records(obj, false); len(recs) > 0 {
+			if err := p.emu.Archive(obj, recs[0].ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	spec := p.spec(nil)
+	msgs := p.mustSync(spec, "*")
+
+	pl := hsplugin.Plugin()
+	ctx := context.Background()
+	if err := pl.Init(ctx, spec, plugin.NewClientOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pl.Tables(ctx, plugin.TableOptions{Tables: []string{"*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tbl := range tables.FlattenTables() {
+		names = append(names, tbl.Name)
+		if len(insertsFor(msgs, tbl.Name)) == 0 {
+			t.Errorf("table %s got no rows", tbl.Name)
+		}
+	}
+	for _, want := range []string{"hubspot_crm_contacts", "hubspot_crm_tasks", "hubspot_crm_cars", "hubspot_crm_subscriptions",
+		"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_pipeline_stages", "hubspot_crm_properties", "hubspot_crm_associations"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no table %s in %v", want, names)
+		}
+	}
+	plugin.ValidateNoEmptyColumns(t, tables, msgs)
+
+	contacts := tables.Get("hubspot_crm_contacts")
+	seen := map[arrow.Type]bool{}
+	for _, c := range contacts.Columns {
+		seen[c.Type.ID()] = true
+	}
+	for _, want := range []arrow.Type{arrow.STRING, arrow.LIST, arrow.FLOAT64, arrow.BOOL, arrow.DATE32, arrow.TIMESTAMP} {
+		if !seen[want] {
+			t.Errorf("contacts has no %s property column", want)
+		}
+	}
+	if n := len(contacts.Columns); n < 150 {
+		t.Errorf("contacts has %d columns, want every property (150+)", n)
+	}
+}
+
+func TestSyncConvergesAfterChanges(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 11, SearchLag: 300 * time.Millisecond, Counts: map[string]int{
+		"contacts": 12_500, "companies": 20, "deals": 0, "tickets": 0, "calls": 0, "emails": 0,
+		"meetings": 0, "notes": 0, "tasks": 0, "cars": 0, "subscriptions": 0,
+	}})
+	spec := p.spec(map[string]any{
+		"objects":    []string{"contacts", "companies"},
+		"properties": map[string][]string{"contacts": {"email", "firstname", "lastname"}},
+	})
+	dest := map[string]row{}
+	merge := func(rows map[string]row) {
+		for id, r := range rows {
+			dest[id] = r
+		}
+	}
+	merge(objectRows(t, p.mustSync(spec, "hubspot_crm_contacts"), "hubspot_crm_contacts"))
+
+	live := p.emu.Records("contacts", false)
+	for _, r := range live[:50] {
+		must(t, p.emu.Update("contacts", r.ID, map[string]string{"firstname": "Changed"}))
+	}
+	for i := range 20 {
+		if _, err := p.emu.Create("contacts", map[string]string{"email": "new" + string(rune('a'+i)) + "@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range live[50:60] {
+		must(t, p.emu.Archive("contacts", r.ID))
+	}
+	bulk := make([]string, 0, 12_000)
+	for _, r := range live[100:12_100] {
+		bulk = append(bulk, r.ID)
+	}
+	must(t, p.emu.SetModified("contacts", bulk, time.Now()))
+	time.Sleep(1100 * time.Millisecond) // past the 1 s settle lag
+	// Changed just before the next sync: not settled yet, so they are left for the one after.
+	for _, r := range live[60:65] {
+		must(t, p.emu.Update("contacts", r.ID, map[string]string{"lastname": "Late"}))
+	}
+	second := objectRows(t, p.mustSync(spec, "hubspot_crm_contacts"), "hubspot_crm_contacts")
+	if len(second) < 12_000+50+20+10 {
+		t.Errorf("second sync sent %d rows, want at least the 12,080 changes", len(second))
+	}
+	merge(second)
+	time.Sleep(1100 * time.Millisecond)
+	merge(objectRows(t, p.mustSync(spec, "hubspot_crm_contacts"), "hubspot_crm_contacts"))
+
+	want := map[string]row{}
+	for _, r := range p.emu.Records("contacts", false) {
+		want[r.ID] = row{updatedMs: r.UpdatedAt.UnixMilli()}
+	}
+	for _, r := range p.emu.Records("contacts", true) {
+		want[r.ID] = row{updatedMs: r.UpdatedAt.UnixMilli(), archived: true}
+	}
+	var missing, stale, extra int
+	for id, w := range want {
+		got, ok := dest[id]
+		switch {
+		case !ok:
+			missing++
+		case got != w:
+			stale++
+		}
+	}
+	for id := range dest {
+		if _, ok := want[id]; !ok {
+			extra++
+		}
+	}
+	if missing+stale+extra > 0 {
+		t.Errorf("destination differs from the portal: %d missing, %d stale, %d unknown (of %d)", missing, stale, extra, len(want))
+	}
+}
+
+func TestCapStopsAndNextRunsResume(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 3, Counts: map[string]int{"contacts": 3500}})
+	spec := p.spec(map[string]any{"objects": []string{"contacts"}, "max_records_per_sync": 1000, "tombstones": false})
+	total := map[string]int{}
+	for run := 1; run <= 4; run++ {
+		rows := objectRows(t, p.mustSync(spec, "hubspot_crm_contacts"), "hubspot_crm_contacts")
+		want := 1000
+		if run == 4 {
+			want = 500
+		}
+		if len(rows) != want {
+			t.Errorf("run %d sent %d contacts, want %d", run, len(rows), want)
+		}
+		for id := range rows {
+			total[id]++
+		}
+	}
+	if len(total) != 3500 {
+		t.Errorf("four runs sent %d distinct contacts, want 3500", len(total))
+	}
+	for id, n := range total {
+		if n != 1 {
+			t.Errorf("contact %s sent %d times", id, n)
+		}
+	}
+}
+
+func TestAuthProblemsNameTheFix(t *testing.T) {
+	allBut := func(drop string) []string {
+		var out []string
+		for _, s := range []string{"crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read", "tickets",
+			"crm.objects.custom.read", "crm.schemas.custom.read", "crm.objects.owners.read", "sales-email-read"} {
+			if s != drop {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	cases := []struct {
+		name    string
+		cfg     emulator.Config
+		extra   map[string]any
+		token   string
+		wantErr []string
+	}{
+		{name: "missing scope for a named object", cfg: emulator.Config{Scopes: allBut("crm.objects.deals.read")},
+			extra: map[string]any{"objects": []string{"deals"}}, wantErr: []string{"crm.objects.deals.read"}},
+		{name: "free portal without API access", cfg: emulator.Config{NoAPIAccess: true}, wantErr: []string{"API access"}},
+		{name: "bad token", token: "pat-na1-wrong", wantErr: []string{"401", "token"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Counts = smallCounts
+			p := newPortal(t, tc.cfg)
+			extra := tc.extra
+			if tc.token != "" {
+				extra = map[string]any{"access_token": tc.token}
+			}
+			_, err := p.sync(p.spec(extra), "*")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, want := range tc.wantErr {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+			if tc.token != "" && strings.Contains(err.Error(), tc.token) {
+				t.Errorf("error leaks the token: %v", err)
+			}
+		})
+	}
+
+	t.Run("missing scope skips objects selected by *", func(t *testing.T) {
+		p := newPortal(t, emulator.Config{Counts: smallCounts, Scopes: allBut("tickets")})
+		msgs := p.mustSync(p.spec(nil), "*")
+		if len(insertsFor(msgs, "hubspot_crm_tickets")) != 0 || len(insertsFor(msgs, "hubspot_crm_contacts")) == 0 {
+			t.Error("want contacts synced and tickets skipped")
+		}
+	})
+}
+
+func TestOAuthRefreshAndRevocation(t *testing.T) {
+	oauth := &emulator.OAuthConfig{ClientID: "app", ClientSecret: "shh-secret", RefreshToken: "refresh-1"}
+	p := newPortal(t, emulator.Config{Counts: smallCounts, OAuth: oauth})
+	spec := p.spec(map[string]any{"access_token": nil, "objects": []string{"contacts"},
+		"oauth": map[string]string{"client_id": "app", "client_secret": "shh-secret", "refresh_token": "refresh-1"}})
+	ctx := context.Background()
+	pl := hsplugin.Plugin()
+	must(t, pl.Init(ctx, spec, plugin.NewClientOptions{}))
+	p.emu.ExpireTokens() // the access token dies between init and sync
+	msgs, err := pl.SyncAll(ctx, plugin.SyncOptions{Tables: []string{"hubspot_crm_contacts"}})
+	if err != nil {
+		t.Fatalf("sync after token expiry: %v", err)
+	}
+	if len(objectRows(t, msgs, "hubspot_crm_contacts")) != 60 {
+		t.Error("contacts missing after a refresh")
+	}
+	p.emu.RevokeRefreshToken()
+	p.emu.ExpireTokens()
+	_, err = p.sync(spec, "hubspot_crm_contacts")
+	if err == nil || !strings.Contains(err.Error(), "refresh token") {
+		t.Fatalf("error %v, want one about the refresh token", err)
+	}
+	if strings.Contains(err.Error(), "shh-secret") || strings.Contains(err.Error(), "refresh-1") {
+		t.Errorf("error leaks a secret: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

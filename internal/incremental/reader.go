@@ -1,0 +1,412 @@
+// Package incremental reads HubSpot object records incrementally: a resumable backfill, then
+// keyset reads of what changed, then tombstones of what was archived. It owns the cursor logic and
+// nothing else: records are handed to a callback, cursors to a Store.
+package incremental
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+)
+
+const (
+	listPageMax   = 100
+	searchPageMax = 200
+	idProperty    = "hs_object_id"
+)
+
+// API is the part of the HubSpot client the reader needs.
+type API interface {
+	ListPage(ctx context.Context, objectType string, opts hubspot.ListOptions) (*hubspot.ObjectPage, error)
+	Search(ctx context.Context, objectType string, req hubspot.SearchRequest) (*hubspot.SearchPage, error)
+}
+
+// Store keeps cursors between runs: the CloudQuery state backend or the local state file.
+type Store interface {
+	GetKey(ctx context.Context, key string) (string, error)
+	SetKey(ctx context.Context, key string, value string) error
+}
+
+// Stream is one object type read under one state key.
+type Stream struct {
+	Key              string
+	ObjectType       string
+	ModifiedProperty string // lastmodifieddate for contacts, hs_lastmodifieddate otherwise
+	Properties       []string
+	Tombstones       bool
+	// BackfillBySearch walks the backfill by numeric id through search, 200 records a request,
+	// instead of the list endpoint; it suits streams that need only ids.
+	BackfillBySearch bool
+	// BatchSize is how many records are handed to the callback at once; the cursor is saved after
+	// each hand-off. 0 means one page.
+	BatchSize int
+	// FullRefresh ignores the stored cursor and starts a new backfill.
+	FullRefresh bool
+}
+
+// Reader reads streams for one portal.
+type Reader struct {
+	API       API
+	Store     Store
+	Budget    *Budget
+	SettleLag time.Duration
+	// Start skips the backfill of a new stream and reads records modified since Start.
+	Start  time.Time
+	Now    func() time.Time
+	Logger zerolog.Logger
+}
+
+// Result says what one Read did.
+type Result struct {
+	Records    int
+	Tombstones int
+	Phase      Phase
+	// Complete is false when the record cap stopped the stream; the cursor says where to resume.
+	Complete bool
+}
+
+// Read reads one stream from its stored cursor, handing records to emit. The cursor is saved only
+// after the records it covers were handed over.
+func (r *Reader) Read(ctx context.Context, s Stream, emit func([]hubspot.Object) error) (Result, error) {
+	raw, err := r.Store.GetKey(ctx, s.Key)
+	if err != nil {
+		return Result{}, fmt.Errorf("read cursor %s: %w", s.Key, err)
+	}
+	cur, err := parseCursor(raw)
+	if err != nil {
+		return Result{}, fmt.Errorf("cursor %s: %w (remove the key to start a new backfill)", s.Key, err)
+	}
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	if s.FullRefresh {
+		cur = Cursor{}
+	}
+	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli()}
+	if cur.Phase == "" {
+		rd.begin(now())
+	}
+	if err := rd.run(ctx); err != nil {
+		return rd.res, err
+	}
+	rd.res.Phase = rd.cur.Phase
+	return rd.res, nil
+}
+
+// read is the state of one Read call.
+type read struct {
+	*Reader
+	s       Stream
+	emit    func([]hubspot.Object) error
+	cur     Cursor
+	upperMs int64
+	res     Result
+
+	pending []hubspot.Object
+	// edgeMs and edge: ids emitted by this call at the newest modified time, which keyset reads
+	// meet again at the start of their next page.
+	edgeMs int64
+	edge   map[string]bool
+	// lateBackfill: records the backfill read after they were modified past its start, which the
+	// incremental pass of the same call would otherwise hand over a second time.
+	lateBackfill map[string]int64
+	capped       bool
+}
+
+func (rd *read) begin(now time.Time) {
+	if !rd.Start.IsZero() {
+		rd.cur = Cursor{Phase: PhaseIncremental, SinceMs: rd.Start.UnixMilli()}
+		return
+	}
+	// Changes made while the backfill runs are read afterwards by search; starting a settle lag
+	// early also covers clock skew between this machine and HubSpot.
+	rd.cur = Cursor{Phase: PhaseBackfill, SinceMs: now.Add(-rd.SettleLag).UnixMilli()}
+	rd.Logger.Info().Str("stream", rd.s.Key).Msg("no cursor: starting a backfill")
+}
+
+func (rd *read) run(ctx context.Context) error {
+	if rd.cur.Phase == PhaseBackfill {
+		backfill := rd.backfillList
+		if rd.s.BackfillBySearch {
+			backfill = rd.backfillSearch
+		}
+		if err := backfill(ctx); err != nil || rd.capped {
+			return rd.finish(ctx, err)
+		}
+		rd.cur.Phase = PhaseIncremental
+		rd.cur.BackfillAfter = ""
+	}
+	if err := rd.incremental(ctx); err != nil || rd.capped {
+		return rd.finish(ctx, err)
+	}
+	if rd.s.Tombstones {
+		if err := rd.tombstones(ctx); err != nil || rd.capped {
+			return rd.finish(ctx, err)
+		}
+	}
+	rd.res.Complete = true
+	return rd.finish(ctx, nil)
+}
+
+// finish hands over what is pending and saves the cursor, unless reading failed.
+func (rd *read) finish(ctx context.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	return rd.flush(ctx)
+}
+
+// reserve asks the budget for up to max records; false means the cap is reached.
+func (rd *read) reserve(max int) (int, bool) {
+	n := rd.Budget.Reserve(max)
+	if n == 0 {
+		rd.capped = true
+		return 0, false
+	}
+	return n, true
+}
+
+// deliver queues records covered by the current cursor and hands them over when a batch is full.
+func (rd *read) deliver(ctx context.Context, objs []hubspot.Object) error {
+	rd.pending = append(rd.pending, objs...)
+	if len(rd.pending) >= max(rd.s.BatchSize, 1) {
+		return rd.flush(ctx)
+	}
+	return nil
+}
+
+func (rd *read) flush(ctx context.Context) error {
+	if len(rd.pending) > 0 {
+		if err := rd.emit(rd.pending); err != nil {
+			return err
+		}
+		rd.pending = nil
+	}
+	if err := rd.Store.SetKey(ctx, rd.s.Key, rd.cur.encode()); err != nil {
+		return fmt.Errorf("save cursor %s: %w", rd.s.Key, err)
+	}
+	return nil
+}
+
+func (rd *read) backfillList(ctx context.Context) error {
+	for {
+		n, ok := rd.reserve(listPageMax)
+		if !ok {
+			return nil
+		}
+		page, err := rd.API.ListPage(ctx, rd.s.ObjectType, hubspot.ListOptions{Properties: rd.s.Properties, After: rd.cur.BackfillAfter, Limit: n})
+		if err != nil {
+			rd.Budget.Release(n)
+			return fmt.Errorf("list %s: %w", rd.s.ObjectType, err)
+		}
+		fresh := rd.unseen(page.Results)
+		rd.Budget.Release(n - len(fresh))
+		rd.cur.BackfillAfter = page.After
+		if err := rd.deliver(ctx, fresh); err != nil {
+			return err
+		}
+		if page.After == "" {
+			return nil
+		}
+	}
+}
+
+func (rd *read) backfillSearch(ctx context.Context) error {
+	// Settled records only; anything newer is read by the incremental pass from SinceMs.
+	rd.cur.SinceMs = min(rd.cur.SinceMs, rd.upperMs)
+	settled := hubspot.Filter{PropertyName: rd.s.ModifiedProperty, Operator: "LTE", Value: ms(rd.upperMs)}
+	_, err := rd.keysetByID(ctx, []hubspot.Filter{settled}, rd.cur.BackfillAfter, func(lastID string) {
+		rd.cur.BackfillAfter = lastID
+	})
+	return err
+}
+
+// incremental reads records modified in [SinceMs, now - settle lag], ascending, restarting each
+// page from the newest modified time it saw (keyset paging), so the 10,000-result search cap is
+// never reached and records changing while we read cannot shift offsets.
+func (rd *read) incremental(ctx context.Context) error {
+	for {
+		if rd.cur.TieID != "" {
+			if err := rd.readTie(ctx); err != nil || rd.capped {
+				return err
+			}
+			continue
+		}
+		if rd.cur.SinceMs > rd.upperMs || (rd.cur.SinceMs == rd.upperMs && rd.cur.SinceExclusive) {
+			return nil
+		}
+		n, ok := rd.reserve(searchPageMax)
+		if !ok {
+			return nil
+		}
+		op := "GTE"
+		if rd.cur.SinceExclusive {
+			op = "GT"
+		}
+		page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
+			FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{
+				{PropertyName: rd.s.ModifiedProperty, Operator: op, Value: ms(rd.cur.SinceMs)},
+				{PropertyName: rd.s.ModifiedProperty, Operator: "LTE", Value: ms(rd.upperMs)},
+			}}},
+			Sorts:      []hubspot.Sort{{PropertyName: rd.s.ModifiedProperty, Direction: "ASCENDING"}},
+			Properties: rd.s.Properties,
+			Limit:      n,
+		})
+		if err != nil {
+			rd.Budget.Release(n)
+			return fmt.Errorf("search %s modified since %d: %w", rd.s.ObjectType, rd.cur.SinceMs, err)
+		}
+		fresh := rd.unseen(page.Results)
+		rd.Budget.Release(n - len(fresh))
+		if len(page.Results) < n {
+			// Everything up to the upper bound is read.
+			rd.cur.SinceMs, rd.cur.SinceExclusive = rd.upperMs, true
+			return rd.deliver(ctx, fresh)
+		}
+		lastMs := page.Results[len(page.Results)-1].UpdatedAt.UnixMilli()
+		if lastMs == rd.cur.SinceMs {
+			// A full page sharing the lower bound's timestamp: walk that timestamp by id.
+			rd.cur.TieID = "0"
+		} else {
+			rd.cur.SinceMs, rd.cur.SinceExclusive = lastMs, false
+		}
+		if err := rd.deliver(ctx, fresh); err != nil {
+			return err
+		}
+	}
+}
+
+// readTie reads every record modified at exactly SinceMs by ascending numeric id, however many.
+func (rd *read) readTie(ctx context.Context) error {
+	at := hubspot.Filter{PropertyName: rd.s.ModifiedProperty, Operator: "EQ", Value: ms(rd.cur.SinceMs)}
+	done, err := rd.keysetByID(ctx, []hubspot.Filter{at}, rd.cur.TieID, func(lastID string) { rd.cur.TieID = lastID })
+	if err != nil || !done {
+		return err
+	}
+	rd.cur.TieID, rd.cur.SinceExclusive = "", true
+	return nil
+}
+
+// keysetByID pages through search results matching filters with ids above after, ascending by
+// numeric id, calling advance with the last id of each page. It returns true when all were read.
+func (rd *read) keysetByID(ctx context.Context, filters []hubspot.Filter, after string, advance func(lastID string)) (bool, error) {
+	for {
+		n, ok := rd.reserve(searchPageMax)
+		if !ok {
+			return false, nil
+		}
+		page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
+			FilterGroups: []hubspot.FilterGroup{{Filters: append([]hubspot.Filter{
+				{PropertyName: idProperty, Operator: "GT", Value: cmpOr(after, "0")},
+			}, filters...)}},
+			Sorts:      []hubspot.Sort{{PropertyName: idProperty, Direction: "ASCENDING"}},
+			Properties: rd.s.Properties,
+			Limit:      n,
+		})
+		if err != nil {
+			rd.Budget.Release(n)
+			return false, fmt.Errorf("search %s by id after %s: %w", rd.s.ObjectType, cmpOr(after, "0"), err)
+		}
+		fresh := rd.unseen(page.Results)
+		rd.Budget.Release(n - len(fresh))
+		if len(page.Results) > 0 {
+			after = page.Results[len(page.Results)-1].ID
+			advance(after)
+		}
+		if err := rd.deliver(ctx, fresh); err != nil {
+			return false, err
+		}
+		if len(page.Results) < n {
+			return true, nil
+		}
+	}
+}
+
+// unseen drops records this call already handed over at the same modified time, and remembers
+// the ones it keeps at the newest modified time, and those the backfill read past its start.
+func (rd *read) unseen(objs []hubspot.Object) []hubspot.Object {
+	fresh := make([]hubspot.Object, 0, len(objs))
+	for _, o := range objs {
+		t := o.UpdatedAt.UnixMilli()
+		if (t == rd.edgeMs && rd.edge[o.ID]) || (rd.cur.Phase == PhaseIncremental && rd.lateBackfill[o.ID] == t) {
+			continue
+		}
+		if rd.cur.Phase == PhaseBackfill && t >= rd.cur.SinceMs {
+			if rd.lateBackfill == nil {
+				rd.lateBackfill = map[string]int64{}
+			}
+			rd.lateBackfill[o.ID] = t
+		}
+		if t > rd.edgeMs || rd.edge == nil {
+			rd.edgeMs, rd.edge = t, map[string]bool{}
+		}
+		if t == rd.edgeMs {
+			rd.edge[o.ID] = true
+		}
+		fresh = append(fresh, o)
+	}
+	rd.res.Records += len(fresh)
+	return fresh
+}
+
+// tombstones lists the recycle bin and hands over records archived since the last pass began.
+// Archiving does not change a record's last-modified time, so search never sees it. A pass's
+// watermark is its own start (less the settle lag), not the newest archive time it saw: a record
+// archived during the pass behind the pass's position is then caught by the next pass.
+func (rd *read) tombstones(ctx context.Context) error {
+	if rd.cur.ArchivedAfter == "" {
+		rd.cur.ArchivedPassStartMs = rd.upperMs
+	}
+	for {
+		n, ok := rd.reserve(listPageMax)
+		if !ok {
+			return nil
+		}
+		page, err := rd.API.ListPage(ctx, rd.s.ObjectType, hubspot.ListOptions{Properties: rd.s.Properties, Archived: true, After: rd.cur.ArchivedAfter, Limit: n})
+		if err != nil {
+			rd.Budget.Release(n)
+			return fmt.Errorf("list archived %s: %w", rd.s.ObjectType, err)
+		}
+		var fresh []hubspot.Object
+		for _, o := range page.Results {
+			if archivedMs(o) >= rd.cur.ArchivedSinceMs {
+				o.Archived = true
+				fresh = append(fresh, o)
+			}
+		}
+		rd.Budget.Release(n - len(fresh))
+		rd.res.Tombstones += len(fresh)
+		rd.cur.ArchivedAfter = page.After
+		if page.After == "" {
+			rd.cur.ArchivedSinceMs, rd.cur.ArchivedPassStartMs = rd.cur.ArchivedPassStartMs, 0
+		}
+		if err := rd.deliver(ctx, fresh); err != nil {
+			return err
+		}
+		if page.After == "" {
+			return nil
+		}
+	}
+}
+
+func archivedMs(o hubspot.Object) int64 {
+	if o.ArchivedAt == nil {
+		return 0
+	}
+	return o.ArchivedAt.UnixMilli()
+}
+
+func ms(v int64) string { return strconv.FormatInt(v, 10) }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,28 @@
+// Package plugin holds the plugin's identity and assembles it from the client and the tables.
+package plugin
+
+import (
+	"github.com/cloudquery/plugin-sdk/v4/plugin"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
+	"github.com/hubspot-cq/cq-plugin-hubspot/resources/services"
+)
+
+const (
+	Name = "hubspot"
+	Kind = "source"
+	Team = "hubspot-cq"
+)
+
+// Version is set at build time with -ldflags "-X .../resources/plugin.Version=v1.2.3".
+var Version = "development"
+
+// Plugin returns the plugin, serving both Sync (source) and Write (reverse ETL).
+func Plugin() *plugin.Plugin {
+	return plugin.NewPlugin(Name, Version, client.New(services.Tables),
+		plugin.WithKind(Kind),
+		plugin.WithTeam(Team),
+		plugin.WithJSONSchema(spec.JSONSchema),
+	)
+}

@@ -1,0 +1,71 @@
+package crm
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+)
+
+// portalColumn tells portals apart in multi-portal specs; it is part of every primary key.
+func portalColumn() schema.Column {
+	return schema.Column{
+		Name:        "portal",
+		Type:        arrow.BinaryTypes.String,
+		Description: "Name of the portal in the spec (`default` for a single-portal spec).",
+		PrimaryKey:  true,
+		NotNull:     true,
+		Resolver:    resolvePortal,
+	}
+}
+
+func resolvePortal(_ context.Context, meta schema.ClientMeta, r *schema.Resource, c schema.Column) error {
+	return r.Set(c.Name, portalOf(meta).Name)
+}
+
+var invalidColumnChars = regexp.MustCompile(`[^a-z0-9_]+`)
+
+// columnName turns a HubSpot name into a column name matching ^[a-z_][a-z0-9_]*$.
+func columnName(name string) string {
+	n := invalidColumnChars.ReplaceAllString(strings.ToLower(name), "_")
+	if n == "" || (n[0] >= '0' && n[0] <= '9') {
+		n = "_" + n
+	}
+	return n
+}
+
+// cachedIndex finds a column's position in the resolved table once. Resource.Set looks columns up
+// by a linear scan, which costs O(columns) per value on tables with hundreds of property columns.
+type cachedIndex struct{ i atomic.Int32 }
+
+func newCachedIndex() *cachedIndex {
+	c := &cachedIndex{}
+	c.i.Store(-1)
+	return c
+}
+
+func (c *cachedIndex) of(r *schema.Resource, name string) int {
+	if i := c.i.Load(); i >= 0 && int(i) < len(r.Table.Columns) && r.Table.Columns[i].Name == name {
+		return int(i)
+	}
+	i := r.Table.Columns.Index(name)
+	c.i.Store(int32(i))
+	return i
+}
+
+func portalOf(meta schema.ClientMeta) *client.Portal { return meta.(*client.Meta).Portal }
+
+// column is a plain column read from a field of the item.
+func column(name string, typ arrow.DataType, path, description string) schema.Column {
+	return schema.Column{Name: name, Type: typ, Resolver: schema.PathResolver(path), Description: description}
+}
+
+func primaryKey(c schema.Column) schema.Column {
+	c.PrimaryKey, c.NotNull = true, true
+	return c
+}

@@ -1,0 +1,49 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/cloudquery/plugin-sdk/v4/types"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+)
+
+// Owners is the table of HubSpot users who can own records (hubspot_owner_id values), active and
+// archived, read in full on every run.
+func Owners() *schema.Table {
+	return &schema.Table{
+		Name:        "hubspot_crm_owners",
+		Title:       "HubSpot owners",
+		Description: "Users who can own CRM records; `id` is what hubspot_owner_id properties hold.",
+		Resolver:    fetchOwners,
+		Multiplex:   client.Multiplex,
+		Columns: schema.ColumnList{
+			portalColumn(),
+			primaryKey(column("id", arrow.BinaryTypes.String, "ID", "Owner id.")),
+			column("email", arrow.BinaryTypes.String, "Email", ""),
+			column("first_name", arrow.BinaryTypes.String, "FirstName", ""),
+			column("last_name", arrow.BinaryTypes.String, "LastName", ""),
+			column("user_id", arrow.PrimitiveTypes.Int64, "UserID", "The owner's HubSpot user id."),
+			column("teams", types.ExtensionTypes.JSON, "Teams", "Teams as [{id, name, primary}]."),
+			column("created_at", arrow.FixedWidthTypes.Timestamp_ms, "CreatedAt", ""),
+			column("updated_at", arrow.FixedWidthTypes.Timestamp_ms, "UpdatedAt", ""),
+			column("archived", arrow.FixedWidthTypes.Boolean, "Archived", "True for deactivated owners."),
+		},
+	}
+}
+
+func fetchOwners(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
+	api := portalOf(meta).API
+	for _, archived := range []bool{false, true} {
+		for owner, err := range api.Owners.List(ctx, archived) {
+			if err != nil {
+				return fmt.Errorf("list owners (archived=%t): %w", archived, err)
+			}
+			res <- owner
+		}
+	}
+	return nil
+}
