@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while runEmulator writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var (
+	baseLine  = regexp.MustCompile(`listening on (http://\S+)`)
+	tokenLine = regexp.MustCompile(`Token: (\S+)`)
+)
+
+func TestRunEmulatorServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runEmulator(ctx, []string{"--port", "0", "--seed", "5", "--counts", "contacts=50,deals=10", "--tier", "professional"}, &stdout, &stderr)
+	}()
+	var base, token string
+	for deadline := time.Now().Add(10 * time.Second); base == "" || token == ""; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no address printed; stdout %q stderr %q", stdout.String(), stderr.String())
+		}
+		if m := baseLine.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
+		}
+		if m := tokenLine.FindStringSubmatch(stdout.String()); m != nil {
+			token = m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(stdout.String(), "curl -H 'Authorization: Bearer "+token+"'") {
+		t.Errorf("no ready-to-paste curl line: %s", stdout.String())
+	}
+	for _, tc := range []struct {
+		token string
+		want  int
+	}{{token, 200}, {"wrong", 401}} {
+		req, _ := http.NewRequest("GET", base+"/crm/v3/objects/contacts?limit=2", nil)
+		req.Header.Set("Authorization", "Bearer "+tc.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("token %q: status %d, want %d (%s)", tc.token, resp.StatusCode, tc.want, body)
+		}
+		if tc.want == 200 && resp.Header.Get("X-HubSpot-RateLimit-Max") != "190" {
+			t.Errorf("professional tier burst header %q", resp.Header.Get("X-HubSpot-RateLimit-Max"))
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("runEmulator: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("runEmulator did not stop after cancel")
+	}
+}
+
+func TestRunEmulatorHelpMentionsKnobs(t *testing.T) {
+	var stdout, stderr syncBuffer
+	if err := runEmulator(context.Background(), []string{"--help"}, &stdout, &stderr); err != nil {
+		t.Fatalf("--help: %v", err)
+	}
+	help := stderr.String()
+	for _, want := range []string{"Seed sizes", "contacts", "2000", "professional", "api-addon", "--error-rate", "477",
+		"-latency", "-reset-rate", "-truncate-rate", "-search-lag", "-oauth-refresh-token", "-burst", "-daily"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+}
+
+func TestRunEmulatorRejectsBadFlags(t *testing.T) {
+	cases := [][]string{
+		{"--tier", "platinum"},
+		{"--error-rate", "503"},
+		{"--error-rate", "418=0.5"},
+		{"--counts", "widgets=5"},
+		{"--counts", "contacts=many"},
+		{"--reset-rate", "2"},
+		{"extra-argument"},
+	}
+	for _, args := range cases {
+		var stdout, stderr syncBuffer
+		if err := runEmulator(context.Background(), append([]string{"--port", "0"}, args...), &stdout, &stderr); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}

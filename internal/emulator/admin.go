@@ -1,0 +1,166 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// adminRoutes serve /_emulator/: no auth, no rate limits, no faults. They let a person (or a test
+// in another process) drive a standalone emulator with curl.
+func (e *Emulator) adminRoutes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_emulator/{$}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"portalId": e.portalID, "objectTypes": e.ObjectTypes(), "routes": []string{
+			"GET /_emulator/stats", "GET|POST /_emulator/faults", "POST /_emulator/mutate",
+			"POST /_emulator/expire-tokens", "POST /_emulator/revoke-refresh-token",
+		}})
+	})
+	mux.HandleFunc("GET /_emulator/stats", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, e.Stats())
+	})
+	mux.HandleFunc("GET /_emulator/faults", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, faultsToJSON(e.faults.get()))
+	})
+	mux.HandleFunc("POST /_emulator/faults", func(w http.ResponseWriter, r *http.Request) {
+		var in faultsJSON
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			adminError(w, fmt.Errorf("decode faults: %w", err))
+			return
+		}
+		f, err := in.faults()
+		if err == nil {
+			err = f.validate()
+		}
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		e.SetFaults(f)
+		writeJSON(w, http.StatusOK, faultsToJSON(e.faults.get()))
+	})
+	mux.HandleFunc("POST /_emulator/mutate", func(w http.ResponseWriter, r *http.Request) {
+		var m mutation
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			adminError(w, fmt.Errorf("decode mutation: %w", err))
+			return
+		}
+		id, err := e.mutate(m)
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "id": id})
+	})
+	mux.HandleFunc("POST /_emulator/expire-tokens", func(w http.ResponseWriter, r *http.Request) {
+		e.ExpireTokens()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /_emulator/revoke-refresh-token", func(w http.ResponseWriter, r *http.Request) {
+		e.RevokeRefreshToken()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	return mux
+}
+
+func adminError(w http.ResponseWriter, err error) {
+	writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+}
+
+// faultsJSON is the admin form of Faults: status keys as text, latency as a duration string
+// ("250ms") or milliseconds.
+type faultsJSON struct {
+	ErrorRate    map[string]float64 `json:"errorRate,omitempty"`
+	Latency      json.RawMessage    `json:"latency,omitempty"`
+	ResetRate    float64            `json:"resetRate,omitempty"`
+	TruncateRate float64            `json:"truncateRate,omitempty"`
+}
+
+func (in faultsJSON) faults() (Faults, error) {
+	f := Faults{ErrorRate: map[int]float64{}, ResetRate: in.ResetRate, TruncateRate: in.TruncateRate}
+	for k, v := range in.ErrorRate {
+		status, err := strconv.Atoi(k)
+		if err != nil {
+			return f, fmt.Errorf("error rate key %q is not a status code", k)
+		}
+		f.ErrorRate[status] = v
+	}
+	if lat := scalar(in.Latency); lat != "" {
+		if ms, err := strconv.ParseFloat(lat, 64); err == nil {
+			f.Latency = time.Duration(ms * float64(time.Millisecond))
+		} else if f.Latency, err = time.ParseDuration(lat); err != nil {
+			return f, fmt.Errorf("latency %q: use a duration like 250ms or milliseconds", lat)
+		}
+	}
+	return f, nil
+}
+
+func faultsToJSON(f Faults) faultsJSON {
+	out := faultsJSON{ErrorRate: map[string]float64{}, ResetRate: f.ResetRate, TruncateRate: f.TruncateRate}
+	for s, r := range f.ErrorRate {
+		out.ErrorRate[strconv.Itoa(s)] = r
+	}
+	lat, _ := json.Marshal(f.Latency.String())
+	out.Latency = lat
+	return out
+}
+
+// mutation is the body of POST /_emulator/mutate.
+type mutation struct {
+	Op        string            `json:"op"` // create, update, archive, merge, setModified, associate, disassociate
+	Type      string            `json:"type"`
+	ID        string            `json:"id"`
+	IDs       []string          `json:"ids"`
+	Props     map[string]string `json:"props"`
+	At        string            `json:"at"` // RFC 3339 or epoch ms; default now
+	PrimaryID string            `json:"primaryId"`
+	MergedID  string            `json:"mergedId"`
+	FromType  string            `json:"fromType"`
+	FromID    string            `json:"fromId"`
+	ToType    string            `json:"toType"`
+	ToID      string            `json:"toId"`
+	TypeID    int               `json:"typeId"`
+}
+
+// mutate runs one admin mutation through the public hooks.
+func (e *Emulator) mutate(m mutation) (string, error) {
+	switch m.Op {
+	case "create":
+		return e.Create(m.Type, m.Props)
+	case "update":
+		return m.ID, e.Update(m.Type, m.ID, m.Props)
+	case "archive":
+		return m.ID, e.Archive(m.Type, m.ID)
+	case "merge":
+		return m.PrimaryID, e.Merge(m.Type, m.PrimaryID, m.MergedID)
+	case "setModified":
+		at := e.now()
+		if m.At != "" {
+			var err error
+			if at, err = parseInstant(m.At); err != nil {
+				return "", err
+			}
+		}
+		return "", e.SetModified(m.Type, m.IDs, at)
+	case "associate":
+		return "", e.Associate(m.FromType, m.FromID, m.ToType, m.ToID, m.TypeID)
+	case "disassociate":
+		return "", e.Disassociate(m.FromType, m.FromID, m.ToType, m.ToID)
+	}
+	return "", errors.New("unknown op: use create, update, archive, merge, setModified, associate or disassociate")
+}
+
+// parseInstant reads RFC 3339 or epoch milliseconds.
+func parseInstant(s string) (time.Time, error) {
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.UnixMilli(ms).UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("at %q: use RFC 3339 or epoch milliseconds", s)
+	}
+	return t, nil
+}
