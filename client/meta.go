@@ -154,9 +154,17 @@ func (r *run) fail(stream string, err error) {
 
 // outcome summarises the run: an error naming every table that lost records, and log lines for
 // the cap and for values that did not parse.
-func (r *run) outcome(logger zerolog.Logger) error {
+func (r *run) outcome(ctx context.Context, logger zerolog.Logger) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for _, p := range r.portals {
+		st := p.API.Stats()
+		logger.Info().Str("portal", p.Name).Int64("requests", st.Requests).Int64("retries", st.Retries).
+			Int64("rate_limited", st.RateLimited).Msg("HubSpot API usage")
+	}
+	if rep := reportFrom(ctx); rep != nil {
+		rep.record(r.portals, r.incomplete)
+	}
 	for _, key := range sortedKeys(r.badValues) {
 		logger.Warn().Str("column", key).Int("values", r.badValues[key]).Msg("values that did not parse were synced as null")
 	}

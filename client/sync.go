@@ -53,7 +53,7 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	if err := store.Flush(ctx); err != nil {
 		return fmt.Errorf("flush state: %w", err)
 	}
-	return r.outcome(c.logger)
+	return r.outcome(ctx, c.logger)
 }
 
 func (c *Client) openState(ctx context.Context, opts *plugin.BackendOptions) (state.Client, error) {

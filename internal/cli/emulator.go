@@ -55,7 +55,7 @@ type emulatorFlags struct {
 	noAPIAccess                                  bool
 	oauth                                        emulator.OAuthConfig
 	perType                                      map[string]*int
-	set                                          map[string]bool
+	set                                          map[string]bool // flags given on the command line
 }
 
 func newEmulatorFlagSet(stderr io.Writer) (*flag.FlagSet, *emulatorFlags) {
@@ -70,7 +70,7 @@ func newEmulatorFlagSet(stderr io.Writer) (*flag.FlagSet, *emulatorFlags) {
 	fs.StringVar(&f.counts, "counts", "", "records per object, e.g. contacts=5000,deals=100")
 	defaults := emulator.DefaultCounts()
 	for _, name := range sortedKeys(defaults) {
-		f.perType[name] = fs.Int(name, -1, fmt.Sprintf("number of %s (default %d)", name, defaults[name]))
+		f.perType[name] = fs.Int(name, defaults[name], "number of "+name)
 	}
 	fs.StringVar(&f.tier, "tier", "", "rate limits of a tier: "+strings.Join(sortedKeys(tiers), ", ")+" (default: no limits)")
 	fs.IntVar(&f.burst, "burst", 0, "requests per rolling 10 s (0 = not enforced)")
@@ -123,7 +123,7 @@ func (f *emulatorFlags) config() (emulator.Config, error) {
 		cfg.Counts[name] = n
 	}
 	for name, n := range f.perType {
-		if *n >= 0 {
+		if f.set[name] {
 			cfg.Counts[name] = *n
 		}
 	}

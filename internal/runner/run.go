@@ -1,0 +1,115 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cloudquery/plugin-sdk/v4/plugin"
+	"github.com/rs/zerolog"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+)
+
+// Options are how `hubspot sync` runs a job.
+type Options struct {
+	// StatePath is the local state file used when the spec has no backend_options.
+	StatePath string
+	// Out receives progress and the summary; Progress redraws lines in place (a terminal).
+	Out      io.Writer
+	Progress bool
+	Logger   zerolog.Logger
+	// NewPlugin builds the plugin to run in-process.
+	NewPlugin func() *plugin.Plugin
+}
+
+// Summary is what a run did, printed at its end.
+type Summary struct {
+	Direction  Direction
+	Tables     map[string]int64 // rows per table
+	Requests   int64
+	Retries    int64
+	Limited    int64 // 429s seen
+	Elapsed    time.Duration
+	StateSaved string // where the cursors went; "" when none were kept
+	Incomplete []string
+	Files      []string
+}
+
+// Run executes the job.
+func (j *Job) Run(ctx context.Context, opts Options) (*Summary, error) {
+	spec, err := json.Marshal(j.Plugin.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s spec: %w", j.Plugin.Name, err)
+	}
+	p := opts.NewPlugin()
+	p.SetLogger(opts.Logger)
+	if err := p.Init(ctx, spec, plugin.NewClientOptions{}); err != nil {
+		return nil, fmt.Errorf("init %s: %w", j.Plugin.Name, err)
+	}
+	defer p.Close(ctx)
+	start := time.Now()
+	report := &client.Report{}
+	ctx = client.WithReport(ctx, report)
+	var sum *Summary
+	if j.Direction == Read {
+		sum, err = j.read(ctx, p, opts)
+	} else {
+		sum, err = j.write(ctx, p, opts)
+	}
+	if sum != nil {
+		sum.Elapsed = time.Since(start)
+		for _, st := range report.Requests() {
+			sum.Requests += st.Requests
+			sum.Retries += st.Retries
+			sum.Limited += st.RateLimited
+		}
+		sum.Incomplete = report.Incomplete()
+	}
+	return sum, err
+}
+
+// stateBackend returns the backend options for a sync: the spec's own backend, or a working copy of
+// the local state file that commit() makes current once the Parquet files are durable, so a crash
+// never leaves cursors ahead of the files.
+func (j *Job) stateBackend(statePath string) (*plugin.BackendOptions, func() error, error) {
+	if b := j.Plugin.BackendOptions; b != nil {
+		return &plugin.BackendOptions{TableName: b.TableName, Connection: b.Connection}, func() error { return nil }, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(statePath), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("state directory: %w", err)
+	}
+	work := statePath + ".work"
+	if err := copyFile(statePath, work); err != nil {
+		return nil, nil, fmt.Errorf("prepare state file: %w", err)
+	}
+	commit := func() error {
+		if _, err := os.Stat(work); os.IsNotExist(err) {
+			return nil // nothing was flushed
+		}
+		if err := os.Rename(work, statePath); err != nil {
+			return fmt.Errorf("save state file: %w", err)
+		}
+		return nil
+	}
+	return &plugin.BackendOptions{TableName: "hubspot_state", Connection: client.LocalStatePrefix + work}, commit, nil
+}
+
+// copyFile copies src to dst (0600); a missing src leaves no dst.
+func copyFile(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if os.IsNotExist(err) {
+		if err := os.Remove(dst); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, data, 0o600)
+}

@@ -1,0 +1,140 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/cloudquery/plugin-sdk/v4/message"
+	"github.com/cloudquery/plugin-sdk/v4/plugin"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/parquetio"
+)
+
+const readBatchRows = 1000
+
+// write sends the rows of every Parquet table under Dir to the plugin's destination side. A table
+// is a directory of .parquet files (or a single file); its name is the one stored in the files by
+// `hubspot sync`, else the directory or file name.
+func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summary, error) {
+	sources, err := parquetTables(j.Dir)
+	if err != nil {
+		return nil, err
+	}
+	sum := &Summary{Direction: Write, Tables: map[string]int64{}}
+	progress := newProgress(opts.Out, opts.Progress)
+	msgs := make(chan message.WriteMessage)
+	writeErr := make(chan error, 1)
+	go func() { writeErr <- p.Write(ctx, msgs) }()
+
+	readErr := func() error {
+		defer close(msgs)
+		for _, src := range sources {
+			if !matchesAny(src.name, orAll(j.Plugin.Tables)) || matchesAny(src.name, j.Plugin.SkipTables) {
+				continue
+			}
+			sc, err := parquetio.Schema(src.path)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", src.path, err)
+			}
+			sc = withTableName(sc, src.name)
+			table, err := schema.NewTableFromArrowSchema(sc)
+			if err != nil {
+				return fmt.Errorf("table %s: %w", src.name, err)
+			}
+			if !send(ctx, msgs, &message.WriteMigrateTable{Table: table}) {
+				return ctx.Err()
+			}
+			for rec, err := range parquetio.Read(ctx, src.path, readBatchRows) {
+				if err != nil {
+					return fmt.Errorf("read %s: %w", src.path, err)
+				}
+				rec = withRecordTableName(rec, sc)
+				sum.Tables[src.name] += rec.NumRows()
+				progress.add(src.name, rec.NumRows())
+				if !send(ctx, msgs, &message.WriteInsert{Record: rec}) {
+					return ctx.Err()
+				}
+			}
+		}
+		return nil
+	}()
+	progress.done()
+	if err := <-writeErr; err != nil {
+		return sum, fmt.Errorf("write to HubSpot: %w", err)
+	}
+	return sum, readErr
+}
+
+func send(ctx context.Context, ch chan<- message.WriteMessage, m message.WriteMessage) bool {
+	select {
+	case ch <- m:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+type parquetTable struct{ name, path string }
+
+// parquetTables lists the tables under dir: each subdirectory holding .parquet files, and each
+// .parquet file directly in dir; dir may also be a single file.
+func parquetTables(dir string) ([]parquetTable, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("parquet source: %w", err)
+	}
+	if !info.IsDir() {
+		return []parquetTable{{name: strings.TrimSuffix(filepath.Base(dir), ".parquet"), path: dir}}, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("parquet source: %w", err)
+	}
+	var out []parquetTable
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		switch {
+		case e.IsDir():
+			if files, _ := filepath.Glob(filepath.Join(path, "*.parquet")); len(files) > 0 {
+				out = append(out, parquetTable{name: e.Name(), path: path})
+			}
+		case strings.HasSuffix(e.Name(), ".parquet"):
+			out = append(out, parquetTable{name: strings.TrimSuffix(e.Name(), ".parquet"), path: path})
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("parquet source %s holds no .parquet files", dir)
+	}
+	return out, nil
+}
+
+// withTableName names the table in the schema metadata unless the files already carry a name.
+func withTableName(sc *arrow.Schema, name string) *arrow.Schema {
+	md := sc.Metadata()
+	if v, ok := md.GetValue(schema.MetadataTableName); ok && v != "" {
+		return sc
+	}
+	keys := append(slices.Clone(md.Keys()), schema.MetadataTableName)
+	vals := append(slices.Clone(md.Values()), name)
+	return arrow.NewSchema(sc.Fields(), ptr(arrow.NewMetadata(keys, vals)))
+}
+
+func withRecordTableName(rec arrow.Record, sc *arrow.Schema) arrow.Record {
+	if rec.Schema().Equal(sc) && rec.Schema().Metadata().Equal(sc.Metadata()) {
+		return rec
+	}
+	return array.NewRecord(sc, rec.Columns(), rec.NumRows())
+}
+
+func matchesAny(name string, patterns []string) bool {
+	return slices.ContainsFunc(patterns, func(p string) bool { ok, _ := filepath.Match(p, name); return ok })
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,135 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// binary is the plugin binary built once for the benchmarks that run the emulator out of process,
+// so that the benchmark process's CPU and memory are the plugin's alone.
+var binary string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if flag.Lookup("test.bench").Value.String() == "" {
+		os.Exit(m.Run()) // no benchmark asked for: nothing to build
+	}
+	dir, err := os.MkdirTemp("", "hubspot-bench")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "hubspot")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Dir = "../.."
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// externalEmulator is `hubspot emulator` running as its own process.
+type externalEmulator struct {
+	URL, Token string
+	cmd        *exec.Cmd
+}
+
+var listening = regexp.MustCompile(`listening on (http://\S+)`)
+
+func startEmulator(b *testing.B, args ...string) *externalEmulator {
+	b.Helper()
+	cmd := exec.Command(binary, append([]string{"emulator", "--port", "0", "--token", "bench-token"}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := bufio.NewScanner(out)
+	for lines.Scan() {
+		if m := listening.FindStringSubmatch(lines.Text()); m != nil {
+			go func() {
+				for lines.Scan() {
+				}
+			}()
+			return &externalEmulator{URL: m[1], Token: "bench-token", cmd: cmd}
+		}
+	}
+	b.Fatalf("emulator did not start: %v", lines.Err())
+	return nil
+}
+
+// emulatorStats is the emulator's /_emulator/stats answer.
+type emulatorStats struct {
+	Requests    map[string]int `json:"requests"`
+	RateLimited map[string]int `json:"rateLimited"`
+}
+
+func (s emulatorStats) total() int {
+	n := 0
+	for _, v := range s.Requests {
+		n += v
+	}
+	return n
+}
+
+func (e *externalEmulator) stats(b *testing.B) emulatorStats {
+	b.Helper()
+	var s emulatorStats
+	e.admin(b, http.MethodGet, "stats", "", &s)
+	return s
+}
+
+func (e *externalEmulator) admin(b *testing.B, method, path, body string, out any) {
+	b.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, e.URL+"/_emulator/"+path, strings.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode >= 300 {
+		b.Fatalf("admin %s: %s", path, res.Status)
+	}
+	if out != nil {
+		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// report prints a figure with its target and ratio, and records it as a benchmark metric.
+func report(b *testing.B, name string, value float64, unit string, target float64, higherIsBetter bool) {
+	b.Helper()
+	ratio := value / target
+	verdict := "meets"
+	if (higherIsBetter && value < target) || (!higherIsBetter && value > target) {
+		verdict = "MISSES"
+	}
+	cmp := "<="
+	if higherIsBetter {
+		cmp = ">="
+	}
+	fmt.Printf("%-58s %12.2f %-14s target %s %-10.4g ratio %6.3f  %s\n", name, value, unit, cmp, target, ratio, verdict)
+	b.ReportMetric(value, strings.ReplaceAll(unit, " ", "_"))
+}
+
