@@ -132,4 +132,3 @@ func report(b *testing.B, name string, value float64, unit string, target float6
 	fmt.Printf("%-58s %12.2f %-14s target %s %-10.4g ratio %6.3f  %s\n", name, value, unit, cmp, target, ratio, verdict)
 	b.ReportMetric(value, strings.ReplaceAll(unit, " ", "_"))
 }
-

@@ -98,4 +98,3 @@ func readAssociations(ctx context.Context, m *client.Meta, pair client.Associati
 	}
 	return nil
 }
-
