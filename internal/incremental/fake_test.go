@@ -3,6 +3,7 @@ package incremental
 import (
 	"context"
 	"fmt"
+	"math/rand"
 	"slices"
 	"strconv"
 	"sync"
@@ -32,6 +33,9 @@ type fakeAPI struct {
 	// change records mid-read.
 	beforeSearch func(n int)
 	beforeList   func(opts hubspot.ListOptions)
+	// shuffleTies orders records sharing a modified time differently on every search, as a search
+	// index may after its segments change.
+	shuffleTies *rand.Rand
 }
 
 func newFakeAPI() *fakeAPI { return &fakeAPI{recs: map[uint64]*fakeRecord{}} }
@@ -107,6 +111,9 @@ func (f *fakeAPI) Search(_ context.Context, _ string, req hubspot.SearchRequest)
 		return true
 	})
 	if req.Sorts[0].PropertyName == modifiedProp {
+		if f.shuffleTies != nil {
+			f.shuffleTies.Shuffle(len(recs), func(i, j int) { recs[i], recs[j] = recs[j], recs[i] })
+		}
 		slices.SortStableFunc(recs, func(a, b *fakeRecord) int { return int(a.ms - b.ms) })
 	}
 	page := &hubspot.SearchPage{Total: len(recs)}

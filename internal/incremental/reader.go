@@ -17,6 +17,7 @@ import (
 const (
 	listPageMax   = 100
 	searchPageMax = 200
+	searchCap     = 10_000 // HubSpot refuses to page a search past this many results
 	idProperty    = "hs_object_id"
 )
 
@@ -227,59 +228,104 @@ func (rd *read) backfillSearch(ctx context.Context) error {
 	return err
 }
 
-// incremental reads records modified in [SinceMs, now - settle lag], ascending, restarting each
-// page from the newest modified time it saw (keyset paging), so the 10,000-result search cap is
-// never reached and records changing while we read cannot shift offsets.
+// incremental reads records modified in [SinceMs, now - settle lag], ascending, in pages of 200
+// by offset. Offsets are only trusted while they cannot have shifted or reordered a timestamp's
+// records, which would skip one:
+//   - a timestamp whose records straddle two pages is re-read whole, by numeric id;
+//   - when the query's total changes between pages (a record was edited out of the window while we
+//     read), the page is dropped and reading restarts after the last timestamp read in full;
+//   - before the 10,000-result cap, reading restarts the same way, so the cap is never hit.
+//
+// Each restart re-reads at most one timestamp's records; more than a page of records sharing one
+// timestamp are walked by id, so a bulk import of any size neither loops nor loses records.
 func (rd *read) incremental(ctx context.Context) error {
+	after, total := 0, -1
+	var lastMs int64 = -1   // modified time of the last record read at the current offset
+	var from hubspot.Filter // the query's lower bound, fixed while paging by offset
 	for {
 		if rd.cur.TieID != "" {
 			if err := rd.readTie(ctx); err != nil || rd.capped {
 				return err
 			}
+			after, total, lastMs = 0, -1, -1
 			continue
 		}
 		if rd.cur.SinceMs > rd.upperMs || (rd.cur.SinceMs == rd.upperMs && rd.cur.SinceExclusive) {
 			return nil
 		}
+		if after+searchPageMax > searchCap {
+			rd.restartAfter(lastMs)
+			after, total, lastMs = 0, -1, -1
+			continue
+		}
 		n, ok := rd.reserve(searchPageMax)
 		if !ok {
 			return nil
 		}
-		op := "GTE"
-		if rd.cur.SinceExclusive {
-			op = "GT"
+		if after == 0 {
+			from = hubspot.Filter{PropertyName: rd.s.ModifiedProperty, Operator: "GTE", Value: ms(rd.cur.SinceMs)}
+			if rd.cur.SinceExclusive {
+				from.Operator = "GT"
+			}
 		}
 		page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
 			FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{
-				{PropertyName: rd.s.ModifiedProperty, Operator: op, Value: ms(rd.cur.SinceMs)},
+				from,
 				{PropertyName: rd.s.ModifiedProperty, Operator: "LTE", Value: ms(rd.upperMs)},
 			}}},
 			Sorts:      []hubspot.Sort{{PropertyName: rd.s.ModifiedProperty, Direction: "ASCENDING"}},
 			Properties: rd.s.Properties,
 			Limit:      n,
+			After:      offset(after),
 		})
 		if err != nil {
 			rd.Budget.Release(n)
-			return fmt.Errorf("search %s modified since %d: %w", rd.s.ObjectType, rd.cur.SinceMs, err)
+			return fmt.Errorf("search %s modified since %s: %w", rd.s.ObjectType, from.Value, err)
 		}
-		fresh := rd.unseen(page.Results)
+		results := page.Results
+		straddles := len(results) > 0 && lastMs >= 0 && results[0].UpdatedAt.UnixMilli() == lastMs
+		if (total >= 0 && page.Total != total) || straddles {
+			rd.Budget.Release(n)
+			rd.restartAfter(lastMs)
+			after, total, lastMs = 0, -1, -1
+			continue
+		}
+		fresh := rd.unseen(results)
 		rd.Budget.Release(n - len(fresh))
-		if len(page.Results) < n {
+		if len(results) < n {
 			// Everything up to the upper bound is read.
 			rd.cur.SinceMs, rd.cur.SinceExclusive = rd.upperMs, true
 			return rd.deliver(ctx, fresh)
 		}
-		lastMs := page.Results[len(page.Results)-1].UpdatedAt.UnixMilli()
-		if lastMs == rd.cur.SinceMs {
+		lastMs = results[len(results)-1].UpdatedAt.UnixMilli()
+		if after == 0 && from.Operator == "GTE" && lastMs == rd.cur.SinceMs {
 			// A full page sharing the lower bound's timestamp: walk that timestamp by id.
 			rd.cur.TieID = "0"
 		} else {
+			// Resuming from here re-reads this timestamp's records: duplicates are harmless.
 			rd.cur.SinceMs, rd.cur.SinceExclusive = lastMs, false
 		}
+		after, total = after+len(results), page.Total
 		if err := rd.deliver(ctx, fresh); err != nil {
 			return err
 		}
 	}
+}
+
+// restartAfter makes the next search start at the timestamp of the last record read: its
+// records are then walked by id (those already handed over are skipped), and reading goes on
+// past it.
+func (rd *read) restartAfter(lastMs int64) {
+	if lastMs >= 0 {
+		rd.cur.SinceMs, rd.cur.TieID = lastMs, "0"
+	}
+}
+
+func offset(after int) string {
+	if after == 0 {
+		return ""
+	}
+	return strconv.Itoa(after)
 }
 
 // readTie reads every record modified at exactly SinceMs by ascending numeric id, however many.
