@@ -19,12 +19,13 @@ type TablesFunc func(*Catalog) schema.Tables
 
 // Client serves Sync for the source role and Write for the reverse-ETL role.
 type Client struct {
-	plugin.UnimplementedDestination
+	plugin.UnimplementedTransformer
 
 	logger  zerolog.Logger
 	spec    *spec.Spec
 	portals []*Portal
 	tables  schema.Tables
+	dest    destination
 }
 
 var _ plugin.Client = (*Client)(nil)
@@ -109,5 +110,9 @@ func (c *Client) Tables(_ context.Context, opts plugin.TableOptions) (schema.Tab
 	return c.tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
 }
 
-// Close releases nothing: API clients hold no connections beyond the HTTP pool.
-func (*Client) Close(context.Context) error { return nil }
+// Close finishes a reverse-ETL session that is still open (its report is flushed and its
+// summary logged); API clients hold no connections beyond the HTTP pool.
+func (c *Client) Close(context.Context) error {
+	_, err := c.finishRun()
+	return err
+}

@@ -1,0 +1,101 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/message"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/reverse"
+)
+
+// destination is the reverse-ETL side of a Client: the portals' definitions and the plans
+// compiled from the mappings, kept for the plugin's lifetime, and the current write session.
+type destination struct {
+	mu      sync.Mutex
+	portals map[string]*reverse.Portal
+	plans   map[string]*reverse.Plan // by table name
+	run     *reverse.Run
+}
+
+// MigrateTableBatch checks each incoming table's mapping against its portal: unknown, read-only
+// or calculated properties, required properties left unmapped, match keys and column types that
+// cannot convert. It reports every problem at once, each naming table, column and property.
+// HubSpot's schema is never changed.
+func (c *Client) MigrateTableBatch(ctx context.Context, msgs message.WriteMigrateTables) error {
+	var errs []error
+	for _, m := range msgs {
+		sc := m.Table.ToArrowSchema()
+		if _, err := c.compile(ctx, m.Table.Name, sc); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("reverse ETL mappings do not fit the portal:\n%w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// plan returns the compiled plan of table, compiling it from sc on first use (a table written
+// without a migrate message).
+func (c *Client) plan(ctx context.Context, table string, sc *arrow.Schema) (*reverse.Plan, error) {
+	c.dest.mu.Lock()
+	p, ok := c.dest.plans[table]
+	c.dest.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	return c.compile(ctx, table, sc)
+}
+
+func (c *Client) compile(ctx context.Context, table string, sc *arrow.Schema) (*reverse.Plan, error) {
+	if c.spec == nil {
+		return nil, errors.New("the destination needs a spec with credentials and mappings")
+	}
+	m, ok := c.spec.MappingFor(table)
+	if !ok {
+		return nil, &reverse.ConfigError{Table: table, Problem: "no entry of mappings matches this table; add one with table, object and (optionally) columns"}
+	}
+	portal, err := c.reversePortal(m.Portal)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := reverse.Compile(ctx, portal, table, sc, *m)
+	if err != nil {
+		return nil, err
+	}
+	if len(plan.Unmapped) > 0 {
+		c.logger.Info().Str("table", table).Strs("columns", plan.Unmapped).
+			Msg("columns without a writable HubSpot property of the same name are not written; map them in columns to write them")
+	}
+	c.dest.mu.Lock()
+	defer c.dest.mu.Unlock()
+	if c.dest.plans == nil {
+		c.dest.plans = map[string]*reverse.Plan{}
+	}
+	c.dest.plans[table] = plan
+	return plan, nil
+}
+
+// reversePortal returns the engine's view of the named portal, created once.
+func (c *Client) reversePortal(name string) (*reverse.Portal, error) {
+	c.dest.mu.Lock()
+	defer c.dest.mu.Unlock()
+	if p, ok := c.dest.portals[name]; ok {
+		return p, nil
+	}
+	for _, p := range c.portals {
+		if p.Name == name {
+			if c.dest.portals == nil {
+				c.dest.portals = map[string]*reverse.Portal{}
+			}
+			rp := reverse.NewPortal(p.Name, p.API)
+			c.dest.portals[name] = rp
+			return rp, nil
+		}
+	}
+	return nil, fmt.Errorf("no portal named %q", name)
+}

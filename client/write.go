@@ -1,0 +1,180 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/message"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/cloudquery/plugin-sdk/v4/writers/mixedbatchwriter"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/reverse"
+)
+
+var _ mixedbatchwriter.Client = (*Client)(nil)
+
+// ErrReadNotSupported is returned by Read: HubSpot is written to as a destination and read from
+// as a source (sync the hubspot_crm_* tables instead).
+var ErrReadNotSupported = errors.New("the hubspot destination does not support reading tables back; sync them with the hubspot source instead")
+
+// Read is not supported: see ErrReadNotSupported.
+func (*Client) Read(context.Context, *schema.Table, chan<- arrow.Record) error {
+	return ErrReadNotSupported
+}
+
+// Write runs one reverse-ETL session: every row gets an outcome in the report and the summary
+// logged at the end. Row failures fail the sync only with fail_on_row_errors; errors that stop
+// the session (credentials, rate limits, a bad mapping) always do.
+func (c *Client) Write(ctx context.Context, msgs <-chan message.WriteMessage) error {
+	if c.spec == nil {
+		return errors.New("the destination needs a spec with credentials and mappings")
+	}
+	run := reverse.NewRun(reverse.Options{
+		DryRun:       c.spec.DryRun,
+		ReportDir:    c.spec.ReportPath,
+		Logger:       c.logger,
+		SearchSettle: reverse.DefaultSearchSettle,
+	})
+	c.dest.mu.Lock()
+	c.dest.run = run
+	c.dest.mu.Unlock()
+	w, err := mixedbatchwriter.New(c, mixedbatchwriter.WithLogger(c.logger))
+	if err != nil {
+		return fmt.Errorf("start writer: %w", err)
+	}
+	err = w.Write(ctx, msgs)
+	sum, closeErr := c.finishRun()
+	if err = errors.Join(err, closeErr); err != nil {
+		return err
+	}
+	if failed := sum.Failed(); failed > 0 && c.spec.FailOnRowErrors {
+		return fmt.Errorf("%d rows failed (fail_on_row_errors is on); see the report in %s", failed, c.spec.ReportPath)
+	}
+	return nil
+}
+
+// finishRun closes the current session, if any: the report is flushed and the summary logged.
+func (c *Client) finishRun() (reverse.Summary, error) {
+	c.dest.mu.Lock()
+	run := c.dest.run
+	c.dest.run = nil
+	c.dest.mu.Unlock()
+	if run == nil {
+		return reverse.Summary{}, nil
+	}
+	return run.Close()
+}
+
+func (c *Client) currentRun() (*reverse.Run, error) {
+	c.dest.mu.Lock()
+	defer c.dest.mu.Unlock()
+	if c.dest.run == nil {
+		return nil, errors.New("write messages arrived outside of a Write call")
+	}
+	return c.dest.run, nil
+}
+
+// InsertBatch writes rows to HubSpot through their table's mapping.
+func (c *Client) InsertBatch(ctx context.Context, msgs message.WriteInserts) error {
+	run, err := c.currentRun()
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		sc := m.Record.Schema()
+		table, ok := sc.Metadata().GetValue(schema.MetadataTableName)
+		if !ok {
+			return errors.New("insert: record without a table name in its schema metadata")
+		}
+		plan, err := c.plan(ctx, table, sc)
+		if err != nil {
+			return err
+		}
+		if err := run.Write(ctx, plan, m.Record); err != nil {
+			return fmt.Errorf("write %d rows of %s to %s: %w", m.Record.NumRows(), table, plan.Object.Name, err)
+		}
+	}
+	return nil
+}
+
+// DeleteStaleBatch applies the delete rule to tables whose rows from earlier syncs are gone:
+// `ignore` logs it; `archive` archives the records earlier runs synced from the table (as their
+// outcome reports in report_path show) that this run did not write.
+func (c *Client) DeleteStaleBatch(ctx context.Context, msgs message.WriteDeleteStales) error {
+	run, err := c.currentRun()
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		plan, ok := c.deletePlan(m.TableName, "DeleteStale")
+		if !ok {
+			continue
+		}
+		if err := run.ArchiveStale(ctx, plan, c.spec.ReportPath); err != nil {
+			return fmt.Errorf("archive stale %s records of %s: %w", plan.Object.Name, m.TableName, err)
+		}
+	}
+	return nil
+}
+
+// DeleteRecordsBatch applies the delete rule to deleted rows: `ignore` logs it; `archive`
+// archives the records whose match key the delete names (a where clause on the key column).
+func (c *Client) DeleteRecordsBatch(ctx context.Context, msgs message.WriteDeleteRecords) error {
+	run, err := c.currentRun()
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		plan, ok := c.deletePlan(m.TableName, "DeleteRecord")
+		if !ok {
+			continue
+		}
+		keys, err := deletedKeys(m, plan.KeyColumn())
+		if err != nil {
+			return fmt.Errorf("delete from %s: %w", m.TableName, err)
+		}
+		if err := run.Archive(ctx, plan, keys); err != nil {
+			return fmt.Errorf("archive deleted %s records of %s: %w", plan.Object.Name, m.TableName, err)
+		}
+	}
+	return nil
+}
+
+// deletePlan returns the plan of a table whose delete rule is archive, logging the rule otherwise.
+func (c *Client) deletePlan(table, what string) (*reverse.Plan, bool) {
+	c.dest.mu.Lock()
+	plan, ok := c.dest.plans[table]
+	c.dest.mu.Unlock()
+	if !ok || plan.Mapping.OnDelete != spec.DeleteArchive {
+		c.logger.Info().Str("table", table).Str("message", what).
+			Msg("delete ignored: the mapping's on_delete is ignore (set it to archive to archive the records in HubSpot)")
+		return nil, false
+	}
+	return plan, true
+}
+
+// deletedKeys reads the key values a DeleteRecord names: `key = value` predicates on the plan's
+// key column. Any other predicate cannot name HubSpot records and is refused.
+func deletedKeys(m *message.WriteDeleteRecord, keyColumn string) ([]string, error) {
+	var keys []string
+	for _, g := range m.WhereClause {
+		for _, p := range g.Predicates {
+			if p.Column != keyColumn || !strings.EqualFold(p.Operator, "eq") {
+				return nil, fmt.Errorf("only `%s = value` predicates name HubSpot records, got %s %s", keyColumn, p.Column, p.Operator)
+			}
+			for i := range p.Record.NumCols() {
+				col := p.Record.Column(int(i))
+				for r := range col.Len() {
+					if col.IsValid(r) {
+						keys = append(keys, col.ValueStr(r))
+					}
+				}
+			}
+		}
+	}
+	return keys, nil
+}

@@ -1,0 +1,396 @@
+package reverse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+)
+
+// row is one input row on its way to an outcome.
+type row struct {
+	index   int64
+	keyText string            // the key as the row has it
+	key     string            // normalized
+	props   map[string]string // wire values of the row's non-empty values
+	targets []string          // per association rule: the target key to look up, "" for none
+	toIDs   []string          // per association rule: the target record id
+
+	current *hubspot.Object   // the matched record, nil when none
+	changes map[string]string // properties to write
+	op      writeOp
+	id      string
+	created bool
+
+	status   Status
+	action   Action
+	category string
+	message  string
+}
+
+func (r *row) exclude(reason, format string, args ...any) {
+	r.status, r.action, r.category, r.message = StatusExcluded, ActionNone, reason, fmt.Sprintf(format, args...)
+}
+
+func (r *row) fail(f failure) {
+	r.status, r.category, r.message = StatusFailed, f.category, f.message
+}
+
+func (r *row) sync(action Action, id string) {
+	r.status, r.action, r.id = StatusSynced, action, id
+}
+
+func (r *row) pending() bool { return r.status == "" }
+
+func (r *row) outcome(b *batch, now time.Time) Outcome {
+	o := Outcome{Table: b.plan.Table, Object: b.plan.Object.Name, Portal: b.plan.Portal.Name, Row: r.index,
+		Key: r.keyText, HubSpotID: r.id, Status: r.status, Action: r.action, Category: r.category, Message: r.message,
+		Time: now, DryRun: b.run.opts.DryRun}
+	if b.archiveOnly {
+		o.Row = -1 // delete messages are not input rows
+	}
+	return o
+}
+
+// batch is one record batch of one table, planned and applied together.
+type batch struct {
+	run         *Run
+	plan        *Plan
+	api         *hubspot.Client
+	rows        []*row
+	archiveOnly bool // a delete message: archive the keyed records
+}
+
+func (r *Run) newBatch(plan *Plan) *batch {
+	return &batch{run: r, plan: plan, api: plan.Portal.API}
+}
+
+// addRow adds a row that carries only a key.
+func (b *batch) addRow(keyText string) *row {
+	n := len(b.plan.assocs)
+	r := &row{index: int64(len(b.rows)), keyText: keyText, key: b.plan.key.normalize(keyText), props: map[string]string{},
+		targets: make([]string, n), toIDs: make([]string, n)}
+	b.rows = append(b.rows, r)
+	if r.key == "" {
+		r.exclude(ReasonMissingKey, "no usable %s", b.plan.key.property)
+	}
+	return r
+}
+
+// convert reads a record's rows: wire values, key and association keys, then the checks that need
+// no request (values, email, key, pipeline, duplicates).
+func (b *batch) convert(rec arrow.Record) {
+	p := b.plan
+	n := int(rec.NumRows())
+	base := b.run.reserve(p.Table, n)
+	col := func(name string) arrow.Array {
+		if idx := rec.Schema().FieldIndices(name); len(idx) > 0 {
+			return rec.Column(idx[0])
+		}
+		return nil
+	}
+	cols := make([]arrow.Array, len(p.columns))
+	for i, c := range p.columns {
+		cols[i] = col(c.name)
+	}
+	keyCol := col(p.keyColumn)
+	assocCols := make([]arrow.Array, len(p.assocs))
+	for i, a := range p.assocs {
+		assocCols[i] = col(a.rule.Column)
+	}
+	for i := range n {
+		r := &row{index: base + int64(i), props: make(map[string]string, len(cols)), targets: make([]string, len(p.assocs)), toIDs: make([]string, len(p.assocs))}
+		b.rows = append(b.rows, r)
+		var convErr error
+		for j, c := range p.columns {
+			if cols[j] == nil {
+				continue
+			}
+			v, err := c.conv(cols[j], i)
+			var ve *valueError
+			if errors.As(err, &ve) && convErr == nil {
+				convErr = &valueError{category: ve.category, message: fmt.Sprintf("column %q (property %s): %s", c.name, c.prop.Name, ve.message)}
+			}
+			if v != "" {
+				r.props[c.prop.Name] = v
+			}
+		}
+		if p.key.kind == keyByID {
+			if keyCol != nil {
+				r.keyText, _ = p.keyConv(keyCol, i)
+			}
+		} else {
+			r.keyText = r.props[p.key.property]
+		}
+		r.key = p.key.normalize(r.keyText)
+		for j, a := range p.assocs {
+			if v, err := a.conv(assocCols[j], i); err == nil {
+				r.targets[j] = a.target.lookup(v)
+			}
+		}
+		b.check(r, convErr)
+	}
+}
+
+// check applies the row checks that need no request, in Data Sync's order.
+func (b *batch) check(r *row, convErr error) {
+	p := b.plan
+	if convErr != nil {
+		r.fail(describeFailure(convErr))
+		return
+	}
+	if p.Mapping.RequiresEmail() {
+		email := r.props["email"]
+		if email == "" {
+			r.exclude(ReasonNoEmail, "the row has no email (require_email is on)")
+			return
+		}
+		if !validEmail(email) {
+			r.exclude(ReasonInvalidEmail, "%q is not a valid email address", email)
+			return
+		}
+	}
+	if r.key == "" {
+		r.exclude(ReasonMissingKey, "the row has no usable %s (match_key)", p.Mapping.MatchKey)
+		return
+	}
+	if pr := p.pipelines; pr != nil && !b.archiveOnly {
+		pipe, stage := r.props[pr.props[0]], r.props[pr.props[1]]
+		if pipe != "" || stage != "" {
+			pid, sid, ok := pr.resolve(pipe, stage)
+			if !ok {
+				r.exclude(ReasonNoPipeline, "no %s mapping for pipeline %q, stage %q", p.Mapping.Pipelines.Mode, pipe, stage)
+				return
+			}
+			setOrDelete(r.props, pr.props[0], pid)
+			setOrDelete(r.props, pr.props[1], sid)
+		}
+	}
+	if first := b.run.claim(p.Table, r.key, r.index); first >= 0 {
+		r.exclude(ReasonDuplicate, "row %d has the same %s; the first row with a key wins", first, p.Mapping.MatchKey)
+	}
+}
+
+func setOrDelete(m map[string]string, k, v string) {
+	if v == "" {
+		delete(m, k)
+		return
+	}
+	m[k] = v
+}
+
+// validEmail accepts a bare address with a dotted domain, as HubSpot does.
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".")
+}
+
+// execute runs the plan: association targets, matching, diff, writes, associations.
+func (b *batch) execute(ctx context.Context) error {
+	if err := b.resolveTargets(ctx); err != nil {
+		return err
+	}
+	if err := b.match(ctx); err != nil {
+		return err
+	}
+	b.decide()
+	if err := b.write(ctx); err != nil {
+		return err
+	}
+	return b.associate(ctx)
+}
+
+// pendingRows lists the rows still without an outcome.
+func (b *batch) pendingRows() []*row {
+	var out []*row
+	for _, r := range b.rows {
+		if r.pending() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// resolveTargets looks up every association target and excludes rows whose target is missing.
+func (b *batch) resolveTargets(ctx context.Context) error {
+	for i, a := range b.plan.assocs {
+		var lookups []string
+		seen := map[string]bool{}
+		for _, r := range b.pendingRows() {
+			if v := r.targets[i]; v != "" && !seen[v] {
+				seen[v] = true
+				lookups = append(lookups, v)
+			}
+		}
+		found, err := b.find(ctx, a.target, lookups, nil)
+		if err != nil {
+			return fmt.Errorf("association targets (%s): %w", a.target.object.Name, err)
+		}
+		for _, r := range b.pendingRows() {
+			if r.targets[i] == "" {
+				continue
+			}
+			o, ok := found[a.target.normalize(r.targets[i])]
+			if !ok {
+				r.exclude(ReasonTargetMissing, "no %s with %s %q to associate with", a.target.object.Name, a.rule.MatchProperty, r.targets[i])
+				continue
+			}
+			r.toIDs[i] = o.ID
+		}
+	}
+	return nil
+}
+
+// find looks keys up in chunks, several chunks at a time.
+func (b *batch) find(ctx context.Context, f finder, lookups, props []string) (map[string]*hubspot.Object, error) {
+	out := map[string]*hubspot.Object{}
+	var mu sync.Mutex
+	size := hubspot.MaxBatchInputs
+	if f.kind == keyBySearch {
+		size = searchValuesPerRequest
+	}
+	err := forChunks(ctx, lookups, size, b.run.opts.Concurrency, func(ctx context.Context, part []string) error {
+		found, err := f.find(ctx, b.api, part, props)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for k, o := range found {
+			f.keep(out, k, o)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// match reads the current record of every pending row by its key, with the mapped properties.
+func (b *batch) match(ctx context.Context) error {
+	p := b.plan
+	rows := b.pendingRows()
+	lookups := make([]string, len(rows))
+	for i, r := range rows {
+		lookups[i] = p.key.lookup(r.keyText)
+	}
+	found, err := b.find(ctx, p.key, lookups, p.readProps)
+	if err != nil {
+		return fmt.Errorf("match %s rows to %s: %w", p.Table, p.Object.Name, err)
+	}
+	for _, r := range rows {
+		r.current = found[r.key]
+	}
+	return nil
+}
+
+// decide gives every pending row its write (or its outcome when there is nothing to write).
+func (b *batch) decide() {
+	p := b.plan
+	mode := p.Mapping.Mode
+	if b.archiveOnly {
+		mode = spec.ModeArchive
+	}
+	for _, r := range b.pendingRows() {
+		switch {
+		case r.current != nil && mode == spec.ModeArchive:
+			r.op, r.id = opArchive, r.current.ID
+		case r.current != nil && mode == spec.ModeCreate:
+			r.id = r.current.ID
+			r.exclude(ReasonExists, "record %s already has this %s (mode create never updates)", r.current.ID, p.Mapping.MatchKey)
+		case r.current != nil:
+			r.id = r.current.ID
+			r.changes = b.diff(r)
+			if len(r.changes) == 0 {
+				r.sync(ActionUnchanged, r.current.ID)
+			} else {
+				r.op = opUpdate
+			}
+		case mode == spec.ModeUpdate || mode == spec.ModeArchive || p.key.kind == keyByID:
+			r.exclude(ReasonNoMatch, "no %s with %s %q", p.Object.Name, p.Mapping.MatchKey, r.keyText)
+		case p.key.kind == keyByUnique && mode == spec.ModeUpsert:
+			r.op, r.changes = opUpsert, r.props
+		default:
+			r.op, r.changes = opCreate, r.props
+		}
+	}
+}
+
+// diff lists the row's properties that would change the record under the conflict rule: with
+// `source` any differing row value; with `hubspot` only values for properties empty in HubSpot.
+// Empty row values never change anything.
+func (b *batch) diff(r *row) map[string]string {
+	p := b.plan
+	out := map[string]string{}
+	for _, c := range p.columns {
+		name := c.prop.Name
+		v, ok := r.props[name]
+		if !ok || (p.key.kind != keyByID && name == p.key.property) {
+			continue
+		}
+		cur := ""
+		if x := r.current.Properties[name]; x != nil {
+			cur = *x
+		}
+		switch {
+		case p.Mapping.Conflict == spec.ConflictHubSpot && cur != "":
+		case sameValue(c.prop, cur, v):
+		default:
+			out[name] = v
+		}
+	}
+	if pr := p.pipelines; pr != nil {
+		// A stage belongs to one pipeline: when the stage changes, send the pipeline with it.
+		if _, moved := out[pr.props[1]]; moved && r.props[pr.props[0]] != "" {
+			out[pr.props[0]] = r.props[pr.props[0]]
+		}
+	}
+	return out
+}
+
+// forChunks calls fn on consecutive chunks of items, up to conc at a time, and returns the first
+// error; the other calls see a cancelled context.
+func forChunks[T any](ctx context.Context, items []T, size, conc int, fn func(context.Context, []T) error) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sem := make(chan struct{}, max(conc, 1))
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for i := 0; i < len(items); i += size {
+		part := items[i:min(i+size, len(items))]
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := fn(ctx, part); err != nil {
+				once.Do(func() { first = err; cancel(err) })
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return context.Cause(ctx)
+}

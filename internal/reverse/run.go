@@ -1,0 +1,216 @@
+package reverse
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/rs/zerolog"
+)
+
+// Defaults of Options.
+const (
+	DefaultConcurrency  = 4
+	DefaultSearchSettle = 5 * time.Second
+	ambiguousRetries    = 2
+)
+
+// Options configure a Run.
+type Options struct {
+	// DryRun computes the same plan, reads included, and writes nothing to HubSpot.
+	DryRun bool
+	// ReportDir receives the Parquet outcome report; "" writes none.
+	ReportDir string
+	Logger    zerolog.Logger
+	// Concurrency is the number of requests in flight for one batch of rows; default 4. The
+	// portal's limiter still decides when each is sent.
+	Concurrency int
+	// SearchSettle is how long to let HubSpot's search index settle before searching for records
+	// an ambiguous create may have made (DefaultSearchSettle suits HubSpot; 0 does not wait).
+	// Lookups by id or unique property never wait.
+	SearchSettle time.Duration
+	// Now is the clock of outcome times; nil is time.Now.
+	Now func() time.Time
+}
+
+// Run is one reverse-ETL write session: it remembers keys across batches (the first row with a
+// key wins), collects every row's outcome into the report and the summary, and is closed once.
+type Run struct {
+	opts    Options
+	started time.Time
+
+	mu        sync.Mutex
+	seen      map[string]map[string]int64 // table -> key -> first row
+	next      map[string]int64            // table -> index of the next row
+	summaries map[[2]string]*ObjectSummary
+	report    *report
+	resolvers map[*pipelineResolver]string // for logging auto choices at the end
+	touched   map[string]map[string]bool   // table -> ids of records rows of this run matched or wrote
+	closed    bool
+}
+
+// NewRun starts a session.
+func NewRun(opts Options) *Run {
+	opts.Concurrency = cmp.Or(opts.Concurrency, DefaultConcurrency)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Run{
+		opts: opts, started: opts.Now(),
+		seen: map[string]map[string]int64{}, next: map[string]int64{},
+		summaries: map[[2]string]*ObjectSummary{}, resolvers: map[*pipelineResolver]string{},
+		touched: map[string]map[string]bool{},
+	}
+}
+
+// Write plans and applies one record batch of plan's table. Row problems become outcomes; the
+// error is for what stops the run (credentials, rate-limit exhaustion, cancellation), after the
+// batch's rows were given outcomes.
+func (r *Run) Write(ctx context.Context, plan *Plan, rec arrow.Record) error {
+	b := r.newBatch(plan)
+	b.convert(rec)
+	return r.finish(b, b.execute(ctx))
+}
+
+// Archive moves the records with the given keys to the recycle bin: the archive delete rule.
+func (r *Run) Archive(ctx context.Context, plan *Plan, keys []string) error {
+	b := r.newBatch(plan)
+	b.archiveOnly = true
+	for _, k := range keys {
+		b.addRow(k)
+	}
+	return r.finish(b, b.execute(ctx))
+}
+
+// finish records every row's outcome; rows that err left undecided fail with its category.
+func (r *Run) finish(b *batch, err error) error {
+	now := r.opts.Now()
+	outs := make([]Outcome, 0, len(b.rows))
+	for _, row := range b.rows {
+		if row.status == "" {
+			f := describeFailure(err)
+			row.fail(f)
+		}
+		outs = append(outs, row.outcome(b, now))
+	}
+	if recErr := r.record(b.plan, outs); recErr != nil && err == nil {
+		err = recErr
+	}
+	return err
+}
+
+// claim returns -1 when key is new in table, or the index of the row that claimed it first.
+func (r *Run) claim(table, key string, row int64) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	keys := r.seen[table]
+	if keys == nil {
+		keys = map[string]int64{}
+		r.seen[table] = keys
+	}
+	if first, ok := keys[key]; ok {
+		return first
+	}
+	keys[key] = row
+	return -1
+}
+
+// reserve hands out the indexes of n new rows of table.
+func (r *Run) reserve(table string, n int) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	base := r.next[table]
+	r.next[table] += int64(n)
+	return base
+}
+
+func (r *Run) record(plan *Plan, outs []Outcome) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if plan.pipelines != nil {
+		r.resolvers[plan.pipelines] = plan.Table
+	}
+	key := [2]string{plan.Portal.Name, plan.Object.Name}
+	s := r.summaries[key]
+	if s == nil {
+		s = &ObjectSummary{Portal: plan.Portal.Name, Object: plan.Object.Name, Categories: map[string]int{}}
+		r.summaries[key] = s
+	}
+	touched := r.touched[plan.Table]
+	if touched == nil {
+		touched = map[string]bool{}
+		r.touched[plan.Table] = touched
+	}
+	for _, o := range outs {
+		s.add(o)
+		if o.HubSpotID != "" {
+			touched[o.HubSpotID] = true
+		}
+	}
+	if r.opts.ReportDir == "" || len(outs) == 0 {
+		return nil
+	}
+	if r.report == nil {
+		rep, err := newReport(r.opts.ReportDir, "reverse-etl-"+r.started.UTC().Format("20060102T150405.000Z"))
+		if err != nil {
+			return err
+		}
+		r.report = rep
+	}
+	return r.report.write(outs)
+}
+
+// Close finishes the report and logs the summary per object. Calling it again returns an empty
+// summary.
+func (r *Run) Close() (Summary, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return Summary{DryRun: r.opts.DryRun}, nil
+	}
+	r.closed = true
+	sum := Summary{DryRun: r.opts.DryRun}
+	var err error
+	if r.report != nil {
+		sum.ReportFiles, err = r.report.close()
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(r.summaries), func(a, b [2]string) int { return strings.Compare(a[0]+"/"+a[1], b[0]+"/"+b[1]) }) {
+		sum.Objects = append(sum.Objects, *r.summaries[k])
+	}
+	r.logSummary(sum)
+	return sum, err
+}
+
+func (r *Run) logSummary(sum Summary) {
+	log := r.opts.Logger
+	for res, table := range r.resolvers {
+		for _, c := range res.Choices() {
+			log.Info().Str("table", table).Str("kind", c.Kind).Str("value", c.Value).Str("label", c.Label).Str("id", c.ID).
+				Float64("similarity", c.Score).Msg("pipelines auto mapping chose this pair")
+		}
+	}
+	for _, o := range sum.Objects {
+		ev := log.Info()
+		if o.Failed > 0 {
+			ev = log.Warn()
+		}
+		top := o.TopCategories(5)
+		cats := make([]string, len(top))
+		for i, c := range top {
+			cats[i] = c.Category + "=" + strconv.Itoa(c.Count)
+		}
+		ev.Str("portal", o.Portal).Str("object", o.Object).Bool("dry_run", sum.DryRun).
+			Int("synced", o.Synced).Int("created", o.Created).Int("updated", o.Updated).Int("unchanged", o.Unchanged).
+			Int("archived", o.Archived).Int("failed", o.Failed).Int("excluded", o.Excluded).Strs("top_categories", cats).
+			Msg("reverse ETL summary")
+	}
+	if len(sum.ReportFiles) > 0 {
+		log.Info().Strs("files", sum.ReportFiles).Msg("reverse ETL outcome report written (one row per input row)")
+	}
+}

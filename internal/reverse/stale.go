@@ -1,0 +1,78 @@
+package reverse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/parquetio"
+)
+
+// ArchiveStale archives the records that earlier runs synced from plan's table, as the outcome
+// reports in reportDir show, and that this run did not touch: the archive rule for DeleteStale.
+// Without earlier reports nothing is archived.
+func (r *Run) ArchiveStale(ctx context.Context, plan *Plan, reportDir string) error {
+	ids, err := r.staleIDs(ctx, plan, reportDir)
+	if err != nil {
+		return err
+	}
+	r.opts.Logger.Info().Str("table", plan.Table).Int("records", len(ids)).Bool("dry_run", r.opts.DryRun).
+		Msg("archiving records synced by earlier runs and absent from this one (on_delete: archive)")
+	b := r.newBatch(plan)
+	b.archiveOnly = true
+	for _, id := range ids {
+		row := b.addRow(id)
+		row.id, row.op = id, opArchive
+	}
+	return r.finish(b, b.write(ctx))
+}
+
+// staleIDs reads the reports of earlier runs: the records of plan's table and portal whose latest
+// outcome was synced (not archived), minus the records this run touched.
+func (r *Run) staleIDs(ctx context.Context, plan *Plan, dir string) ([]string, error) {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	type entry struct {
+		at   int64
+		live bool
+	}
+	latest := map[string]entry{}
+	before := arrow.Timestamp(r.started.UnixMilli())
+	for rec, err := range parquetio.Read(ctx, dir, 0) {
+		if err != nil {
+			return nil, fmt.Errorf("read earlier reports in %s: %w", dir, err)
+		}
+		col := func(name string) arrow.Array { return rec.Column(rec.Schema().FieldIndices(name)[0]) }
+		table, portal, id := col("table").(*array.String), col("portal").(*array.String), col("hubspot_id").(*array.String)
+		status, action := col("outcome").(*array.String), col("action").(*array.String)
+		at, dry := col("time").(*array.Timestamp), col("dry_run").(*array.Boolean)
+		for i := range int(rec.NumRows()) {
+			if table.Value(i) != plan.Table || portal.Value(i) != plan.Portal.Name || id.IsNull(i) || dry.Value(i) || at.Value(i) >= before {
+				continue
+			}
+			e := entry{at: int64(at.Value(i)), live: Status(status.Value(i)) == StatusSynced && Action(action.Value(i)) != ActionArchived}
+			if prev, ok := latest[id.Value(i)]; !ok || prev.at <= e.at {
+				latest[id.Value(i)] = e
+			}
+		}
+		rec.Release()
+	}
+	r.mu.Lock()
+	touched := r.touched[plan.Table]
+	r.mu.Unlock()
+	var ids []string
+	for id, e := range latest {
+		if e.live && !touched[id] {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, compareIDs)
+	return ids, nil
+}
