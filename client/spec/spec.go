@@ -267,7 +267,8 @@ func (p Portal) validate(path string) error {
 	case len(p.AccessToken) > 512:
 		return fieldError(join(path, "access_token"), fmt.Sprintf("must be at most 512 characters, got %d", len(p.AccessToken)))
 	case strings.Contains(p.AccessToken, "${"):
-		return fieldError(join(path, "access_token"), "holds an unexpanded ${VAR}: set the environment variable before running")
+		name, _, _ := strings.Cut(strings.SplitN(p.AccessToken, "${", 2)[1], "}")
+		return fieldError(join(path, "access_token"), fmt.Sprintf("holds an unexpanded ${%s}: set the environment variable %s before running", name, name))
 	}
 	if p.OAuth != nil {
 		for name, v := range map[string]string{"client_id": p.OAuth.ClientID, "client_secret": p.OAuth.ClientSecret, "refresh_token": p.OAuth.RefreshToken} {
@@ -394,7 +395,24 @@ func ValidateJSON(raw []byte) error {
 		return fmt.Errorf("invalid spec: not JSON: %w", err)
 	}
 	if err := v.Validate(doc); err != nil {
-		return fmt.Errorf("invalid spec: %w", err)
+		return fmt.Errorf("invalid spec: %s", describe(err))
 	}
 	return nil
+}
+
+// describe lists a schema violation's errors by JSON pointer ("at '/rate_limit/burst_per_10s':
+// maximum: got 500, want 250"), leaving out the first line, which names the schema's file: a
+// path on the machine that compiled it, meaningless to a user.
+func describe(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	var parts []string
+	for _, l := range lines[1:] {
+		if l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "- ")); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	if len(parts) == 0 {
+		return err.Error()
+	}
+	return strings.Join(parts, "; ")
 }

@@ -46,7 +46,7 @@ func TestParse(t *testing.T) {
 		{name: "bad settle lag", raw: `{"access_token":"a","settle_lag":"soon"}`, wantErr: "settle_lag: must be a non-negative duration"},
 		{name: "bad pair", raw: `{"access_token":"a","associations":{"pairs":["contacts"]}}`, wantErr: "associations.pairs[0]"},
 		{name: "unknown field", raw: `{"access_token":"a","acess_token":"b"}`, wantErr: "unknown field \"acess_token\""},
-		{name: "unexpanded variable", raw: `{"access_token":"${HUBSPOT_TOKEN}"}`, wantErr: "unexpanded ${VAR}"},
+		{name: "unexpanded variable", raw: `{"access_token":"${HUBSPOT_TOKEN}"}`, wantErr: "unexpanded ${HUBSPOT_TOKEN}: set the environment variable HUBSPOT_TOKEN"},
 		{name: "cap zero means default", raw: `{"access_token":"a","max_records_per_sync":0}`},
 		{name: "negative cap", raw: `{"access_token":"a","max_records_per_sync":-5}`, wantErr: "max_records_per_sync: must be at least 1"},
 	}
