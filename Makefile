@@ -21,16 +21,17 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-## gen: the spec's JSON schema and the table docs.
+## gen: the spec's JSON schema, the configuration reference and the table docs.
 gen:
-	$(GO) run ./client/spec/gen client/spec/schema.json
+	$(GO) run ./client/spec/gen client/spec/schema.json docs/configuration.md
 	rm -rf docs/tables && $(GO) run . doc --format markdown docs/tables
 
-## check-gen: fails when the committed schema or table docs differ from what gen makes.
+## check-gen: fails when a committed generated file differs from what gen makes.
 check-gen:
-	$(GO) run ./client/spec/gen $(GEN_DIR)/schema.json
+	$(GO) run ./client/spec/gen $(GEN_DIR)/schema.json $(GEN_DIR)/configuration.md
 	$(GO) run . doc --format markdown $(GEN_DIR)/tables
 	@diff -u client/spec/schema.json $(GEN_DIR)/schema.json || { echo "client/spec/schema.json is stale: run make gen"; exit 1; }
+	@diff -u docs/configuration.md $(GEN_DIR)/configuration.md || { echo "docs/configuration.md is stale: run make gen"; exit 1; }
 	@diff -ru docs/tables $(GEN_DIR)/tables || { echo "docs/tables is stale: run make gen"; exit 1; }
 	@rm -rf $(GEN_DIR)
 

@@ -48,6 +48,9 @@ func (c *Client) Write(ctx context.Context, msgs <-chan message.WriteMessage) er
 	}
 	err = w.Write(ctx, msgs)
 	sum, closeErr := c.finishRun()
+	if rep := reportFrom(ctx); rep != nil {
+		rep.record(c.portals, nil)
+	}
 	if err = errors.Join(err, closeErr); err != nil {
 		return err
 	}

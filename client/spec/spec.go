@@ -85,8 +85,12 @@ type Spec struct {
 
 // OAuth holds the credentials of a public or private OAuth app installed in a portal.
 type OAuth struct {
-	ClientID     string `json:"client_id" jsonschema:"required,minLength=1"`
+	// The app's client id.
+	ClientID string `json:"client_id" jsonschema:"required,minLength=1"`
+	// The app's client secret. Write it as ${VAR} in CLI specs.
 	ClientSecret string `json:"client_secret" jsonschema:"required,minLength=1"`
+	// A refresh token from the app's installation in the portal; access tokens are refreshed from
+	// it before they expire.
 	RefreshToken string `json:"refresh_token" jsonschema:"required,minLength=1"`
 }
 
@@ -105,11 +109,15 @@ type RateLimit struct {
 // Portal is one HubSpot account in a multi-portal spec.
 type Portal struct {
 	// Short name used in logs, state keys and the `portal` column.
-	Name        string     `json:"name" jsonschema:"required,pattern=^[a-z0-9_-]+$"`
-	AccessToken string     `json:"access_token,omitempty" jsonschema:"minLength=1,maxLength=512"`
-	OAuth       *OAuth     `json:"oauth,omitempty"`
-	BaseURL     string     `json:"base_url,omitempty"`
-	RateLimit   *RateLimit `json:"rate_limit,omitempty"`
+	Name string `json:"name" jsonschema:"required,pattern=^[a-z0-9_-]+$"`
+	// Private-app or service-key access token of this portal.
+	AccessToken string `json:"access_token,omitempty" jsonschema:"minLength=1,maxLength=512"`
+	// OAuth credentials of this portal, instead of access_token.
+	OAuth *OAuth `json:"oauth,omitempty"`
+	// API base URL of this portal; defaults to the spec's base_url.
+	BaseURL string `json:"base_url,omitempty"`
+	// Request budget of this portal; defaults to the spec's rate_limit.
+	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 }
 
 // Associations selects which association pairs are synced.

@@ -83,7 +83,39 @@ func Run(ctx context.Context, opts Options) error {
 	if err := d.run(ctx, syncSpec, env); err != nil {
 		return err
 	}
-	d.step("Done. Parquet files are in %s (one directory per table); the specs used are in %s", filepath.Join(opts.Dir, "parquet"), opts.Dir)
+	warehouse, err := d.writeWarehouse(filepath.Join(opts.Dir, "warehouse"))
+	if err != nil {
+		return fmt.Errorf("write the warehouse table: %w", err)
+	}
+	report := filepath.Join(opts.Dir, "reverse-etl-report")
+	reverseSpec, err := d.writeSpec("reverse-etl.yml", reverseTemplate, map[string]string{"BaseURL": base, "In": warehouse, "Report": report, "Table": warehouseTable})
+	if err != nil {
+		return err
+	}
+	d.step("5. Reverse ETL: %s rows from the warehouse (Parquet) back to HubSpot contacts: hubspot sync %s", warehouseTable, reverseSpec)
+	fmt.Fprintln(d.out, "   match by email; conflict winner: source (empty values change nothing); associate each contact with its company by domain")
+	before := emu.Stats().Total()
+	if err := d.run(ctx, reverseSpec, env); err != nil {
+		return err
+	}
+	fmt.Fprintln(d.out)
+	if err := d.printOutcomes(ctx, report); err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "%d HubSpot requests\n", emu.Stats().Total()-before)
+
+	d.step("6. The same reverse ETL again: nothing changed, so nothing is written")
+	before = emu.Stats().Total()
+	if err := d.run(ctx, reverseSpec, env); err != nil {
+		return err
+	}
+	fmt.Fprintln(d.out)
+	if err := d.printOutcomes(ctx, report); err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "%d HubSpot requests (reads to diff, no writes)\n", emu.Stats().Total()-before)
+
+	d.step("Done. In %s: Parquet tables (parquet/), the specs used, the warehouse input and the outcome reports", opts.Dir)
 	return nil
 }
 
@@ -151,6 +183,41 @@ func thousands(n int64) string {
 	}
 	return s
 }
+
+const reverseTemplate = `# Parquet -> HubSpot (reverse ETL), run with: hubspot sync reverse-etl.yml
+kind: source
+spec:
+  name: parquet
+  path: cloudquery/file
+  tables: ["*"]
+  destinations: [hubspot]
+  spec:
+    path: {{.In}}
+    format: parquet
+---
+kind: destination
+spec:
+  name: hubspot
+  path: hubspot-cq/hubspot
+  spec:
+    access_token: ${HUBSPOT_ACCESS_TOKEN}
+    base_url: {{.BaseURL}}
+    rate_limit:
+      burst_per_10s: 190
+    report_path: {{.Report}}
+    mappings:
+      - table: {{.Table}}
+        object: contacts
+        match_key: email
+        conflict: source
+        columns:
+          score: tier_score
+          company_domain: ""
+        associations:
+          - to: companies
+            column: company_domain
+            match_property: domain
+`
 
 const syncTemplate = `# HubSpot -> Parquet, run with: hubspot sync sync.yml (HUBSPOT_ACCESS_TOKEN set)
 kind: source

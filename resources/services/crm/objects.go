@@ -40,7 +40,7 @@ func ObjectTable(obj client.ObjectType) *schema.Table {
 	return &schema.Table{
 		Name:          name,
 		Title:         "HubSpot " + obj.Name,
-		Description:   fmt.Sprintf("HubSpot CRM %s (object type %s): one row per record, tombstones for archived ones.", obj.Name, obj.TypeID),
+		Description:   fmt.Sprintf("HubSpot CRM %s (object type %s): one row per record, tombstones for archived ones. After the static columns come one typed column per HubSpot property of the portal (see docs/types.md).", obj.Name, obj.TypeID),
 		Resolver:      fetchObjects(name, obj.Name),
 		Multiplex:     client.Multiplex,
 		IsIncremental: true,
