@@ -1,12 +1,12 @@
 package crm
 
 import (
-	"reflect"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/scalar"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
@@ -63,13 +63,24 @@ func TestParse(t *testing.T) {
 		{kindDatetime, "99999999999999999999", nil, true},
 	}
 	for _, tc := range cases {
-		got, err := tc.kind.parse(tc.in)
+		got := scalar.NewScalar(tc.kind.arrowType())
+		err := tc.kind.set(got, tc.in)
 		if (err != nil) != tc.wantErr {
 			t.Errorf("%d %q: error %v, want error %t", tc.kind, tc.in, err, tc.wantErr)
 			continue
 		}
-		if !tc.wantErr && !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%d %q: %#v, want %#v", tc.kind, tc.in, got, tc.want)
+		if tc.wantErr {
+			if got.IsValid() {
+				t.Errorf("%d %q: a value that did not parse left %v", tc.kind, tc.in, got)
+			}
+			continue
+		}
+		want := scalar.NewScalar(tc.kind.arrowType())
+		if err := want.Set(tc.want); err != nil {
+			t.Fatal(err)
+		}
+		if !got.Equal(want) {
+			t.Errorf("%d %q: %v, want %v", tc.kind, tc.in, got, want)
 		}
 	}
 }
@@ -92,15 +103,16 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, ms int64) {
 		for k := kindString; k <= kindDatetime; k++ {
-			_, _ = k.parse(s)
+			_ = k.set(scalar.NewScalar(k.arrowType()), s)
 		}
 		if ms < -62135596800000 || ms > 253402300799999 { // years 1..9999
 			return
 		}
 		ts := time.UnixMilli(ms).UTC()
 		for _, in := range []string{ts.Format("2006-01-02T15:04:05.000Z07:00"), strconv.FormatInt(ms, 10)} {
-			got, err := kindDatetime.parse(in)
-			if ms >= 0 && (err != nil || !got.(time.Time).Equal(ts)) {
+			got := scalar.NewScalar(kindDatetime.arrowType())
+			err := kindDatetime.set(got, in)
+			if ms >= 0 && (err != nil || !got.(*scalar.Timestamp).Value.Equal(ts)) {
 				t.Fatalf("%q: %v, %v; want %v", in, got, err, ts)
 			}
 		}
