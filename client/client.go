@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 	"github.com/rs/zerolog"
@@ -15,7 +16,29 @@ import (
 )
 
 // TablesFunc builds the plugin's tables for a catalog (static columns only when it is empty).
-type TablesFunc func(*Catalog) schema.Tables
+type TablesFunc func(*Catalog) TableSet
+
+// TableSet is every table of the plugin. Objects are synced by Sync itself; the rest (Tables less
+// Objects) go through the SDK's scheduler.
+type TableSet struct {
+	Tables  schema.Tables
+	Objects []ObjectTable
+}
+
+// ObjectTable is the table of one object type. Its rows are built straight into Arrow arrays
+// rather than through the scheduler's resources: at a couple of hundred property columns, the
+// scheduler's per-value work (a scalar, a resolver call and a conversion for every value) costs
+// more CPU per record than HubSpot's rate limits leave for the whole record.
+type ObjectTable struct {
+	Table  *schema.Table
+	Object string // ObjectType.Name
+	// Build turns records of one portal into one Arrow record with the table's schema, reporting
+	// values that do not parse (their cells are null).
+	Build func(portal string, objs []hubspot.Object, bad BadValueFunc) (arrow.Record, error)
+}
+
+// BadValueFunc is told about a value that did not parse as its column's type.
+type BadValueFunc func(column, value string, err error)
 
 // Client serves Sync for the source role and Write for the reverse-ETL role.
 type Client struct {
@@ -24,7 +47,7 @@ type Client struct {
 	logger  zerolog.Logger
 	spec    *spec.Spec
 	portals []*Portal
-	tables  schema.Tables
+	tables  TableSet
 	dest    destination
 }
 
@@ -107,7 +130,7 @@ func validateAgainstSchema(raw []byte) error {
 
 // Tables lists the tables matching the options.
 func (c *Client) Tables(_ context.Context, opts plugin.TableOptions) (schema.Tables, error) {
-	return c.tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
+	return c.tables.Tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
 }
 
 // Close finishes a reverse-ETL session that is still open (its report is flushed and its

@@ -3,13 +3,17 @@ package client
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/cloudquery/plugin-sdk/v4/scheduler"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
 	"github.com/cloudquery/plugin-sdk/v4/state"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/incremental"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/statefile"
 )
@@ -20,6 +24,7 @@ const LocalStatePrefix = "file://"
 
 // Sync reads the selected tables of every portal. A table that lost records fails the sync after
 // every other table finished; the record cap stops tables at resumable points and is logged.
+// Object tables are read by syncObjects; the others go through the SDK's scheduler.
 func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- message.SyncMessage) error {
 	tables, err := c.Tables(ctx, plugin.TableOptions{Tables: opts.Tables, SkipTables: opts.SkipTables, SkipDependentTables: opts.SkipDependentTables})
 	if err != nil {
@@ -40,13 +45,28 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 		failed:      map[string]error{},
 		badValues:   map[string]int{},
 	}
-	// The SDK derives table concurrency as concurrency/100.
-	sched := scheduler.NewScheduler(scheduler.WithLogger(c.logger), scheduler.WithConcurrency(c.spec.Concurrency*100))
-	syncOpts := []scheduler.SyncOption{scheduler.WithSyncDeterministicCQID(opts.DeterministicCQID)}
-	if opts.Shard != nil {
-		syncOpts = append(syncOpts, scheduler.WithShard(opts.Shard.Num, opts.Shard.Total))
+	objects, scheduled := c.shard(tables, opts.Shard)
+	// Like the SDK, every shard migrates every selected table; the scheduler migrates its own.
+	for _, t := range tables {
+		if !slices.Contains(scheduled, t) && !send(ctx, res, &message.SyncMigrateTable{Table: t}) {
+			return ctx.Err()
+		}
 	}
-	if err := sched.Sync(ctx, &Meta{Logger: c.logger, run: r}, tables, res, syncOpts...); err != nil {
+	var schedErr error
+	var wg sync.WaitGroup
+	if len(scheduled) > 0 {
+		wg.Go(func() {
+			// The SDK derives table concurrency as concurrency/100. Sharding was applied above.
+			sched := scheduler.NewScheduler(scheduler.WithLogger(c.logger), scheduler.WithConcurrency(c.spec.Concurrency*100))
+			schedErr = sched.Sync(ctx, &Meta{Logger: c.logger, run: r}, scheduled, res, scheduler.WithSyncDeterministicCQID(opts.DeterministicCQID))
+		})
+	}
+	c.syncObjects(ctx, r, objects, res)
+	wg.Wait()
+	if schedErr != nil {
+		return fmt.Errorf("sync: %w", schedErr)
+	}
+	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	// Every record a cursor covers has been sent by now.
@@ -54,6 +74,88 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 		return fmt.Errorf("flush state: %w", err)
 	}
 	return r.outcome(ctx, c.logger)
+}
+
+// objectJob is one object table of one portal.
+type objectJob struct {
+	table  ObjectTable
+	portal *Portal
+}
+
+// shard picks this process's share of the work for `cloudquery sync --shard`: object tables by
+// (table, portal), other tables whole (each runs for every portal). Every shard computes the same
+// ordered list and takes a contiguous part of it, so the shards cover everything exactly once.
+func (c *Client) shard(tables schema.Tables, s *plugin.Shard) ([]objectJob, schema.Tables) {
+	type unit struct {
+		job   *objectJob
+		table *schema.Table
+	}
+	var units []unit
+	for _, t := range tables {
+		i := slices.IndexFunc(c.tables.Objects, func(o ObjectTable) bool { return o.Table.Name == t.Name })
+		if i < 0 {
+			units = append(units, unit{table: t})
+			continue
+		}
+		for _, p := range c.portals {
+			units = append(units, unit{job: &objectJob{table: c.tables.Objects[i], portal: p}})
+		}
+	}
+	if s != nil && s.Total > 0 {
+		n, k, total := len(units), int(s.Num), int(s.Total)
+		units = units[(k-1)*n/total : k*n/total]
+	}
+	var jobs []objectJob
+	var scheduled schema.Tables
+	for _, u := range units {
+		if u.job != nil {
+			jobs = append(jobs, *u.job)
+		} else {
+			scheduled = append(scheduled, u.table)
+		}
+	}
+	return jobs, scheduled
+}
+
+// syncObjects reads object tables, at most spec.concurrency at a time, sending one Arrow record
+// per page. Failures are recorded in the run, which reports them once every table has finished.
+func (c *Client) syncObjects(ctx context.Context, r *run, jobs []objectJob, res chan<- message.SyncMessage) {
+	slots := make(chan struct{}, c.spec.Concurrency)
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			m := &Meta{Portal: j.portal, Logger: j.portal.logger, run: r}
+			name := j.table.Table.Name
+			bad := func(column, value string, err error) { m.CountBadValue(name, column, value, err) }
+			_ = m.ReadObjects(ctx, name, j.table.Object, func(objs []hubspot.Object) error {
+				rec, err := j.table.Build(j.portal.Name, objs, bad)
+				if err != nil {
+					return fmt.Errorf("build %s rows: %w", name, err)
+				}
+				if !send(ctx, res, &message.SyncInsert{Record: rec}) {
+					return ctx.Err()
+				}
+				return nil
+			}) // the run records the error with the table's name
+		})
+	}
+	wg.Wait()
+}
+
+func send(ctx context.Context, res chan<- message.SyncMessage, msg message.SyncMessage) bool {
+	select {
+	case res <- msg:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func (c *Client) openState(ctx context.Context, opts *plugin.BackendOptions) (state.Client, error) {

@@ -10,10 +10,13 @@ import (
 
 // Tables builds the plugin's tables for a catalog: one table per object type it holds, then the
 // definition tables and associations.
-func Tables(cat *client.Catalog) schema.Tables {
-	tables := make(schema.Tables, 0, len(cat.Objects)+4)
+func Tables(cat *client.Catalog) client.TableSet {
+	set := client.TableSet{Tables: make(schema.Tables, 0, len(cat.Objects)+4)}
 	for _, obj := range cat.Objects {
-		tables = append(tables, crm.ObjectTable(obj))
+		ot := crm.ObjectTable(obj)
+		set.Objects = append(set.Objects, ot)
+		set.Tables = append(set.Tables, ot.Table)
 	}
-	return append(tables, crm.Owners(), crm.Pipelines(), crm.Properties(), crm.Associations())
+	set.Tables = append(set.Tables, crm.Owners(), crm.Pipelines(), crm.Properties(), crm.Associations())
+	return set
 }

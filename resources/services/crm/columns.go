@@ -4,7 +4,6 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
@@ -37,25 +36,6 @@ func columnName(name string) string {
 		n = "_" + n
 	}
 	return n
-}
-
-// cachedIndex finds a column's position in the resolved table once. Resource.Set looks columns up
-// by a linear scan, which costs O(columns) per value on tables with hundreds of property columns.
-type cachedIndex struct{ i atomic.Int32 }
-
-func newCachedIndex() *cachedIndex {
-	c := &cachedIndex{}
-	c.i.Store(-1)
-	return c
-}
-
-func (c *cachedIndex) of(r *schema.Resource, name string) int {
-	if i := c.i.Load(); i >= 0 && int(i) < len(r.Table.Columns) && r.Table.Columns[i].Name == name {
-		return int(i)
-	}
-	i := r.Table.Columns.Index(name)
-	c.i.Store(int32(i))
-	return i
 }
 
 func portalOf(meta schema.ClientMeta) *client.Portal { return meta.(*client.Meta).Portal }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/cloudquery/plugin-sdk/v4/scalar"
+	"github.com/apache/arrow/go/v17/arrow/array"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
@@ -62,44 +62,42 @@ func (k valueKind) arrowType() arrow.DataType {
 	}
 }
 
-// set parses a non-empty HubSpot value into its column's scalar. It writes the concrete scalar
-// types directly: going through Scalar.Set boxes every value into an interface and type-switches
-// on it, which costs more than the parse itself on tables with hundreds of property columns.
-func (k valueKind) set(dst scalar.Scalar, s string) error {
+// append parses a non-empty HubSpot value onto its column's builder; on error it appends nothing.
+func (k valueKind) append(b array.Builder, s string) error {
 	switch k {
 	case kindStringList:
-		return dst.Set(splitMulti(s))
+		lb := b.(*array.ListBuilder)
+		lb.Append(true)
+		vb := lb.ValueBuilder().(*array.StringBuilder)
+		for _, item := range splitMulti(s) {
+			vb.Append(item)
+		}
 	case kindNumber:
 		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil {
 			return fmt.Errorf("not a number")
 		}
-		d := dst.(*scalar.Float)
-		d.Value, d.Valid = f, true
+		b.(*array.Float64Builder).Append(f)
 	case kindBool:
-		b, err := parseBool(s)
+		v, err := parseBool(s)
 		if err != nil {
 			return err
 		}
-		d := dst.(*scalar.Bool)
-		d.Value, d.Valid = b, true
+		b.(*array.BooleanBuilder).Append(v)
 	case kindDate:
 		t, err := parseDate(s)
 		if err != nil {
 			return err
 		}
-		d := dst.(*scalar.Date32)
-		d.Value, d.Valid = arrow.Date32FromTime(t), true
+		b.(*array.Date32Builder).Append(arrow.Date32FromTime(t))
 	case kindDatetime:
 		t, err := parseDatetime(s)
 		if err != nil {
 			return err
 		}
-		d := dst.(*scalar.Timestamp)
-		d.Value, d.Valid = t, true
+		b.(*array.TimestampBuilder).Append(arrow.Timestamp(t.UnixMilli()))
 	default:
-		d := dst.(*scalar.String)
-		d.Value, d.Valid = s, true
+		b.(*array.StringBuilder).Append(s)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/cloudquery/plugin-sdk/v4/scalar"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
@@ -63,24 +65,28 @@ func TestParse(t *testing.T) {
 		{kindDatetime, "99999999999999999999", nil, true},
 	}
 	for _, tc := range cases {
-		got := scalar.NewScalar(tc.kind.arrowType())
-		err := tc.kind.set(got, tc.in)
+		b := array.NewBuilder(memory.DefaultAllocator, tc.kind.arrowType())
+		err := tc.kind.append(b, tc.in)
+		got := b.NewArray()
 		if (err != nil) != tc.wantErr {
 			t.Errorf("%d %q: error %v, want error %t", tc.kind, tc.in, err, tc.wantErr)
 			continue
 		}
 		if tc.wantErr {
-			if got.IsValid() {
-				t.Errorf("%d %q: a value that did not parse left %v", tc.kind, tc.in, got)
+			if got.Len() != 0 {
+				t.Errorf("%d %q: a value that did not parse appended %v", tc.kind, tc.in, got)
 			}
 			continue
 		}
+		// The reference goes through the SDK's own scalar conversion.
 		want := scalar.NewScalar(tc.kind.arrowType())
 		if err := want.Set(tc.want); err != nil {
 			t.Fatal(err)
 		}
-		if !got.Equal(want) {
-			t.Errorf("%d %q: %v, want %v", tc.kind, tc.in, got, want)
+		wb := array.NewBuilder(memory.DefaultAllocator, tc.kind.arrowType())
+		scalar.AppendToBuilder(wb, want)
+		if wantArr := wb.NewArray(); !array.Equal(got, wantArr) {
+			t.Errorf("%d %q: %v, want %v", tc.kind, tc.in, got, wantArr)
 		}
 	}
 }
@@ -103,17 +109,20 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, ms int64) {
 		for k := kindString; k <= kindDatetime; k++ {
-			_ = k.set(scalar.NewScalar(k.arrowType()), s)
+			b := array.NewBuilder(memory.DefaultAllocator, k.arrowType())
+			if err := k.append(b, s); (err == nil) != (b.Len() == 1) {
+				t.Fatalf("kind %d %q: error %v with %d values appended", k, s, err, b.Len())
+			}
 		}
 		if ms < -62135596800000 || ms > 253402300799999 { // years 1..9999
 			return
 		}
 		ts := time.UnixMilli(ms).UTC()
 		for _, in := range []string{ts.Format("2006-01-02T15:04:05.000Z07:00"), strconv.FormatInt(ms, 10)} {
-			got := scalar.NewScalar(kindDatetime.arrowType())
-			err := kindDatetime.set(got, in)
-			if ms >= 0 && (err != nil || !got.(*scalar.Timestamp).Value.Equal(ts)) {
-				t.Fatalf("%q: %v, %v; want %v", in, got, err, ts)
+			b := array.NewTimestampBuilder(memory.DefaultAllocator, arrow.FixedWidthTypes.Timestamp_ms.(*arrow.TimestampType))
+			err := kindDatetime.append(b, in)
+			if ms >= 0 && (err != nil || int64(b.NewTimestampArray().Value(0)) != ms) {
+				t.Fatalf("%q: error %v; want %v", in, err, ts)
 			}
 		}
 	})
