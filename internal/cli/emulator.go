@@ -110,6 +110,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// markSet records which flags the command line gave, after parsing.
+func (f *emulatorFlags) markSet(fs *flag.FlagSet) {
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+}
+
 // config turns the flags into an emulator configuration.
 func (f *emulatorFlags) config() (emulator.Config, error) {
 	cfg := emulator.Config{Seed: f.seed, PortalID: f.portalID, Token: f.token, Counts: map[string]int{},
@@ -199,8 +205,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if fs.NArg() > 0 {
 		return fmt.Errorf("emulator: unexpected arguments %v", fs.Args())
 	}
-	f.set = map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	f.markSet(fs)
 	cfg, err := f.config()
 	if err != nil {
 		return fmt.Errorf("emulator: %w", err)

@@ -101,6 +101,28 @@ func TestRunEmulatorHelpMentionsKnobs(t *testing.T) {
 			t.Errorf("help lacks %q", want)
 		}
 	}
+	if strings.Contains(help, "default -1") {
+		t.Error("help shows an internal sentinel as a default")
+	}
+}
+
+// A per-object flag wins over --counts only when given; otherwise --counts and the defaults apply.
+func TestEmulatorCountFlags(t *testing.T) {
+	fs, f := newEmulatorFlagSet(io.Discard)
+	if err := fs.Parse([]string{"--counts", "contacts=7,deals=3", "--deals", "5"}); err != nil {
+		t.Fatal(err)
+	}
+	f.markSet(fs)
+	cfg, err := f.config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Counts["contacts"] != 7 || cfg.Counts["deals"] != 5 {
+		t.Errorf("counts %v, want contacts 7 from --counts and deals 5 from --deals", cfg.Counts)
+	}
+	if _, ok := cfg.Counts["tickets"]; ok {
+		t.Errorf("tickets %d set without a flag; the emulator's default should apply", cfg.Counts["tickets"])
+	}
 }
 
 func TestRunEmulatorRejectsBadFlags(t *testing.T) {
