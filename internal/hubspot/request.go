@@ -28,13 +28,13 @@ type request struct {
 
 func (r request) search() bool { return r.family == familySearch }
 
-// call sends r and decodes a success body into a fresh T on each attempt, so a truncated body
-// from a failed attempt never leaks into the result.
+// call sends r and decodes a success body (see decodeBody) into a fresh T on each attempt, so a
+// truncated body from a failed attempt never leaks into the result.
 func call[T any](ctx context.Context, c *Client, r request) (T, int, error) {
 	var out T
 	status, err := c.do(ctx, r, func(body []byte) error {
 		var v T
-		if err := json.Unmarshal(body, &v); err != nil {
+		if err := decodeBody(body, &v); err != nil {
 			return err
 		}
 		out = v

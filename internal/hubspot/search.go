@@ -47,6 +47,12 @@ type SearchPage struct {
 
 const defaultSearchLimit = 200
 
+type searchResponse struct {
+	Total   int      `json:"total"`
+	Results []Object `json:"results"`
+	Paging  *paging  `json:"paging"`
+}
+
 // Search runs one page of a CRM search. Search has its own per-second limit, which the
 // limiter applies. See https://developers.hubspot.com/docs/api/crm/search.
 func (s *ObjectsService) Search(ctx context.Context, objectType string, req SearchRequest) (*SearchPage, error) {
@@ -56,11 +62,7 @@ func (s *ObjectsService) Search(ctx context.Context, objectType string, req Sear
 	if req.Limit <= 0 {
 		req.Limit = defaultSearchLimit
 	}
-	resp, _, err := call[struct {
-		Total   int      `json:"total"`
-		Results []Object `json:"results"`
-		Paging  *paging  `json:"paging"`
-	}](ctx, s.client, request{
+	resp, _, err := call[searchResponse](ctx, s.client, request{
 		method: http.MethodPost, path: s.client.path(areaObjects, objectType, "search"),
 		body: req, family: familySearch, idempotent: true,
 	})

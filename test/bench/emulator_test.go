@@ -120,7 +120,10 @@ func (e *externalEmulator) admin(b *testing.B, method, path, body string, out an
 // report prints a figure with its target and ratio, and records it as a benchmark metric.
 func report(b *testing.B, name string, value float64, unit string, target float64, higherIsBetter bool) {
 	b.Helper()
-	ratio := value / target
+	ratio := fmt.Sprintf("%6.3f", value/target)
+	if target == 0 {
+		ratio = "   n/a"
+	}
 	verdict := "meets"
 	if (higherIsBetter && value < target) || (!higherIsBetter && value > target) {
 		verdict = "MISSES"
@@ -129,6 +132,6 @@ func report(b *testing.B, name string, value float64, unit string, target float6
 	if higherIsBetter {
 		cmp = ">="
 	}
-	fmt.Printf("%-58s %12.2f %-14s target %s %-10.4g ratio %6.3f  %s\n", name, value, unit, cmp, target, ratio, verdict)
+	fmt.Printf("%-58s %12.2f %-14s target %s %-10.4g ratio %s  %s\n", name, value, unit, cmp, target, ratio, verdict)
 	b.ReportMetric(value, strings.ReplaceAll(unit, " ", "_"))
 }

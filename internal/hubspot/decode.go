@@ -1,0 +1,916 @@
+package hubspot
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math/bits"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Record pages (list, search and batch answers) are by far the largest bodies a sync reads: a
+// 100-record page of contacts with 160 properties is about 575 KB. encoding/json reads them in
+// three passes (validation, decoding, and Object.UnmarshalJSON re-validating and re-decoding each
+// record) with a heap string per property value. The decoder below reads them in one pass over a
+// single string copy of the body: values without escapes are substrings of it, property names
+// are interned, and each record's values share one backing array. It accepts exactly the bodies
+// encoding/json accepts and produces exactly the same values; when it rejects a body, the body
+// is decoded again with encoding/json so that callers see the usual error types and messages.
+
+// bodyDecoder is a response type with its own decoder for success bodies, used instead of
+// encoding/json by call.
+type bodyDecoder interface {
+	decodeBody(body []byte) error
+}
+
+// decodeBody fills v from a success body, with v's own decoder when it has one.
+func decodeBody(body []byte, v any) error {
+	if d, ok := v.(bodyDecoder); ok {
+		return d.decodeBody(body)
+	}
+	return json.Unmarshal(body, v)
+}
+
+var (
+	listFields   = []string{"results", "paging"}
+	searchFields = []string{"total", "results", "paging"}
+	batchFields  = []string{"results", "numErrors", "errors"}
+	recordFields = []string{"id", "properties", "createdAt", "updatedAt", "archived", "archivedAt", "associations", "new"}
+	pagingFields = []string{"next"}
+	nextFields   = []string{"after"}
+	assocFields  = []string{"results"}
+	refFields    = []string{"id", "type"}
+)
+
+func (r *listResponse) decodeBody(body []byte) error {
+	return decodePage[listResponse](body, listFields, func(d *decoder, name string) error {
+		switch name {
+		case "results":
+			return d.objects(&r.Results)
+		default: // paging
+			return d.paging(&r.Paging)
+		}
+	})
+}
+
+func (r *searchResponse) decodeBody(body []byte) error {
+	return decodePage[searchResponse](body, searchFields, func(d *decoder, name string) error {
+		switch name {
+		case "total":
+			return d.int(&r.Total)
+		case "results":
+			return d.objects(&r.Results)
+		default: // paging
+			return d.paging(&r.Paging)
+		}
+	})
+}
+
+func (r *batchResponse) decodeBody(body []byte) error {
+	return decodePage[batchResponse](body, batchFields, func(d *decoder, name string) error {
+		switch name {
+		case "results":
+			return decodeArray(d, &r.Results, func(b *BatchObject) error { return d.record(&b.Object, &b.New) })
+		case "numErrors":
+			return d.int(&r.NumErrors)
+		default: // errors: small and rare, read by encoding/json
+			raw, err := d.raw()
+			if err != nil {
+				return err
+			}
+			return json.Unmarshal(raw, &r.Errors)
+		}
+	})
+}
+
+// decodePage reads body's top-level object, a T, calling field for each of names. A body it
+// rejects is decoded again into a T by encoding/json to report encoding/json's error for the
+// same bytes, which keeps error messages and decodeFailure's retry classification unchanged.
+func decodePage[T any](body []byte, names []string, field func(d *decoder, name string) error) error {
+	d := newDecoder(body)
+	err := d.document(names, func(name string) error { return field(d, name) })
+	if err == nil {
+		return nil
+	}
+	var std T
+	if stdErr := json.Unmarshal(body, &std); stdErr != nil {
+		return stdErr
+	}
+	return err
+}
+
+// maxDepth is encoding/json's nesting limit for arrays and objects.
+const maxDepth = 10000
+
+// decoder reads one body. Every reader starts at its value's first byte (whitespace skipped) and
+// stops right after the value.
+type decoder struct {
+	data  []byte // the body, for time.Time's parser
+	s     string // the body as one string: escape-free values are substrings of it
+	i     int    // read offset
+	depth int    // open arrays and objects
+	buf   []byte // scratch space for unescaping
+
+	names     map[string]string // interned property names
+	order     []string          // the latest record's escape-free property names, in order ("" for others)
+	lastProps int               // property count of the latest record, to size the next map
+	values    values            // the current record's property values
+}
+
+func newDecoder(body []byte) *decoder {
+	return &decoder{data: body, s: string(body), names: make(map[string]string)}
+}
+
+// decodeError describes where and why the decoder rejected a body.
+type decodeError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *decodeError) Error() string {
+	return fmt.Sprintf("decode: %s at offset %d", e.Msg, e.Offset)
+}
+
+func (d *decoder) fail(msg string) error {
+	if d.i >= len(d.s) {
+		msg = "unexpected end of JSON input"
+	}
+	return &decodeError{Offset: d.i, Msg: msg}
+}
+
+// document reads the whole body: a top-level object (or null) and nothing after it.
+func (d *decoder) document(names []string, field func(name string) error) error {
+	d.ws()
+	if null, err := d.null(); err != nil {
+		return err
+	} else if !null {
+		if err := d.fields(names, field); err != nil {
+			return err
+		}
+	}
+	d.ws()
+	if d.i < len(d.s) {
+		return d.fail(fmt.Sprintf("invalid character %q after top-level value", d.s[d.i]))
+	}
+	return nil
+}
+
+// objects reads a list of records.
+func (d *decoder) objects(s *[]Object) error {
+	return decodeArray(d, s, func(o *Object) error { return d.record(o, nil) })
+}
+
+// record reads one record the way (*Object).UnmarshalJSON does; isNew, when not nil, receives
+// upsert's `new` flag as (*BatchObject).UnmarshalJSON does.
+func (d *decoder) record(o *Object, isNew *bool) error {
+	*o = Object{}
+	if isNew != nil {
+		*isNew = false
+	}
+	if null, err := d.null(); null {
+		return err
+	}
+	d.values.start()
+	var assoc map[string][]AssociationRef
+	err := d.fields(recordFields, func(name string) error {
+		switch name {
+		case "id":
+			id, err := d.flexString()
+			o.ID = id
+			return err
+		case "properties":
+			return d.properties(&o.Properties)
+		case "createdAt":
+			return d.time(&o.CreatedAt)
+		case "updatedAt":
+			return d.time(&o.UpdatedAt)
+		case "archived":
+			return d.bool(&o.Archived)
+		case "archivedAt":
+			if null, err := d.null(); null {
+				o.ArchivedAt = nil
+				return err
+			}
+			return d.time(alloc(&o.ArchivedAt))
+		case "associations":
+			return d.associations(&assoc)
+		default: // new
+			if isNew == nil {
+				return d.skip()
+			}
+			return d.bool(isNew)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(assoc) > 0 {
+		for k, refs := range assoc {
+			if refs == nil {
+				assoc[k] = []AssociationRef{}
+			}
+		}
+		o.Associations = assoc
+	}
+	d.values.finish()
+	return nil
+}
+
+// properties reads a properties object into *m, merging into an existing map as encoding/json
+// does when the key repeats. JSON null values become nil pointers.
+func (d *decoder) properties(m *map[string]*string) error {
+	if null, err := d.null(); null {
+		*m = nil
+		return err
+	}
+	if *m == nil {
+		*m = make(map[string]*string, d.lastProps)
+	}
+	props := *m
+	more, err := d.enter('{', '}')
+	for k := 0; more && err == nil; k++ {
+		if err = d.property(props, k); err == nil {
+			more, err = d.more('}')
+		}
+	}
+	d.lastProps = len(props)
+	return err
+}
+
+// property reads the k-th member of a properties object into props.
+func (d *decoder) property(props map[string]*string, k int) error {
+	name, err := d.name(k)
+	if err != nil {
+		return err
+	}
+	if err := d.colon(); err != nil {
+		return err
+	}
+	switch d.peek() {
+	case '"':
+		start, end, plain, err := d.scanString()
+		if plain {
+			props[name] = d.values.keep(d.s[start:end])
+		} else {
+			props[name] = d.values.keepEscaped(d.s[start:end])
+		}
+		return err
+	case 'n':
+		props[name] = nil
+		return d.literal("null")
+	}
+	return d.fail("property value is not a string")
+}
+
+// name reads the k-th property name of a properties object. Records list their properties in
+// the same order, so the name is first compared with the latest record's k-th name; otherwise it
+// is read and interned.
+func (d *decoder) name(k int) (string, error) {
+	if k < len(d.order) {
+		n := d.order[k]
+		if end := d.i + 1 + len(n); end < len(d.s) && d.s[d.i] == '"' && d.s[end] == '"' && d.s[d.i+1:end] == n {
+			d.i = end + 1
+			return n, nil
+		}
+	}
+	start, end, plain, err := d.scanString()
+	if err != nil {
+		return "", err
+	}
+	var n string
+	if plain {
+		n = d.s[start:end]
+		if interned, ok := d.names[n]; ok {
+			n = interned
+		} else {
+			d.names[n] = n
+		}
+	} else {
+		d.buf = unescape(d.buf[:0], d.s[start:end])
+		b := d.buf
+		if interned, ok := d.names[string(b)]; ok {
+			n = interned
+		} else {
+			n = string(b)
+			d.names[n] = n
+		}
+	}
+	ordered := n
+	if !plain {
+		ordered = "" // only escape-free names can be compared with the raw bytes
+	}
+	if k < len(d.order) {
+		d.order[k] = ordered
+	} else {
+		d.order = append(d.order, ordered)
+	}
+	return n, nil
+}
+
+// values stores one record's property values in one backing array, so that each value costs
+// no allocation of its own. Escape-free values are substrings of the body; unescaped ones are
+// collected in one buffer that becomes a single string when the record ends.
+type values struct {
+	vals     []string // backing array; a full one is replaced, not grown, so addresses stay valid
+	kept     int      // values kept for the current record
+	lastKept int      // values kept for the previous record, to size the backing array
+	text     []byte   // unescaped values of the current record
+	pending  []pendingValue
+}
+
+// pendingValue is a value whose text sits in values.text until the record ends.
+type pendingValue struct {
+	v        *string
+	from, to int
+}
+
+func (vs *values) start() {
+	vs.vals, vs.kept = nil, 0
+}
+
+// keep stores v and returns its address.
+func (vs *values) keep(v string) *string {
+	if len(vs.vals) == cap(vs.vals) {
+		vs.vals = make([]string, 0, max(2*cap(vs.vals), vs.lastKept-vs.kept, 16))
+	}
+	vs.vals = append(vs.vals, v)
+	vs.kept++
+	return &vs.vals[len(vs.vals)-1]
+}
+
+// keepEscaped stores the escaped string content s and returns its address; the value is set
+// by finish.
+func (vs *values) keepEscaped(s string) *string {
+	from := len(vs.text)
+	vs.text = unescape(vs.text, s)
+	v := vs.keep("")
+	vs.pending = append(vs.pending, pendingValue{v, from, len(vs.text)})
+	return v
+}
+
+// finish sets the escaped values of the record.
+func (vs *values) finish() {
+	if len(vs.pending) > 0 {
+		text := string(vs.text)
+		for _, p := range vs.pending {
+			*p.v = text[p.from:p.to]
+		}
+		vs.text, vs.pending = vs.text[:0], vs.pending[:0]
+	}
+	vs.lastKept = vs.kept
+}
+
+// associations reads a record's associations into *m the way encoding/json fills
+// map[string]struct{Results []struct{ID flexString; Type string}}.
+func (d *decoder) associations(m *map[string][]AssociationRef) error {
+	if null, err := d.null(); null {
+		*m = nil
+		return err
+	}
+	if *m == nil {
+		*m = make(map[string][]AssociationRef)
+	}
+	return d.each('{', func() error {
+		key, err := d.string()
+		if err != nil {
+			return err
+		}
+		if err := d.colon(); err != nil {
+			return err
+		}
+		var refs []AssociationRef
+		if null, err := d.null(); null {
+			(*m)[key] = refs
+			return err
+		}
+		err = d.fields(assocFields, func(string) error { return decodeArray(d, &refs, d.ref) })
+		(*m)[key] = refs
+		return err
+	})
+}
+
+// ref reads one associated record into r, keeping fields the JSON leaves out or sets to null.
+func (d *decoder) ref(r *AssociationRef) error {
+	if null, err := d.null(); null {
+		return err
+	}
+	return d.fields(refFields, func(name string) error {
+		if name == "id" {
+			id, err := d.flexString()
+			r.ID = id
+			return err
+		}
+		if null, err := d.null(); null {
+			return err
+		}
+		if d.peek() != '"' {
+			return d.fail("association type is not a string")
+		}
+		t, err := d.string()
+		r.Type = t
+		return err
+	})
+}
+
+// paging reads HubSpot's paging block into *p, reusing existing values as encoding/json does.
+func (d *decoder) paging(p **paging) error {
+	if null, err := d.null(); null {
+		*p = nil
+		return err
+	}
+	pg := alloc(p)
+	return d.fields(pagingFields, func(string) error {
+		if null, err := d.null(); null {
+			pg.Next = nil
+			return err
+		}
+		next := alloc(&pg.Next)
+		return d.fields(nextFields, func(string) error {
+			after, err := d.flexString()
+			next.After = flexString(after)
+			return err
+		})
+	})
+}
+
+// alloc returns *p, allocating it first when nil, as encoding/json does for pointer fields.
+func alloc[T any](p **T) *T {
+	if *p == nil {
+		*p = new(T)
+	}
+	return *p
+}
+
+// decodeArray reads a JSON array into *s the way encoding/json does: elements are decoded over
+// the existing ones, the slice is cut to the array's length, [] gives an empty non-nil slice and
+// null gives nil.
+func decodeArray[T any](d *decoder, s *[]T, elem func(*T) error) error {
+	if null, err := d.null(); null {
+		*s = nil
+		return err
+	}
+	v, n := *s, 0
+	err := d.each('[', func() error {
+		if n >= len(v) {
+			if n < cap(v) {
+				v = v[:n+1]
+			} else {
+				var zero T
+				v = append(v, zero)
+			}
+		}
+		n++
+		return elem(&v[n-1])
+	})
+	if n == 0 {
+		v = []T{}
+	}
+	*s = v[:n]
+	return err
+}
+
+// fields reads an object with struct semantics: keys match names exactly or, failing that, case
+// insensitively, and field is called with the matched name; other members are skipped.
+func (d *decoder) fields(names []string, field func(name string) error) error {
+	return d.each('{', func() error {
+		key, err := d.string()
+		if err != nil {
+			return err
+		}
+		if err := d.colon(); err != nil {
+			return err
+		}
+		if name := fieldName(key, names); name != "" {
+			return field(name)
+		}
+		return d.skip()
+	})
+}
+
+// fieldName returns the name key selects, matching as encoding/json does, or "".
+func fieldName(key string, names []string) string {
+	for _, n := range names {
+		if key == n {
+			return n
+		}
+	}
+	for _, n := range names {
+		if strings.EqualFold(key, n) {
+			return n
+		}
+	}
+	return ""
+}
+
+// each reads an array (open '[') or object (open '{'), calling member at each member's start.
+func (d *decoder) each(open byte, member func() error) error {
+	closing := byte(']')
+	if open == '{' {
+		closing = '}'
+	}
+	more, err := d.enter(open, closing)
+	for more && err == nil {
+		if err = member(); err == nil {
+			more, err = d.more(closing)
+		}
+	}
+	return err
+}
+
+// enter reads the opening bracket of an array or object and reports whether a member follows.
+func (d *decoder) enter(open, closing byte) (bool, error) {
+	if d.peek() != open {
+		return false, d.fail(fmt.Sprintf("expected %q", open))
+	}
+	if d.depth++; d.depth > maxDepth {
+		return false, d.fail("exceeded max depth")
+	}
+	d.i++
+	d.ws()
+	if d.peek() == closing {
+		d.i++
+		d.depth--
+		return false, nil
+	}
+	return true, nil
+}
+
+// more reads what follows a member: ',' before another member (true) or the closing bracket.
+func (d *decoder) more(closing byte) (bool, error) {
+	d.ws()
+	switch d.peek() {
+	case ',':
+		d.i++
+		d.ws()
+		return true, nil
+	case closing:
+		d.i++
+		d.depth--
+		return false, nil
+	}
+	return false, d.fail(fmt.Sprintf("expected ',' or %q", closing))
+}
+
+// skip reads over any value, checking its syntax, without allocating.
+func (d *decoder) skip() error {
+	switch d.peek() {
+	case '"':
+		_, _, _, err := d.scanString()
+		return err
+	case '{':
+		return d.each('{', func() error {
+			if _, _, _, err := d.scanString(); err != nil {
+				return err
+			}
+			if err := d.colon(); err != nil {
+				return err
+			}
+			return d.skip()
+		})
+	case '[':
+		return d.each('[', d.skip)
+	case 't':
+		return d.literal("true")
+	case 'f':
+		return d.literal("false")
+	case 'n':
+		return d.literal("null")
+	default:
+		return d.number()
+	}
+}
+
+// raw reads over any value and returns its bytes.
+func (d *decoder) raw() ([]byte, error) {
+	start := d.i
+	err := d.skip()
+	return d.data[start:d.i], err
+}
+
+// flexString reads a value as flexString does: strings unquoted, null as "", anything else as
+// its JSON text.
+func (d *decoder) flexString() (string, error) {
+	switch d.peek() {
+	case '"':
+		return d.string()
+	case 'n':
+		return "", d.literal("null")
+	}
+	start := d.i
+	err := d.skip()
+	return d.s[start:d.i], err
+}
+
+// time reads a value through (*time.Time).UnmarshalJSON, exactly as encoding/json does.
+func (d *decoder) time(t *time.Time) error {
+	raw, err := d.raw()
+	if err != nil {
+		return err
+	}
+	return t.UnmarshalJSON(raw)
+}
+
+// bool reads true or false into *b; null leaves it unchanged.
+func (d *decoder) bool(b *bool) error {
+	switch d.peek() {
+	case 't':
+		*b = true
+		return d.literal("true")
+	case 'f':
+		*b = false
+		return d.literal("false")
+	case 'n':
+		return d.literal("null")
+	}
+	return d.fail("value is not a bool")
+}
+
+// int reads an integer into *n; null leaves it unchanged. Fractions and exponents are errors,
+// as in encoding/json.
+func (d *decoder) int(n *int) error {
+	if null, err := d.null(); null {
+		return err
+	}
+	start := d.i
+	if err := d.number(); err != nil {
+		return err
+	}
+	v, err := strconv.ParseInt(d.s[start:d.i], 10, strconv.IntSize)
+	if err != nil {
+		return d.fail("number is not an int")
+	}
+	*n = int(v)
+	return nil
+}
+
+// null consumes a null literal and reports whether there was one.
+func (d *decoder) null() (bool, error) {
+	if d.peek() != 'n' {
+		return false, nil
+	}
+	return true, d.literal("null")
+}
+
+func (d *decoder) literal(lit string) error {
+	if !strings.HasPrefix(d.s[d.i:], lit) {
+		for k := 0; k < len(lit) && d.i < len(d.s) && d.s[d.i] == lit[k]; k++ {
+			d.i++
+		}
+		return d.fail("invalid literal")
+	}
+	d.i += len(lit)
+	return nil
+}
+
+// number reads over a number with JSON's grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?.
+func (d *decoder) number() error {
+	if d.peek() == '-' {
+		d.i++
+	}
+	switch c := d.peek(); {
+	case c == '0':
+		d.i++
+	case '1' <= c && c <= '9':
+		d.digits()
+	default:
+		return d.fail("invalid character looking for beginning of value")
+	}
+	if d.peek() == '.' {
+		d.i++
+		if !d.digits() {
+			return d.fail("missing digits after decimal point")
+		}
+	}
+	if c := d.peek(); c == 'e' || c == 'E' {
+		d.i++
+		if c := d.peek(); c == '+' || c == '-' {
+			d.i++
+		}
+		if !d.digits() {
+			return d.fail("missing digits in exponent")
+		}
+	}
+	return nil
+}
+
+// digits reads over decimal digits and reports whether there was at least one.
+func (d *decoder) digits() bool {
+	start := d.i
+	for d.i < len(d.s) && '0' <= d.s[d.i] && d.s[d.i] <= '9' {
+		d.i++
+	}
+	return d.i > start
+}
+
+func (d *decoder) peek() byte {
+	if d.i < len(d.s) {
+		return d.s[d.i]
+	}
+	return 0
+}
+
+// ws skips JSON whitespace.
+func (d *decoder) ws() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+// colon reads the ':' between an object key and its value, with the whitespace around it.
+func (d *decoder) colon() error {
+	d.ws()
+	if d.peek() != ':' {
+		return d.fail("expected ':' after object key")
+	}
+	d.i++
+	d.ws()
+	return nil
+}
+
+// plainByte marks the bytes a string can hold as they are: all but '"', '\\' and control characters.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < len(t); c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+const (
+	lsb = 0x0101010101010101 // the low bit of each of 8 bytes
+	msb = 0x8080808080808080 // the high bit of each of 8 bytes
+)
+
+// stringStops flags (with its high bit) the first of the 8 bytes in x, read little-endian, that
+// is '"', '\\' or a control character; 0 means none is. Bytes after the first may be flagged too.
+func stringStops(x uint64) uint64 {
+	quote, backslash := x^(lsb*'"'), x^(lsb*'\\')
+	return ((quote-lsb)&^quote | (backslash-lsb)&^backslash | (x-lsb*0x20)&^x) & msb
+}
+
+// string reads a string value: a substring of the body when it holds no escapes and valid
+// UTF-8, a new string otherwise.
+func (d *decoder) string() (string, error) {
+	start, end, plain, err := d.scanString()
+	if err != nil || plain {
+		return d.s[start:end], err
+	}
+	d.buf = unescape(d.buf[:0], d.s[start:end])
+	return string(d.buf), nil
+}
+
+// scanString reads over a string, checking its syntax, and returns the bounds of its content.
+// plain reports that the content needs no unescaping: no escapes, only valid UTF-8.
+func (d *decoder) scanString() (start, end int, plain bool, err error) {
+	if d.peek() != '"' {
+		return d.i, d.i, false, d.fail("expected string")
+	}
+	s, b := d.s, d.data
+	start, plain = d.i+1, true
+	var seen uint64 // every byte ORed in, to tell whether any is non-ASCII
+	for i := start; ; {
+		for i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			if m := stringStops(x); m != 0 {
+				seen |= x & (m - 1) // the bytes before the stop
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			seen |= x
+			i += 8
+		}
+		for i < len(s) && plainByte[s[i]] { // the last 7 bytes of the body
+			seen |= uint64(s[i])
+			i++
+		}
+		if i >= len(s) {
+			d.i = i
+			return start, i, false, d.fail("unterminated string")
+		}
+		switch s[i] {
+		case '"':
+			d.i = i + 1
+			if plain && seen&msb != 0 {
+				plain = utf8.ValidString(s[start:i])
+			}
+			return start, i, plain, nil
+		case '\\':
+			plain = false
+			n := escapeLen(s[i:])
+			if n == 0 {
+				d.i = i
+				return start, i, false, d.fail("invalid escape in string literal")
+			}
+			i += n
+		default:
+			d.i = i
+			return start, i, false, d.fail("invalid control character in string literal")
+		}
+	}
+}
+
+// escapeLen returns the length of the valid escape sequence s starts with, 0 if there is none.
+func escapeLen(s string) int {
+	if len(s) < 2 {
+		return 0
+	}
+	switch s[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2
+	case 'u':
+		if hex4(s[2:]) >= 0 {
+			return 6
+		}
+	}
+	return 0
+}
+
+// hex4 decodes the 4 hex digits s starts with, -1 if it does not.
+func hex4(s string) rune {
+	if len(s) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range []byte(s[:4]) {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// unescape appends string content s, checked by scanString, to b, decoded as encoding/json
+// does: surrogate pairs join, lone surrogates and invalid UTF-8 bytes become U+FFFD.
+func unescape(b []byte, s string) []byte {
+	if utf8.ValidString(s) {
+		for {
+			j := strings.IndexByte(s, '\\')
+			if j < 0 {
+				return append(b, s...)
+			}
+			b = append(b, s[:j]...)
+			b, j = appendEscape(b, s, j)
+			s = s[j:]
+		}
+	}
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == '\\':
+			b, i = appendEscape(b, s, i)
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			b = utf8.AppendRune(b, r)
+			i += n
+		}
+	}
+	return b
+}
+
+// appendEscape appends the character of the valid escape at s[i:] and returns the offset after it.
+func appendEscape(b []byte, s string, i int) ([]byte, int) {
+	switch c := s[i+1]; c {
+	case 'b':
+		return append(b, '\b'), i + 2
+	case 'f':
+		return append(b, '\f'), i + 2
+	case 'n':
+		return append(b, '\n'), i + 2
+	case 'r':
+		return append(b, '\r'), i + 2
+	case 't':
+		return append(b, '\t'), i + 2
+	case 'u':
+		r := hex4(s[i+2:])
+		i += 6
+		if utf16.IsSurrogate(r) {
+			if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+				if pair := utf16.DecodeRune(r, hex4(s[i+2:])); pair != utf8.RuneError {
+					return utf8.AppendRune(b, pair), i + 6
+				}
+			}
+			r = utf8.RuneError
+		}
+		return utf8.AppendRune(b, r), i
+	default: // '"', '\\', '/'
+		return append(b, c), i + 2
+	}
+}

@@ -1,0 +1,160 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cloudquery/plugin-sdk/v4/message"
+	"github.com/cloudquery/plugin-sdk/v4/plugin"
+	"github.com/rs/zerolog"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
+)
+
+// apiAllowsPerRecord is the time HubSpot's fastest published limits allow per object record:
+// 250 requests per 10 s at 100 records a page.
+const apiAllowsPerRecord = time.Second / 2500
+
+// syncRun is one plugin sync into a discarding sink.
+type syncRun struct {
+	records  int64
+	requests int
+	cpu      time.Duration
+	wall     time.Duration
+}
+
+func syncContacts(b *testing.B, emu *externalEmulator, statePath string, extra map[string]any) syncRun {
+	b.Helper()
+	spec := map[string]any{"access_token": emu.Token, "base_url": emu.URL, "objects": []string{"contacts"},
+		"settle_lag": "1s", "rate_limit": map[string]int{"burst_per_10s": 250}, "associations": map[string]bool{"enabled": false}}
+	for k, v := range extra {
+		spec[k] = v
+	}
+	raw, _ := json.Marshal(spec)
+	ctx := context.Background()
+	p := hsplugin.Plugin()
+	p.SetLogger(zerolog.Nop())
+	if err := p.Init(ctx, raw, plugin.NewClientOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close(ctx)
+	before := emu.stats(b).total()
+	cpu0, start := cpuTime(), time.Now()
+	msgs := make(chan message.SyncMessage, 16)
+	done := make(chan error, 1)
+	go func() {
+		defer close(msgs)
+		done <- p.Sync(ctx, plugin.SyncOptions{Tables: []string{"hubspot_crm_contacts"},
+			BackendOptions: &plugin.BackendOptions{TableName: "state", Connection: "file://" + statePath}}, msgs)
+	}()
+	var run syncRun
+	for m := range msgs {
+		if ins, ok := m.(*message.SyncInsert); ok {
+			run.records += ins.Record.NumRows()
+		}
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	run.wall, run.cpu = time.Since(start), cpuTime()-cpu0
+	run.requests = emu.stats(b).total() - before
+	return run
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkSourceRequests reports requests per 1,000 records for a full and an incremental sync of
+// 20,000 contacts with every property, and the plugin's CPU per record.
+func BenchmarkSourceRequests(b *testing.B) {
+	const n = 20_000
+	emu := startEmulator(b, "--counts", "contacts="+strconv.Itoa(n))
+	state := b.TempDir() + "/state.json"
+	full := syncContacts(b, emu, state, nil)
+	if full.records != n {
+		b.Fatalf("full sync read %d contacts, want %d", full.records, n)
+	}
+	report(b, "source full sync: requests per 1,000 records", perThousand(full.requests, full.records), "req/1k", 10.5, false)
+	cpuPerRecord := full.cpu / time.Duration(full.records)
+	report(b, "source full sync: plugin CPU per record", float64(cpuPerRecord.Microseconds()), "µs", float64((apiAllowsPerRecord / 10).Microseconds()), false)
+	report(b, "source full sync: records/s (CPU-bound rate, 1 core)", float64(time.Second)/float64(cpuPerRecord), "records/s", 25_000, true)
+	fmt.Printf("%-58s %12.0f records/s in %s wall (API-limited to 250 req/10 s)\n", "source full sync: wall-clock rate", float64(full.records)/full.wall.Seconds(), full.wall.Round(time.Millisecond))
+
+	changed := touchAll(b, emu, n)
+	time.Sleep(2500 * time.Millisecond) // past the settle lag
+	inc := syncContacts(b, emu, state, nil)
+	if inc.records != int64(changed) {
+		b.Fatalf("incremental sync read %d contacts, want the %d changed", inc.records, changed)
+	}
+	report(b, "source incremental sync: requests per 1,000 changed records", perThousand(inc.requests, inc.records), "req/1k", 5.5, false)
+}
+
+// touchAll gives every contact a new last-modified time, 100 records per timestamp, as imports do.
+func touchAll(b *testing.B, emu *externalEmulator, n int) int {
+	b.Helper()
+	api, err := hubspot.NewClient(hubspot.WithBaseURL(emu.URL), hubspot.WithAccessToken(emu.Token),
+		hubspot.WithLimiter(hubspot.NewLimiter(hubspot.LimiterConfig{Burst: 1 << 20})))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	for page, err := range api.Objects.List(context.Background(), "contacts", hubspot.ListOptions{Properties: []string{"email"}}) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, o := range page.Results {
+			ids = append(ids, o.ID)
+		}
+	}
+	now := time.Now()
+	for i := 0; i < len(ids); i += 100 {
+		chunk, _ := json.Marshal(ids[i:min(i+100, len(ids))])
+		at := now.Add(time.Duration(i/100) * 5 * time.Millisecond).UnixMilli()
+		emu.admin(b, "POST", "mutate", fmt.Sprintf(`{"op":"setModified","type":"contacts","ids":%s,"at":"%d"}`, chunk, at), nil)
+	}
+	return len(ids)
+}
+
+// BenchmarkSourcePeakRSS syncs 500,000 contacts with every property into a discarding sink and
+// reports the process's peak resident memory.
+func BenchmarkSourcePeakRSS(b *testing.B) {
+	const n = 500_000
+	emu := startEmulator(b, "--counts", "contacts="+strconv.Itoa(n))
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // reset the peak to this benchmark
+	run := syncContacts(b, emu, b.TempDir()+"/state.json", map[string]any{"tombstones": false})
+	if run.records != n {
+		b.Fatalf("read %d contacts, want %d", run.records, n)
+	}
+	report(b, fmt.Sprintf("source: peak RSS syncing %d contacts (~160 properties)", n), float64(peakRSS(b))/(1<<20), "MiB", 256, false)
+	report(b, "source: plugin CPU per record at scale", float64((run.cpu / time.Duration(run.records)).Microseconds()), "µs", float64((apiAllowsPerRecord / 10).Microseconds()), false)
+}
+
+func peakRSS(b *testing.B) int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
+			return kb << 10
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
+}
+
+func perThousand(requests int, records int64) float64 {
+	return float64(requests) * 1000 / float64(records)
+}
