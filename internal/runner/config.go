@@ -76,7 +76,7 @@ func Load(path string, lookupEnv func(string) (string, bool)) (*Job, error) {
 		return []byte(v)
 	})
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s: environment variable(s) %s not set", path, strings.Join(slices.Compact(missing), ", "))
+		return nil, fmt.Errorf("%s: environment variable(s) %s not set", path, strings.Join(slices.Compact(slices.Sorted(slices.Values(missing))), ", "))
 	}
 	docs, err := decodeDocuments(expanded)
 	if err != nil {

@@ -21,7 +21,9 @@ func (j *Job) read(ctx context.Context, p *plugin.Plugin, opts Options) (*Summar
 		return nil, err
 	}
 	sum := &Summary{Direction: Read, Tables: map[string]int64{}}
-	prefix := time.Now().UTC().Format("20060102T150405Z")
+	// Files are named after the run's start, to the millisecond: runs a moment apart (a rerun
+	// after a failure) must not collide with the files of the run before.
+	prefix := time.Now().UTC().Format("20060102T150405.000Z")
 	writers := map[string]*parquetio.Writer{}
 	progress := newProgress(opts.Out, opts.Progress)
 

@@ -36,7 +36,8 @@ func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summa
 	readErr := func() error {
 		defer close(msgs)
 		for _, src := range sources {
-			if !matchesAny(src.name, orAll(j.Plugin.Tables)) || matchesAny(src.name, j.Plugin.SkipTables) {
+			// The Parquet side is the source: its tables and skip_tables select what is sent.
+			if !matchesAny(src.name, orAll(j.Files.Tables)) || matchesAny(src.name, j.Files.SkipTables) {
 				continue
 			}
 			sc, err := parquetio.Schema(src.path)

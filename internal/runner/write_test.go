@@ -1,0 +1,121 @@
+package runner
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/parquetio"
+)
+
+// writeSpec sends the Parquet tables under ${OUT} to HubSpot; only customer_scores has a mapping,
+// so the source's table selection must keep the other table out.
+const writeSpec = `
+kind: source
+spec:
+  name: file
+  path: cloudquery/file
+  registry: cloudquery
+  version: v5.4.0
+  tables: [customer_scores]
+  destinations: [hubspot]
+  spec:
+    path: ${OUT}
+    format: parquet
+---
+kind: destination
+spec:
+  name: hubspot
+  path: hubspot-cq/hubspot
+  registry: local
+  spec:
+    access_token: ${HUBSPOT_TOKEN}
+    base_url: ${HUBSPOT_URL}
+    objects: [contacts]
+    report_path: ${REPORT}
+    mappings:
+      - table: customer_scores
+        object: contacts
+        match_key: email
+        columns:
+          first: firstname
+          note: ""
+`
+
+// writeTable writes rows of string columns (nil = null) as a Parquet table directory.
+func writeTable(t *testing.T, dir string, columns []string, rows ...[]*string) {
+	t.Helper()
+	fields := make([]arrow.Field, len(columns))
+	for i, c := range columns {
+		fields[i] = arrow.Field{Name: c, Type: arrow.BinaryTypes.String, Nullable: true}
+	}
+	sc := arrow.NewSchema(fields, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
+	defer b.Release()
+	for _, row := range rows {
+		for i, v := range row {
+			sb := b.Field(i).(*array.StringBuilder)
+			if v == nil {
+				sb.AppendNull()
+			} else {
+				sb.Append(*v)
+			}
+		}
+	}
+	rec := b.NewRecord()
+	defer rec.Release()
+	w, err := parquetio.NewWriter(dir, sc, parquetio.WithFilePrefix("export"))
+	must(t, err)
+	must(t, w.Write(rec))
+	must(t, w.Close())
+}
+
+func TestWriteSendsParquetRowsThroughMappings(t *testing.T) {
+	p := newTestPortal(t, map[string]int{"contacts": 40})
+	live := p.emu.Records("contacts", false)
+	existing := live[3]
+	writeTable(t, filepath.Join(p.dir, "customer_scores"), []string{"email", "first", "note"},
+		[]*string{ptr(existing.Properties["email"]), ptr("Renamed"), ptr("ignored")},
+		[]*string{ptr("brand.new@example.com"), ptr("Newcomer"), nil},
+	)
+	// An unmapped table next to it: selected out by the source's tables.
+	writeTable(t, filepath.Join(p.dir, "unmapped"), []string{"email"}, []*string{ptr("other@example.com")})
+
+	job := p.load(writeSpec)
+	if job.Direction != Write {
+		t.Fatalf("direction %v, want Write", job.Direction)
+	}
+	sum := p.mustRun(job)
+	if got := sum.Tables["customer_scores"]; got != 2 || len(sum.Tables) != 1 {
+		t.Errorf("summary tables %v, want customer_scores: 2 only", sum.Tables)
+	}
+
+	byEmail := map[string]emulator.Record{}
+	for _, r := range p.emu.Records("contacts", false) {
+		byEmail[r.Properties["email"]] = r
+	}
+	if got := byEmail[existing.Properties["email"]]; got.ID != existing.ID || got.Properties["firstname"] != "Renamed" {
+		t.Errorf("existing contact: id %s firstname %q, want id %s renamed", got.ID, got.Properties["firstname"], existing.ID)
+	}
+	if got, ok := byEmail["brand.new@example.com"]; !ok || got.Properties["firstname"] != "Newcomer" {
+		t.Errorf("new contact: present %v firstname %q", ok, got.Properties["firstname"])
+	}
+	if _, ok := byEmail["other@example.com"]; ok {
+		t.Error("the unselected table was written")
+	}
+	if len(p.emu.Records("contacts", false)) != len(live)+1 {
+		t.Errorf("contacts %d, want %d", len(p.emu.Records("contacts", false)), len(live)+1)
+	}
+	for _, r := range p.emu.Records("contacts", false) {
+		for _, v := range r.Properties {
+			if strings.Contains(v, "ignored") {
+				t.Errorf("skipped column reached contact %s", r.ID)
+			}
+		}
+	}
+}
