@@ -104,9 +104,13 @@ func (o *oauthSource) invalidate(stale string) bool {
 	return true
 }
 
-// transientAuthError is a token refresh that failed for a reason a retry can fix (network,
-// 5xx, 429 at the token endpoint). The API request itself was never sent.
-type transientAuthError struct{ err error }
+// transientAuthError is a token refresh that failed for a reason a retry can fix (network, or a
+// status the API itself answers with when it is busy: 429, 423, 477, 5xx). The API request itself
+// was never sent. minWait is the least wait the status asks for (Retry-After, 2 s for 423).
+type transientAuthError struct {
+	err     error
+	minWait time.Duration
+}
 
 func (e *transientAuthError) Error() string { return "oauth token refresh: " + e.err.Error() }
 func (e *transientAuthError) Unwrap() error { return e.err }
@@ -119,8 +123,9 @@ func (o *oauthSource) refreshError(err error) error {
 		return &transientAuthError{err: err}
 	}
 	status := re.Response.StatusCode
-	if status >= 500 || status == http.StatusTooManyRequests {
-		return &transientAuthError{err: fmt.Errorf("token endpoint answered %d", status)}
+	busy := &APIError{StatusCode: status, RetryAfter: parseRetryAfter(re.Response.Header.Get("Retry-After"))}
+	if kind, wait := classifyStatus(busy); kind == failThrottled || kind == failAmbiguous || status >= 500 {
+		return &transientAuthError{err: fmt.Errorf("token endpoint answered %d", status), minWait: wait}
 	}
 	var body struct {
 		Status  string `json:"status"`

@@ -126,7 +126,7 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, decode 
 		if token, err = c.auth.token(); err != nil {
 			var transient *transientAuthError
 			if errors.As(err, &transient) {
-				return attemptResult{err: err, kind: failNotSent}
+				return attemptResult{err: err, kind: failNotSent, minWait: transient.minWait}
 			}
 			return attemptResult{err: err, kind: failPermanent}
 		}

@@ -60,7 +60,7 @@ func classifyStatus(e *APIError) (failure, time.Duration) {
 func retryable(r request, res attemptResult) (bool, time.Duration) {
 	switch res.kind {
 	case failNotSent:
-		return true, 0
+		return true, res.minWait
 	case failThrottled:
 		return true, res.minWait
 	case failAmbiguous:
