@@ -127,4 +127,3 @@ func dash(s string) string {
 	}
 	return s
 }
-
