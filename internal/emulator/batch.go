@@ -360,11 +360,8 @@ func (c *call) singleInput() (writeInput, *apiError) {
 
 // createObject serves POST /{type}.
 func (e *Emulator) createObject(c *call) (int, any, *apiError) {
-	t, err := c.objectType("type")
+	t, err := c.writableType()
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := e.requireScopes(t.writeScope); err != nil {
 		return 0, nil, err
 	}
 	in, err := c.singleInput()
@@ -383,11 +380,8 @@ func (e *Emulator) createObject(c *call) (int, any, *apiError) {
 
 // updateObject serves PATCH /{type}/{id} (idProperty supported).
 func (e *Emulator) updateObject(c *call) (int, any, *apiError) {
-	t, err := c.objectType("type")
+	t, err := c.writableType()
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := e.requireScopes(t.writeScope); err != nil {
 		return 0, nil, err
 	}
 	in, err := c.singleInput()
@@ -415,11 +409,8 @@ func (e *Emulator) updateObject(c *call) (int, any, *apiError) {
 
 // archiveObject serves DELETE /{type}/{id}: 204 whether or not the record existed.
 func (e *Emulator) archiveObject(c *call) (int, any, *apiError) {
-	t, err := c.objectType("type")
+	t, err := c.writableType()
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := e.requireScopes(t.writeScope); err != nil {
 		return 0, nil, err
 	}
 	return e.batchArchive(c, t, &batchRequest{Inputs: []rawInput{{ID: c.r.PathValue("id")}}})

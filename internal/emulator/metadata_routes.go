@@ -49,11 +49,8 @@ func (e *Emulator) propertyJSON(p *propDef) propertyJSON {
 
 // listProperties serves GET /properties/{type}; it needs the object's read scope.
 func (e *Emulator) listProperties(c *call) (int, any, *apiError) {
-	t, err := c.objectType("type")
+	t, err := c.readableType()
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := e.requireScopes(t.readScope); err != nil {
 		return 0, nil, err
 	}
 	out := make([]propertyJSON, len(t.props))
@@ -65,11 +62,8 @@ func (e *Emulator) listProperties(c *call) (int, any, *apiError) {
 
 // getProperty serves GET /properties/{type}/{name}.
 func (e *Emulator) getProperty(c *call) (int, any, *apiError) {
-	t, err := c.objectType("type")
+	t, err := c.readableType()
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := e.requireScopes(t.readScope); err != nil {
 		return 0, nil, err
 	}
 	p := t.propByName[c.r.PathValue("name")]

@@ -197,6 +197,27 @@ func (c *call) objectType(name string) (*objectType, *apiError) {
 	return c.e.resolveType(c.r.PathValue(name))
 }
 
+// readableType resolves the path's object type and checks that the token may read it.
+func (c *call) readableType() (*objectType, *apiError) {
+	return c.scopedType(func(t *objectType) string { return t.readScope })
+}
+
+// writableType resolves the path's object type and checks that the token may write it.
+func (c *call) writableType() (*objectType, *apiError) {
+	return c.scopedType(func(t *objectType) string { return t.writeScope })
+}
+
+func (c *call) scopedType(scope func(*objectType) string) (*objectType, *apiError) {
+	t, err := c.objectType("type")
+	if err != nil {
+		return nil, err
+	}
+	if err := c.e.requireScopes(scope(t)); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 // decode reads a JSON request body strictly: it must be present and well-formed.
 func (c *call) decode(v any) *apiError {
 	body, err := io.ReadAll(io.LimitReader(c.r.Body, 64<<20))

@@ -75,11 +75,8 @@ type query struct {
 
 // search serves POST /{type}/search.
 func (e *Emulator) search(c *call) (int, any, *apiError) {
-	t, err := c.objectType("type")
+	t, err := c.readableType()
 	if err != nil {
-		return 0, nil, err
-	}
-	if err := e.requireScopes(t.readScope); err != nil {
 		return 0, nil, err
 	}
 	var req searchRequest
