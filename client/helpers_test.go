@@ -16,6 +16,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/arrowtest"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
 )
@@ -88,9 +89,9 @@ func objectRows(t *testing.T, msgs message.SyncMessages, table string) map[strin
 	t.Helper()
 	out := map[string]row{}
 	for _, rec := range insertsFor(msgs, table) {
-		ids := column[*array.Int64](t, rec, "id")
-		updated := column[*array.Timestamp](t, rec, "updated_at")
-		archived := column[*array.Boolean](t, rec, "archived")
+		ids := arrowtest.Column[*array.Int64](t, rec, "id")
+		updated := arrowtest.Column[*array.Timestamp](t, rec, "updated_at")
+		archived := arrowtest.Column[*array.Boolean](t, rec, "archived")
 		for i := range int(rec.NumRows()) {
 			id := strconv.FormatInt(ids.Value(i), 10)
 			if _, dup := out[id]; dup {
@@ -110,17 +111,4 @@ func insertsFor(msgs message.SyncMessages, table string) []arrow.Record {
 		}
 	}
 	return out
-}
-
-func column[T arrow.Array](t *testing.T, rec arrow.Record, name string) T {
-	t.Helper()
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) != 1 {
-		t.Fatalf("no column %q in %v", name, rec.Schema())
-	}
-	col, ok := rec.Column(idx[0]).(T)
-	if !ok {
-		t.Fatalf("column %q is %T", name, rec.Column(idx[0]))
-	}
-	return col
 }

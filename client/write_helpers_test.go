@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -19,6 +18,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/arrowtest"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/parquetio"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/reverse"
@@ -170,40 +170,13 @@ func (tb *table) records() []arrow.Record {
 		b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
 		for _, row := range part {
 			for i, f := range sc.Fields() {
-				appendValue(b.Field(i), row[f.Name])
+				arrowtest.Append(b.Field(i), row[f.Name])
 			}
 		}
 		out = append(out, b.NewRecord())
 		b.Release()
 	}
 	return out
-}
-
-func appendValue(b array.Builder, v any) {
-	if v == nil {
-		b.AppendNull()
-		return
-	}
-	switch x := v.(type) {
-	case string:
-		b.(*array.StringBuilder).Append(x)
-	case int64:
-		b.(*array.Int64Builder).Append(x)
-	case float64:
-		b.(*array.Float64Builder).Append(x)
-	case bool:
-		b.(*array.BooleanBuilder).Append(x)
-	case time.Time:
-		b.(*array.TimestampBuilder).Append(arrow.Timestamp(x.UnixMicro()))
-	case []string:
-		lb := b.(*array.ListBuilder)
-		lb.Append(true)
-		for _, s := range x {
-			lb.ValueBuilder().(*array.StringBuilder).Append(s)
-		}
-	default:
-		panic("unsupported test value type")
-	}
 }
 
 // outcomes reads every outcome of the reports in dir, by table and row index (deletes under -1).

@@ -6,48 +6,10 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/arrowtest"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
-
-// one builds a one-row array of type dt holding v (nil for null).
-func one(t *testing.T, dt arrow.DataType, v any) arrow.Array {
-	t.Helper()
-	b := array.NewBuilder(memory.DefaultAllocator, dt)
-	defer b.Release()
-	switch x := v.(type) {
-	case nil:
-		b.AppendNull()
-	case string:
-		b.(*array.StringBuilder).Append(x)
-	case int64:
-		b.(*array.Int64Builder).Append(x)
-	case float32:
-		b.(*array.Float32Builder).Append(x)
-	case float64:
-		b.(*array.Float64Builder).Append(x)
-	case bool:
-		b.(*array.BooleanBuilder).Append(x)
-	case time.Time:
-		switch bb := b.(type) {
-		case *array.Date32Builder:
-			bb.Append(arrow.Date32FromTime(x))
-		case *array.TimestampBuilder:
-			bb.AppendTime(x)
-		}
-	case []string:
-		lb := b.(*array.ListBuilder)
-		lb.Append(true)
-		for _, s := range x {
-			lb.ValueBuilder().(*array.StringBuilder).Append(s)
-		}
-	default:
-		t.Fatalf("unsupported %T", v)
-	}
-	return b.NewArray()
-}
 
 var (
 	textProp     = hubspot.Property{Name: "city", Type: "string"}
@@ -105,7 +67,7 @@ func TestConvert(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			arr := one(t, tc.dt, tc.value)
+			arr := arrowtest.One(tc.dt, tc.value)
 			defer arr.Release()
 			got, err := conv(arr, 0)
 			var ve *valueError

@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 	"github.com/rs/zerolog"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/arrowtest"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
 )
@@ -194,9 +195,9 @@ func objectRows(t *testing.T, recs []arrow.Record) map[string]fileRow {
 	t.Helper()
 	out := map[string]fileRow{}
 	for _, rec := range recs {
-		ids := col[*array.Int64](t, rec, "id")
-		updated := col[*array.Timestamp](t, rec, "updated_at")
-		archived := col[*array.Boolean](t, rec, "archived")
+		ids := arrowtest.Column[*array.Int64](t, rec, "id")
+		updated := arrowtest.Column[*array.Timestamp](t, rec, "updated_at")
+		archived := arrowtest.Column[*array.Boolean](t, rec, "archived")
 		unit := updated.DataType().(*arrow.TimestampType).Unit
 		for i := range int(rec.NumRows()) {
 			id := strconv.FormatInt(ids.Value(i), 10)
@@ -207,17 +208,4 @@ func objectRows(t *testing.T, recs []arrow.Record) map[string]fileRow {
 		}
 	}
 	return out
-}
-
-func col[T arrow.Array](t *testing.T, rec arrow.Record, name string) T {
-	t.Helper()
-	idx := rec.Schema().FieldIndices(name)
-	if len(idx) != 1 {
-		t.Fatalf("no column %q", name)
-	}
-	c, ok := rec.Column(idx[0]).(T)
-	if !ok {
-		t.Fatalf("column %q is %T", name, rec.Column(idx[0]))
-	}
-	return c
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/arrowtest"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 )
 
@@ -104,7 +105,7 @@ func TestReadContactsRoundTripTypesAndValues(t *testing.T) {
 	// checked counts, per Arrow type, the values compared and the nulls seen for each type.
 	checked, nulls := map[string]int{}, map[string]int{}
 	for _, rec := range recs {
-		ids := col[*array.Int64](t, rec, "id")
+		ids := arrowtest.Column[*array.Int64](t, rec, "id")
 		for i := range int(rec.NumRows()) {
 			r, ok := records[strconv.FormatInt(ids.Value(i), 10)]
 			if !ok {
