@@ -31,6 +31,7 @@ Plugin SDK commands (what the CloudQuery CLI runs):
 
 // Main runs one command and returns the process exit status.
 func Main(ctx context.Context, args []string) int {
+	TuneGC()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, args, os.Stdout, os.Stderr); err != nil {

@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/cli"
 )
 
 // binary is the plugin binary built once for the benchmarks that run the emulator out of process,
@@ -24,6 +26,7 @@ func TestMain(m *testing.M) {
 	if flag.Lookup("test.bench").Value.String() == "" {
 		os.Exit(m.Run()) // no benchmark asked for: nothing to build
 	}
+	cli.TuneGC() // measure the runtime settings the binary ships with
 	dir, err := os.MkdirTemp("", "hubspot-bench")
 	if err != nil {
 		panic(err)
