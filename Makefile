@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -X github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin.Version=$(VERSION)
 GEN_DIR := $(shell mktemp -d 2>/dev/null || echo /tmp/hubspot-gen)
 
-.PHONY: build test lint gen check-gen bench demo clean
+.PHONY: build test lint gen check-gen bench demo check-duckdb clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/hubspot .
@@ -41,6 +41,12 @@ bench:
 
 demo:
 	$(GO) run -ldflags "$(LDFLAGS)" . demo
+
+## check-duckdb: DuckDB reads the demo's Parquet output with the right types (needs Node.js and npm).
+check-duckdb:
+	@test -d demo-output/parquet || { echo "run make demo first"; exit 1; }
+	cd test/duckdb && npm install --no-save --no-package-lock @duckdb/node-api@1.5.6-r.1 >/dev/null
+	node test/duckdb/check.mjs demo-output/parquet
 
 clean:
 	rm -rf bin demo-output
