@@ -72,7 +72,7 @@ func TestSyncPopulatesEveryTableWithTypedColumns(t *testing.T) {
 
 func TestSyncConvergesAfterChanges(t *testing.T) {
 	p := newPortal(t, emulator.Config{Seed: 11, SearchLag: 300 * time.Millisecond, Counts: map[string]int{
-		"contacts": 12_500, "companies": 20, "deals": 0, "tickets": 0, "calls": 0, "emails": 0,
+		"contacts": 15_500, "companies": 20, "deals": 0, "tickets": 0, "calls": 0, "emails": 0,
 		"meetings": 0, "notes": 0, "tasks": 0, "cars": 0, "subscriptions": 0,
 	}})
 	spec := p.spec(map[string]any{
@@ -99,8 +99,8 @@ func TestSyncConvergesAfterChanges(t *testing.T) {
 	for _, r := range live[50:60] {
 		must(t, p.emu.Archive("contacts", r.ID))
 	}
-	bulk := make([]string, 0, 12_000)
-	for _, r := range live[100:12_100] {
+	bulk := make([]string, 0, 15_000) // a bulk import past the 10,000-result search cap
+	for _, r := range live[100:15_100] {
 		bulk = append(bulk, r.ID)
 	}
 	must(t, p.emu.SetModified("contacts", bulk, time.Now()))
@@ -110,8 +110,8 @@ func TestSyncConvergesAfterChanges(t *testing.T) {
 		must(t, p.emu.Update("contacts", r.ID, map[string]string{"lastname": "Late"}))
 	}
 	second := objectRows(t, p.mustSync(spec, "hubspot_crm_contacts"), "hubspot_crm_contacts")
-	if len(second) < 12_000+50+20+10 {
-		t.Errorf("second sync sent %d rows, want at least the 12,080 changes", len(second))
+	if len(second) < 15_000+50+20+10 {
+		t.Errorf("second sync sent %d rows, want at least the 15,080 changes", len(second))
 	}
 	merge(second)
 	time.Sleep(1100 * time.Millisecond)
