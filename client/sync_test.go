@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
@@ -257,5 +258,33 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A property added or removed between runs changes the table's columns; the sync carries on and
+// the migrate message announces the new schema to the destination.
+func TestSchemaDriftBetweenRuns(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 9, Counts: smallCounts})
+	columns := func(msgs message.SyncMessages) []string {
+		for _, m := range msgs {
+			if mt, ok := m.(*message.SyncMigrateTable); ok && mt.Table.Name == "hubspot_crm_contacts" {
+				return mt.Table.Columns.Names()
+			}
+		}
+		t.Fatal("no migrate message for hubspot_crm_contacts")
+		return nil
+	}
+	before := columns(p.mustSync(p.spec(map[string]any{"objects": []string{"contacts"},
+		"properties": map[string][]string{"contacts": {"email", "firstname"}}}), "hubspot_crm_contacts"))
+	msgs := p.mustSync(p.spec(map[string]any{"objects": []string{"contacts"},
+		"properties": map[string][]string{"contacts": {"email", "lastname", "region_score"}}}), "hubspot_crm_contacts")
+	after := columns(msgs)
+	if !slices.Contains(before, "firstname") || slices.Contains(after, "firstname") || !slices.Contains(after, "region_score") {
+		t.Fatalf("columns before %v, after %v", before, after)
+	}
+	for _, ins := range insertsFor(msgs, "hubspot_crm_contacts") {
+		if got := ins.Schema().NumFields(); got != len(after) {
+			t.Errorf("a record has %d columns, the migrated table %d", got, len(after))
+		}
 	}
 }
