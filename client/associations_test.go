@@ -93,3 +93,20 @@ func TestAssociationsFollowChangedRecords(t *testing.T) {
 		t.Errorf("a full refresh covered %d companies, want the %d with contacts", len(full), withContacts)
 	}
 }
+
+func TestAssociationsCanBeTurnedOff(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 5, Counts: smallCounts})
+	msgs := p.mustSync(p.spec(map[string]any{"objects": []string{"contacts", "companies"},
+		"associations": map[string]any{"enabled": false}}), "*")
+	if len(insertsFor(msgs, "hubspot_crm_associations")) != 0 {
+		t.Error("associations synced with associations.enabled false")
+	}
+	for _, m := range msgs {
+		if mt, ok := m.(*message.SyncMigrateTable); ok && mt.Table.Name == "hubspot_crm_associations" {
+			t.Error("the associations table is still announced with associations.enabled false")
+		}
+	}
+	if len(insertsFor(msgs, "hubspot_crm_contacts")) == 0 {
+		t.Error("contacts missing")
+	}
+}

@@ -15,8 +15,9 @@ import (
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
-// TablesFunc builds the plugin's tables for a catalog (static columns only when it is empty).
-type TablesFunc func(*Catalog) TableSet
+// TablesFunc builds the plugin's tables for a catalog (static columns only when it is empty) and
+// a spec (nil for NoConnection inits, which list every table).
+type TablesFunc func(*Catalog, *spec.Spec) TableSet
 
 // TableSet is every table of the plugin. Objects are synced by Sync itself; the rest (Tables less
 // Objects) go through the SDK's scheduler.
@@ -68,7 +69,7 @@ type Portal struct {
 func New(tablesFn TablesFunc) plugin.NewClientFunc {
 	return func(ctx context.Context, logger zerolog.Logger, raw []byte, opts plugin.NewClientOptions) (plugin.Client, error) {
 		if opts.NoConnection {
-			return &Client{logger: logger, tables: tablesFn(&Catalog{Objects: StandardObjects})}, nil
+			return &Client{logger: logger, tables: tablesFn(&Catalog{Objects: StandardObjects}, nil)}, nil
 		}
 		if err := validateAgainstSchema(raw); err != nil {
 			return nil, err
@@ -93,7 +94,7 @@ func New(tablesFn TablesFunc) plugin.NewClientFunc {
 			c.portals = append(c.portals, p)
 			catalogs = append(catalogs, p.Catalog)
 		}
-		c.tables = tablesFn(Union(catalogs))
+		c.tables = tablesFn(Union(catalogs), s)
 		return c, nil
 	}
 }
