@@ -26,9 +26,6 @@ type objectType struct {
 	salt                       uint64
 }
 
-// Names of the standard object types, in the order the API documents them.
-var standardTypeNames = []string{"contacts", "companies", "deals", "tickets", "calls", "emails", "meetings", "notes", "tasks"}
-
 // DefaultCounts returns the modest record counts a portal gets when Config.Counts omits a type.
 func DefaultCounts() map[string]int {
 	return map[string]int{

@@ -86,7 +86,7 @@ func FuzzRoundTrip(f *testing.F) {
 	f.Add(int64(0), uint64(0), 0.0, false, "", []byte{}, int32(0), int64(0), uint64(0), int64(0))
 	f.Add(int64(-1), uint64(math.MaxUint64), math.NaN(), true, "Zoë;東京", []byte{0, 255}, int32(-719162), int64(-1), uint64(1), int64(-1))
 	f.Add(int64(math.MinInt64), uint64(1<<63), math.Inf(-1), true, "\x00\xff", []byte("0123456789abcdefXYZ"), int32(math.MaxInt32), int64(math.MaxInt64), uint64(math.MaxUint64), int64(math.MinInt64))
-	f.Add(int64(math.MaxInt64), uint64(42), -0.0, false, "lead", []byte(nil), int32(math.MinInt32), int64(math.MinInt64), uint64(0), int64(1_700_000_000_123_456_789))
+	f.Add(int64(math.MaxInt64), uint64(42), math.Copysign(0, -1), false, "lead", []byte(nil), int32(math.MinInt32), int64(math.MinInt64), uint64(0), int64(1_700_000_000_123_456_789))
 	f.Fuzz(func(t *testing.T, i int64, u uint64, x float64, ok bool, text string, blob []byte, days int32, hi int64, lo uint64, nanos int64) {
 		v := fuzzValues{i: i, u: u, x: x, ok: ok, text: text, blob: blob, days: days, hi: hi, lo: lo}
 		in := v.record(nanos)

@@ -25,7 +25,7 @@ type Writer struct {
 	options  []parquet.WriterOption
 
 	out         *os.File // file being written, nil between files
-	pw          *parquet.Writer
+	pw          *parquet.GenericWriter[any]
 	final       string // name out gets once complete
 	seq         int
 	rowsInFile  int
@@ -181,7 +181,7 @@ func (w *Writer) openFile() error {
 		return err
 	}
 	w.out, w.final, w.seq = out, final, w.seq+1
-	w.pw = parquet.NewWriter(out, w.options...)
+	w.pw = parquet.NewGenericWriter[any](out, w.options...)
 	w.rowsInFile, w.rowsInGroup, w.groupStart = 0, 0, 0
 	return nil
 }
