@@ -58,9 +58,6 @@ func Multiplex(meta schema.ClientMeta) []schema.ClientMeta {
 	return out
 }
 
-// Spec returns the run's spec.
-func (m *Meta) Spec() *spec.Spec { return m.run.spec }
-
 // ReadObjects reads one object type of this portal incrementally, handing records to emit. It
 // fails when records were lost; it returns normally, leaving a resumable cursor, when the cap
 // stopped it.

@@ -7,7 +7,6 @@ import "sync/atomic"
 // the cap is exact and every table stops at a point it can resume from.
 type Budget struct {
 	remaining atomic.Int64
-	hit       atomic.Bool
 }
 
 // NewBudget returns a budget of max records.
@@ -22,7 +21,6 @@ func (b *Budget) Reserve(want int) int {
 	for {
 		left := b.remaining.Load()
 		if left <= 0 {
-			b.hit.Store(true)
 			return 0
 		}
 		got := min(int64(want), left)
@@ -38,6 +36,3 @@ func (b *Budget) Release(n int) {
 		b.remaining.Add(int64(n))
 	}
 }
-
-// Exhausted reports whether some reader was refused because the cap was reached.
-func (b *Budget) Exhausted() bool { return b.hit.Load() }
