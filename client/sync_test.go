@@ -288,3 +288,16 @@ func TestSchemaDriftBetweenRuns(t *testing.T) {
 		}
 	}
 }
+
+// The scheduler's tables deliver every row when HubSpot answers about as slowly as the SDK batch
+// sender's 100 ms flush timer, the timing at which rows sent one at a time raced that timer.
+func TestScheduledTablesWithSlowResponses(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 2, Counts: smallCounts, Faults: emulator.Faults{Latency: 100 * time.Millisecond}})
+	msgs := p.mustSync(p.spec(map[string]any{"objects": []string{"deals", "tickets"}}),
+		"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_properties")
+	for _, table := range []string{"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_pipeline_stages", "hubspot_crm_properties"} {
+		if len(insertsFor(msgs, table)) == 0 {
+			t.Errorf("%s got no rows", table)
+		}
+	}
+}

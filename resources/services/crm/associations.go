@@ -56,45 +56,51 @@ func fetchAssociations(ctx context.Context, meta schema.ClientMeta, _ *schema.Re
 		byFrom[pair.From.Name] = append(byFrom[pair.From.Name], pair)
 	}
 	table := Associations().Name
+	var pending []associationRow // sent in slices of 100 or more; see sendRows
 	for _, from := range froms {
 		err := m.ReadChangedIDs(ctx, table, from, func(ids []string) error {
 			for _, pair := range byFrom[from.Name] {
-				if err := readAssociations(ctx, m, pair, ids, res); err != nil {
+				rows, err := readAssociations(ctx, m, pair, ids)
+				if err != nil {
 					return err
 				}
+				pending = append(pending, rows...)
 			}
-			return nil
+			if len(pending) < 100 {
+				return nil
+			}
+			err := sendRows(ctx, res, pending)
+			pending = nil
+			return err
 		})
 		if err != nil {
 			return err
 		}
 	}
-	return nil
+	return sendRows(ctx, res, pending)
 }
 
-func readAssociations(ctx context.Context, m *client.Meta, pair client.AssociationPair, ids []string, res chan<- any) error {
+// readAssociations reads the associations of ids from one pair's source object to its target.
+func readAssociations(ctx context.Context, m *client.Meta, pair client.AssociationPair, ids []string) ([]associationRow, error) {
 	sets, err := m.Portal.API.Associations.BatchRead(ctx, pair.From.TypeID, pair.To.TypeID, ids)
 	if err != nil {
-		return fmt.Errorf("read %s to %s associations: %w", pair.From.Name, pair.To.Name, err)
+		return nil, fmt.Errorf("read %s to %s associations: %w", pair.From.Name, pair.To.Name, err)
 	}
 	var rows []associationRow
 	for _, set := range sets {
 		fromID, err := strconv.ParseInt(set.FromID, 10, 64)
 		if err != nil {
-			return fmt.Errorf("association from id %q is not numeric: %w", set.FromID, err)
+			return nil, fmt.Errorf("association from id %q is not numeric: %w", set.FromID, err)
 		}
 		for _, to := range set.To {
 			toID, err := strconv.ParseInt(to.ToObjectID, 10, 64)
 			if err != nil {
-				return fmt.Errorf("association to id %q is not numeric: %w", to.ToObjectID, err)
+				return nil, fmt.Errorf("association to id %q is not numeric: %w", to.ToObjectID, err)
 			}
 			for _, t := range to.Types {
 				rows = append(rows, associationRow{FromObjectType: pair.From.Name, FromID: fromID, ToObjectType: pair.To.Name, ToID: toID, TypeID: int64(t.TypeID), Category: t.Category, Label: t.Label})
 			}
 		}
 	}
-	if len(rows) > 0 {
-		res <- rows
-	}
-	return nil
+	return rows, nil
 }

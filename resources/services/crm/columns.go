@@ -49,3 +49,19 @@ func primaryKey(c schema.Column) schema.Column {
 	c.PrimaryKey, c.NotNull = true, true
 	return c
 }
+
+// sendRows hands rows to the scheduler as one slice. The SDK's batch sender (v4.71.1) reads its
+// pending batch without its lock when items arrive one at a time, racing its flush timer; a
+// slice is passed through under the lock. Resolvers therefore send slices, so that a lone item
+// can only be the last thing they send.
+func sendRows[T any](ctx context.Context, res chan<- any, rows []T) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	select {
+	case res <- rows:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

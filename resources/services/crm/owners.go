@@ -9,6 +9,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/types"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
 // Owners is the table of HubSpot users who can own records (hubspot_owner_id values), active and
@@ -37,13 +38,14 @@ func Owners() *schema.Table {
 
 func fetchOwners(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
 	api := portalOf(meta).API
+	var owners []hubspot.Owner
 	for _, archived := range []bool{false, true} {
 		for owner, err := range api.Owners.List(ctx, archived) {
 			if err != nil {
 				return fmt.Errorf("list owners (archived=%t): %w", archived, err)
 			}
-			res <- owner
+			owners = append(owners, owner)
 		}
 	}
-	return nil
+	return sendRows(ctx, res, owners)
 }

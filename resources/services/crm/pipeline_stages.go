@@ -30,7 +30,6 @@ func PipelineStages() *schema.Table {
 	}
 }
 
-func fetchPipelineStages(_ context.Context, _ schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
-	res <- parent.Item.(pipelineRow).Stages
-	return nil
+func fetchPipelineStages(ctx context.Context, _ schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
+	return sendRows(ctx, res, parent.Item.(pipelineRow).Stages)
 }

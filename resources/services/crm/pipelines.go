@@ -44,6 +44,7 @@ func Pipelines() *schema.Table {
 
 func fetchPipelines(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
 	p := portalOf(meta)
+	var rows []pipelineRow
 	for _, object := range pipelineObjects {
 		if _, ok := p.Catalog.Object(object); !ok {
 			continue
@@ -53,8 +54,8 @@ func fetchPipelines(ctx context.Context, meta schema.ClientMeta, _ *schema.Resou
 			return fmt.Errorf("list %s pipelines: %w", object, err)
 		}
 		for _, pl := range pipelines {
-			res <- pipelineRow{ObjectType: object, Pipeline: pl}
+			rows = append(rows, pipelineRow{ObjectType: object, Pipeline: pl})
 		}
 	}
-	return nil
+	return sendRows(ctx, res, rows)
 }

@@ -50,14 +50,15 @@ func Properties() *schema.Table {
 
 func fetchProperties(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
 	p := portalOf(meta)
+	var rows []propertyRow
 	for _, obj := range p.Catalog.Objects {
 		props, err := p.API.Properties.List(ctx, obj.TypeID)
 		if err != nil {
 			return fmt.Errorf("list %s properties: %w", obj.Name, err)
 		}
 		for _, prop := range props {
-			res <- propertyRow{ObjectType: obj.Name, Property: prop}
+			rows = append(rows, propertyRow{ObjectType: obj.Name, Property: prop})
 		}
 	}
-	return nil
+	return sendRows(ctx, res, rows)
 }
