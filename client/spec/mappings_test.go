@@ -6,12 +6,7 @@ import (
 )
 
 func TestParseMappings(t *testing.T) {
-	cases := []struct {
-		name    string
-		raw     string
-		wantErr string // substring; "" means valid
-		check   func(*testing.T, *Spec)
-	}{
+	cases := []parseCase{
 		{name: "defaults", raw: `{"access_token":"a","mappings":[{"table":"crm_contacts","object":"contacts"},{"table":"accounts","object":"companies"},{"table":"opps","object":"deals","pipelines":{}}]}`,
 			check: func(t *testing.T, s *Spec) {
 				c, co, d := s.Mappings[0], s.Mappings[1], s.Mappings[2]
@@ -71,23 +66,7 @@ func TestParseMappings(t *testing.T) {
 			}
 		}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s, err := Parse([]byte(tc.raw))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.check != nil {
-				tc.check(t, s)
-			}
-		})
-	}
+	runParseCases(t, cases)
 }
 
 func TestValidateJSONMappings(t *testing.T) {

@@ -5,13 +5,37 @@ import (
 	"testing"
 )
 
+// parseCase is a spec and what Parse should make of it.
+type parseCase struct {
+	name    string
+	raw     string
+	wantErr string // substring; "" means valid
+	check   func(*testing.T, *Spec)
+}
+
+func runParseCases(t *testing.T, cases []parseCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Parse([]byte(tc.raw))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.check != nil {
+				tc.check(t, s)
+			}
+		})
+	}
+}
+
 func TestParse(t *testing.T) {
-	cases := []struct {
-		name    string
-		raw     string
-		wantErr string // substring; "" means valid
-		check   func(*testing.T, *Spec)
-	}{
+	cases := []parseCase{
 		{name: "null spec is empty", raw: `null`, check: func(t *testing.T, s *Spec) {
 			if len(s.Portals) != 0 || s.MaxRecordsPerSync != DefaultMaxRecordsPerSync {
 				t.Errorf("got %+v", s)
@@ -50,23 +74,7 @@ func TestParse(t *testing.T) {
 		{name: "cap zero means default", raw: `{"access_token":"a","max_records_per_sync":0}`},
 		{name: "negative cap", raw: `{"access_token":"a","max_records_per_sync":-5}`, wantErr: "max_records_per_sync: must be at least 1"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s, err := Parse([]byte(tc.raw))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.check != nil {
-				tc.check(t, s)
-			}
-		})
-	}
+	runParseCases(t, cases)
 }
 
 func TestValidateJSONNamesThePath(t *testing.T) {
