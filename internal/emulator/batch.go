@@ -358,13 +358,19 @@ func (c *call) singleInput() (writeInput, *apiError) {
 	return raw.toInput(0)
 }
 
-// createObject serves POST /{type}.
-func (e *Emulator) createObject(c *call) (int, any, *apiError) {
+// singleWrite reads a single-record write: the writable object type and the one input.
+func (c *call) singleWrite() (*objectType, writeInput, *apiError) {
 	t, err := c.writableType()
 	if err != nil {
-		return 0, nil, err
+		return nil, writeInput{}, err
 	}
 	in, err := c.singleInput()
+	return t, in, err
+}
+
+// createObject serves POST /{type}.
+func (e *Emulator) createObject(c *call) (int, any, *apiError) {
+	t, in, err := c.singleWrite()
 	if err != nil {
 		return 0, nil, err
 	}
@@ -380,11 +386,7 @@ func (e *Emulator) createObject(c *call) (int, any, *apiError) {
 
 // updateObject serves PATCH /{type}/{id} (idProperty supported).
 func (e *Emulator) updateObject(c *call) (int, any, *apiError) {
-	t, err := c.writableType()
-	if err != nil {
-		return 0, nil, err
-	}
-	in, err := c.singleInput()
+	t, in, err := c.singleWrite()
 	if err != nil {
 		return 0, nil, err
 	}
@@ -397,9 +399,7 @@ func (e *Emulator) updateObject(c *call) (int, any, *apiError) {
 		return 0, nil, err
 	}
 	if !ok {
-		nf := notFound("Object not found.  objectId are usually numeric.")
-		nf.context = map[string][]string{"id": {id}}
-		return 0, nil, nf
+		return 0, nil, objectNotFound(id)
 	}
 	if err := e.updateAll(tb, []writeInput{in}, []int32{pos}, c.v2026, false); err != nil {
 		return 0, nil, err

@@ -64,6 +64,13 @@ func notFound(format string, args ...any) *apiError {
 	return newError(http.StatusNotFound, catNotFound, format, args...)
 }
 
+// objectNotFound is HubSpot's answer for a record id (or idProperty value) that matches nothing.
+func objectNotFound(id string) *apiError {
+	nf := notFound("Object not found.  objectId are usually numeric.")
+	nf.context = map[string][]string{"id": {id}}
+	return nf
+}
+
 // errorBody is the JSON shape of every HubSpot error, fields in HubSpot's order.
 type errorBody struct {
 	Status        string              `json:"status"`

@@ -271,9 +271,7 @@ func (e *Emulator) getObject(c *call) (int, any, *apiError) {
 		return 0, nil, err
 	}
 	if !ok {
-		nf := notFound("Object not found.  objectId are usually numeric.")
-		nf.context = map[string][]string{"id": {id}}
-		return 0, nil, nf
+		return 0, nil, objectNotFound(id)
 	}
 	return http.StatusOK, e.render(tb, pos, v), nil
 }
