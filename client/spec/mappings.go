@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"cmp"
 	"fmt"
 	"path"
 	"slices"
@@ -93,10 +94,10 @@ func (m *Mapping) RequiresEmail() bool { return m.Object == "contacts" && *m.Req
 
 // setDefaults fills a mapping's optional fields; portal is the spec's only portal, if any.
 func (m *Mapping) setDefaults(portal string) {
-	m.Mode = cmpOr(m.Mode, ModeUpsert)
-	m.Conflict = cmpOr(m.Conflict, ConflictSource)
-	m.OnDelete = cmpOr(m.OnDelete, DeleteIgnore)
-	m.Portal = cmpOr(m.Portal, portal)
+	m.Mode = cmp.Or(m.Mode, ModeUpsert)
+	m.Conflict = cmp.Or(m.Conflict, ConflictSource)
+	m.OnDelete = cmp.Or(m.OnDelete, DeleteIgnore)
+	m.Portal = cmp.Or(m.Portal, portal)
 	if m.RequireEmail == nil {
 		m.RequireEmail = ptr(true)
 	}
@@ -111,10 +112,10 @@ func (m *Mapping) setDefaults(portal string) {
 		}
 	}
 	if m.Pipelines != nil {
-		m.Pipelines.Mode = cmpOr(m.Pipelines.Mode, PipelinesByLabel)
+		m.Pipelines.Mode = cmp.Or(m.Pipelines.Mode, PipelinesByLabel)
 	}
 	for i := range m.Associations {
-		m.Associations[i].MatchProperty = cmpOr(m.Associations[i].MatchProperty, MatchByID)
+		m.Associations[i].MatchProperty = cmp.Or(m.Associations[i].MatchProperty, MatchByID)
 	}
 }
 

@@ -5,6 +5,7 @@ package spec
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -177,7 +178,7 @@ func (s *Spec) SetDefaults() {
 	if len(s.Portals) == 0 && (s.AccessToken != "" || s.OAuth != nil) {
 		s.Portals = []Portal{{Name: defaultPortalName, AccessToken: s.AccessToken, OAuth: s.OAuth, BaseURL: s.BaseURL, RateLimit: s.RateLimit}}
 	}
-	s.ReportPath = cmpOr(s.ReportPath, DefaultReportPath)
+	s.ReportPath = cmp.Or(s.ReportPath, DefaultReportPath)
 	onlyPortal := ""
 	if len(s.Portals) == 1 {
 		onlyPortal = s.Portals[0].Name
@@ -188,10 +189,10 @@ func (s *Spec) SetDefaults() {
 	for i := range s.Portals {
 		p := &s.Portals[i]
 		if p.BaseURL == "" {
-			p.BaseURL = cmpOr(s.BaseURL, DefaultBaseURL)
+			p.BaseURL = cmp.Or(s.BaseURL, DefaultBaseURL)
 		}
 		if p.RateLimit == nil {
-			p.RateLimit = cmpOr(s.RateLimit, &RateLimit{})
+			p.RateLimit = cmp.Or(s.RateLimit, &RateLimit{})
 		}
 		if p.RateLimit.BurstPer10s == 0 {
 			p.RateLimit.BurstPer10s = DefaultBurstPer10s
@@ -376,14 +377,6 @@ func join(prefix, name string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func cmpOr[T comparable](a, b T) T {
-	var zero T
-	if a != zero {
-		return a
-	}
-	return b
-}
 
 var schemaValidator = sync.OnceValues(func() (*jsonschema.Schema, error) { return plugin.JSONSchemaValidator(JSONSchema) })
 

@@ -1,6 +1,7 @@
 package incremental
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand"
@@ -95,7 +96,7 @@ func (f *fakeAPI) Search(_ context.Context, _ string, req hubspot.SearchRequest)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	offset, _ := strconv.Atoi(cmpOr(req.After, "0"))
+	offset, _ := strconv.Atoi(cmp.Or(req.After, "0"))
 	if offset+req.Limit > 10_000 {
 		return nil, fmt.Errorf("400: paging past 10,000 results")
 	}

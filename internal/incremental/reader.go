@@ -4,6 +4,7 @@
 package incremental
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
@@ -349,7 +350,7 @@ func (rd *read) keysetByID(ctx context.Context, filters []hubspot.Filter, after 
 		}
 		page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
 			FilterGroups: []hubspot.FilterGroup{{Filters: append([]hubspot.Filter{
-				{PropertyName: idProperty, Operator: "GT", Value: cmpOr(after, "0")},
+				{PropertyName: idProperty, Operator: "GT", Value: cmp.Or(after, "0")},
 			}, filters...)}},
 			Sorts:      []hubspot.Sort{{PropertyName: idProperty, Direction: "ASCENDING"}},
 			Properties: rd.s.Properties,
@@ -357,7 +358,7 @@ func (rd *read) keysetByID(ctx context.Context, filters []hubspot.Filter, after 
 		})
 		if err != nil {
 			rd.Budget.Release(n)
-			return false, fmt.Errorf("search %s by id after %s: %w", rd.s.ObjectType, cmpOr(after, "0"), err)
+			return false, fmt.Errorf("search %s by id after %s: %w", rd.s.ObjectType, cmp.Or(after, "0"), err)
 		}
 		fresh := rd.unseen(page.Results)
 		rd.Budget.Release(n - len(fresh))
@@ -449,10 +450,3 @@ func archivedMs(o hubspot.Object) int64 {
 }
 
 func ms(v int64) string { return strconv.FormatInt(v, 10) }
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}

@@ -124,7 +124,8 @@ func withTableName(sc *arrow.Schema, name string) *arrow.Schema {
 	}
 	keys := append(slices.Clone(md.Keys()), schema.MetadataTableName)
 	vals := append(slices.Clone(md.Values()), name)
-	return arrow.NewSchema(sc.Fields(), ptr(arrow.NewMetadata(keys, vals)))
+	md = arrow.NewMetadata(keys, vals)
+	return arrow.NewSchema(sc.Fields(), &md)
 }
 
 func withRecordTableName(rec arrow.Record, sc *arrow.Schema) arrow.Record {
@@ -137,5 +138,3 @@ func withRecordTableName(rec arrow.Record, sc *arrow.Schema) arrow.Record {
 func matchesAny(name string, patterns []string) bool {
 	return slices.ContainsFunc(patterns, func(p string) bool { ok, _ := filepath.Match(p, name); return ok })
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -119,3 +119,5 @@ func TestWriteSendsParquetRowsThroughMappings(t *testing.T) {
 		}
 	}
 }
+
+func ptr(s string) *string { return &s }
