@@ -76,14 +76,14 @@ func (p *progress) draw() {
 			fmt.Fprintf(p.out, "\x1b[%dA", p.drawn)
 		}
 		for _, t := range p.order {
-			fmt.Fprintf(p.out, "\x1b[2K  %-42s %12s rows\n", t, thousands(p.counts[t]))
+			fmt.Fprintf(p.out, "\x1b[2K  %-42s %12s rows\n", t, Thousands(p.counts[t]))
 		}
 		p.drawn = len(p.order)
 		return
 	}
 	for _, t := range p.order {
 		if p.counts[t] != p.shown[t] {
-			fmt.Fprintf(p.out, "progress: %s %s rows\n", t, thousands(p.counts[t]))
+			fmt.Fprintf(p.out, "progress: %s %s rows\n", t, Thousands(p.counts[t]))
 			p.shown[t] = p.counts[t]
 		}
 	}
@@ -101,13 +101,13 @@ func (s *Summary) Print(w io.Writer) {
 	sort.Strings(tables)
 	var total int64
 	for _, t := range tables {
-		fmt.Fprintf(tw, "%s\t%s\n", t, thousands(s.Tables[t]))
+		fmt.Fprintf(tw, "%s\t%s\n", t, Thousands(s.Tables[t]))
 		total += s.Tables[t]
 	}
-	fmt.Fprintf(tw, "total\t%s\n", thousands(total))
+	fmt.Fprintf(tw, "total\t%s\n", Thousands(total))
 	tw.Flush()
 	fmt.Fprintf(w, "\n%s rows %s in %s; %s API requests (%d retried, %d rate-limited 429s)\n",
-		thousands(total), verb, s.Elapsed.Round(time.Millisecond), thousands(s.Requests), s.Retries, s.Limited)
+		Thousands(total), verb, s.Elapsed.Round(time.Millisecond), Thousands(s.Requests), s.Retries, s.Limited)
 	if s.StateSaved != "" {
 		fmt.Fprintf(w, "state saved: %s\n", s.StateSaved)
 	}
@@ -116,11 +116,11 @@ func (s *Summary) Print(w io.Writer) {
 	}
 }
 
-// thousands formats 1234567 as 1,234,567.
-func thousands(n int64) string {
+// Thousands formats 1234567 as 1,234,567.
+func Thousands(n int64) string {
 	s := fmt.Sprint(n)
 	if n < 0 {
-		return "-" + thousands(-n)
+		return "-" + Thousands(-n)
 	}
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

@@ -17,8 +17,8 @@ func TestThousands(t *testing.T) {
 		{9223372036854775807, "9,223,372,036,854,775,807"},
 	}
 	for _, tc := range cases {
-		if got := thousands(tc.n); got != tc.want {
-			t.Errorf("thousands(%d) = %q, want %q", tc.n, got, tc.want)
+		if got := Thousands(tc.n); got != tc.want {
+			t.Errorf("Thousands(%d) = %q, want %q", tc.n, got, tc.want)
 		}
 	}
 }
