@@ -22,6 +22,7 @@ type BatchReadRequest struct {
 	IDs        []string
 	IDProperty string
 	Properties []string
+	ByPosition bool // fill Object.Values in the order of Properties instead of Object.Properties
 }
 
 // ObjectInput is one record to write. ID and IDProperty identify the record for update and
@@ -152,7 +153,7 @@ func (s *ObjectsService) batchRead(ctx context.Context, objectType string, req B
 	if archived {
 		q = url.Values{"archived": {"true"}}
 	}
-	return s.batch(ctx, objectType, "read", len(req.IDs), request{query: q, body: body, idempotent: true})
+	return s.batch(ctx, objectType, "read", len(req.IDs), request{query: q, body: body, idempotent: true, layout: newLayout(req.ByPosition, req.Properties)})
 }
 
 type objectInputWire struct {

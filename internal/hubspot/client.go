@@ -50,7 +50,8 @@ type Client struct {
 	auth        tokenSource
 	secrets     redactor
 
-	stats clientStats
+	stats        clientStats
+	lastBodySize atomic.Int64 // of the latest success body, to size the next one's buffer
 }
 
 // Option configures a Client in NewClient.

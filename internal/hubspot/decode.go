@@ -10,29 +10,60 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Record pages (list, search and batch answers) are by far the largest bodies a sync reads: a
 // 100-record page of contacts with 160 properties is about 575 KB. encoding/json reads them in
 // three passes (validation, decoding, and Object.UnmarshalJSON re-validating and re-decoding each
-// record) with a heap string per property value. The decoder below reads them in one pass over a
-// single string copy of the body: values without escapes are substrings of it, property names
-// are interned, and each record's values share one backing array. It accepts exactly the bodies
-// encoding/json accepts and produces exactly the same values; when it rejects a body, the body
-// is decoded again with encoding/json so that callers see the usual error types and messages.
+// record) with a heap string per property value. The decoder below reads them in one pass over
+// the body, viewed as a string without a copy: values without escapes are substrings of it,
+// property names are interned, and values are stored in shared blocks. Callers that read
+// properties by position (Object.Values) get them without a map per record. It accepts exactly
+// the bodies encoding/json accepts and produces exactly the same values; when it rejects a body,
+// the body is decoded again with encoding/json so that callers see the usual error types and
+// messages.
 
 // bodyDecoder is a response type with its own decoder for success bodies, used instead of
-// encoding/json by call.
+// encoding/json by call. A non-nil layout has the records' properties read by position.
 type bodyDecoder interface {
-	decodeBody(body []byte) error
+	decodeBody(body []byte, l *layout) error
 }
 
 // decodeBody fills v from a success body, with v's own decoder when it has one.
-func decodeBody(body []byte, v any) error {
+func decodeBody(body []byte, v any, l *layout) error {
 	if d, ok := v.(bodyDecoder); ok {
-		return d.decodeBody(body)
+		return d.decodeBody(body, l)
 	}
 	return json.Unmarshal(body, v)
+}
+
+// layout gives each requested property its position in Object.Values.
+type layout struct {
+	names []string
+	slots map[string]int
+}
+
+// newLayout lays out names in order; it is nil when the caller reads properties by name.
+func newLayout(byPosition bool, names []string) *layout {
+	if !byPosition {
+		return nil
+	}
+	l := &layout{names: names, slots: make(map[string]int, len(names))}
+	for i, n := range names {
+		if _, dup := l.slots[n]; !dup {
+			l.slots[n] = i
+		}
+	}
+	return l
+}
+
+// slot returns name's position, -1 for a property that was not requested.
+func (l *layout) slot(name string) int {
+	if i, ok := l.slots[name]; ok {
+		return i
+	}
+	return -1
 }
 
 var (
@@ -46,8 +77,8 @@ var (
 	refFields    = []string{"id", "type"}
 )
 
-func (r *listResponse) decodeBody(body []byte) error {
-	return decodePage[listResponse](body, listFields, func(d *decoder, name string) error {
+func (r *listResponse) decodeBody(body []byte, l *layout) error {
+	return decodePage[listResponse](body, l, listFields, func(d *decoder, name string) error {
 		switch name {
 		case "results":
 			return d.objects(&r.Results)
@@ -57,8 +88,8 @@ func (r *listResponse) decodeBody(body []byte) error {
 	})
 }
 
-func (r *searchResponse) decodeBody(body []byte) error {
-	return decodePage[searchResponse](body, searchFields, func(d *decoder, name string) error {
+func (r *searchResponse) decodeBody(body []byte, l *layout) error {
+	return decodePage[searchResponse](body, l, searchFields, func(d *decoder, name string) error {
 		switch name {
 		case "total":
 			return d.int(&r.Total)
@@ -70,8 +101,8 @@ func (r *searchResponse) decodeBody(body []byte) error {
 	})
 }
 
-func (r *batchResponse) decodeBody(body []byte) error {
-	return decodePage[batchResponse](body, batchFields, func(d *decoder, name string) error {
+func (r *batchResponse) decodeBody(body []byte, l *layout) error {
+	return decodePage[batchResponse](body, l, batchFields, func(d *decoder, name string) error {
 		switch name {
 		case "results":
 			return decodeArray(d, &r.Results, func(b *BatchObject) error { return d.record(&b.Object, &b.New) })
@@ -90,8 +121,8 @@ func (r *batchResponse) decodeBody(body []byte) error {
 // decodePage reads body's top-level object, a T, calling field for each of names. A body it
 // rejects is decoded again into a T by encoding/json to report encoding/json's error for the
 // same bytes, which keeps error messages and decodeFailure's retry classification unchanged.
-func decodePage[T any](body []byte, names []string, field func(d *decoder, name string) error) error {
-	d := newDecoder(body)
+func decodePage[T any](body []byte, l *layout, names []string, field func(d *decoder, name string) error) error {
+	d := newDecoder(body, l)
 	err := d.document(names, func(name string) error { return field(d, name) })
 	if err == nil {
 		return nil
@@ -110,19 +141,27 @@ const maxDepth = 10000
 // stops right after the value.
 type decoder struct {
 	data  []byte // the body, for time.Time's parser
-	s     string // the body as one string: escape-free values are substrings of it
+	s     string // the body as a string: escape-free values are substrings of it
 	i     int    // read offset
 	depth int    // open arrays and objects
 	buf   []byte // scratch space for unescaping
 
+	layout    *layout           // set when properties are read by position
 	names     map[string]string // interned property names
-	order     []string          // the latest record's escape-free property names, in order ("" for others)
+	order     []orderedName     // the latest record's property names, in order
 	lastProps int               // property count of the latest record, to size the next map
-	values    values            // the current record's property values
+	values    values            // storage for property values
 }
 
-func newDecoder(body []byte) *decoder {
-	return &decoder{data: body, s: string(body), names: make(map[string]string)}
+// orderedName is a property name as the latest record listed it.
+type orderedName struct {
+	name string // "" when the name has escapes, which cannot be compared with the raw bytes
+	slot int    // position in the layout, -1 outside it (or without one)
+}
+
+func newDecoder(body []byte, l *layout) *decoder {
+	// The body is never written after it was read, so the decoder's string can share its bytes.
+	return &decoder{data: body, s: unsafe.String(unsafe.SliceData(body), len(body)), layout: l, names: make(map[string]string)}
 }
 
 // decodeError describes where and why the decoder rejected a body.
@@ -171,10 +210,12 @@ func (d *decoder) record(o *Object, isNew *bool) error {
 	if isNew != nil {
 		*isNew = false
 	}
+	if d.layout != nil {
+		o.Values = d.values.take(len(d.layout.names))
+	}
 	if null, err := d.null(); null {
 		return err
 	}
-	d.values.start()
 	var assoc map[string][]AssociationRef
 	err := d.fields(recordFields, func(name string) error {
 		switch name {
@@ -183,6 +224,9 @@ func (d *decoder) record(o *Object, isNew *bool) error {
 			o.ID = id
 			return err
 		case "properties":
+			if d.layout != nil {
+				return d.positional(o.Values)
+			}
 			return d.properties(&o.Properties)
 		case "createdAt":
 			return d.time(&o.CreatedAt)
@@ -216,7 +260,6 @@ func (d *decoder) record(o *Object, isNew *bool) error {
 		}
 		o.Associations = assoc
 	}
-	d.values.finish()
 	return nil
 }
 
@@ -231,55 +274,84 @@ func (d *decoder) properties(m *map[string]*string) error {
 		*m = make(map[string]*string, d.lastProps)
 	}
 	props := *m
-	more, err := d.enter('{', '}')
-	for k := 0; more && err == nil; k++ {
-		if err = d.property(props, k); err == nil {
-			more, err = d.more('}')
+	err := d.eachProperty(func(name string, _ int, v string, null bool) {
+		if null {
+			props[name] = nil
+		} else {
+			props[name] = &d.values.take(1)[0]
+			*props[name] = v
 		}
-	}
+	})
 	d.lastProps = len(props)
 	return err
 }
 
-// property reads the k-th member of a properties object into props.
-func (d *decoder) property(props map[string]*string, k int) error {
-	name, err := d.name(k)
-	if err != nil {
+// positional reads a properties object into v by layout position: null, "" and absent all
+// leave "", properties outside the layout are dropped, and a repeated key's last value wins.
+func (d *decoder) positional(v []string) error {
+	if null, err := d.null(); null {
+		clear(v)
 		return err
 	}
-	if err := d.colon(); err != nil {
-		return err
-	}
-	switch d.peek() {
-	case '"':
-		start, end, plain, err := d.scanString()
-		if plain {
-			props[name] = d.values.keep(d.s[start:end])
-		} else {
-			props[name] = d.values.keepEscaped(d.s[start:end])
+	return d.eachProperty(func(_ string, slot int, value string, _ bool) {
+		if slot >= 0 {
+			v[slot] = value
 		}
-		return err
-	case 'n':
-		props[name] = nil
-		return d.literal("null")
-	}
-	return d.fail("property value is not a string")
+	})
 }
 
-// name reads the k-th property name of a properties object. Records list their properties in
-// the same order, so the name is first compared with the latest record's k-th name; otherwise it
-// is read and interned.
-func (d *decoder) name(k int) (string, error) {
+// eachProperty reads the members of a properties object, calling set with each one's name, its
+// layout slot, and its value or null.
+func (d *decoder) eachProperty(set func(name string, slot int, v string, null bool)) error {
+	more, err := d.enter('{', '}')
+	for k := 0; more && err == nil; k++ {
+		var name string
+		var slot int
+		if name, slot, err = d.name(k); err != nil {
+			return err
+		}
+		if err = d.colon(); err != nil {
+			return err
+		}
+		switch d.peek() {
+		case '"':
+			var start, end int
+			var plain bool
+			if start, end, plain, err = d.scanString(); err != nil {
+				return err
+			}
+			if plain {
+				set(name, slot, d.s[start:end], false)
+			} else {
+				set(name, slot, d.values.unescaped(d.s[start:end]), false)
+			}
+		case 'n':
+			if err = d.literal("null"); err != nil {
+				return err
+			}
+			set(name, slot, "", true)
+		default:
+			return d.fail("property value is not a string")
+		}
+		more, err = d.more('}')
+	}
+	return err
+}
+
+// name reads the k-th property name of a properties object and returns it with its layout slot.
+// Records list their properties in the same order, so the name is first compared with the latest
+// record's k-th name; otherwise it is read, interned and looked up.
+func (d *decoder) name(k int) (string, int, error) {
 	if k < len(d.order) {
-		n := d.order[k]
-		if end := d.i + 1 + len(n); end < len(d.s) && d.s[d.i] == '"' && d.s[end] == '"' && d.s[d.i+1:end] == n {
+		o := d.order[k]
+		if end := d.i + 1 + len(o.name); o.name != "" && end < len(d.s) && d.s[d.i] == '"' && d.s[end] == '"' && d.s[d.i+1:end] == o.name {
 			d.i = end + 1
-			return n, nil
+			return o.name, o.slot, nil
 		}
 	}
 	start, end, plain, err := d.scanString()
 	if err != nil {
-		return "", err
+		return "", -1, err
 	}
 	var n string
 	if plain {
@@ -299,69 +371,54 @@ func (d *decoder) name(k int) (string, error) {
 			d.names[n] = n
 		}
 	}
-	ordered := n
+	o := orderedName{name: n, slot: -1}
+	if d.layout != nil {
+		o.slot = d.layout.slot(n)
+	}
 	if !plain {
-		ordered = "" // only escape-free names can be compared with the raw bytes
+		o.name = "" // only escape-free names can be compared with the raw bytes
 	}
 	if k < len(d.order) {
-		d.order[k] = ordered
+		d.order[k] = o
 	} else {
-		d.order = append(d.order, ordered)
+		d.order = append(d.order, o)
 	}
-	return n, nil
+	return n, o.slot, nil
 }
 
-// values stores one record's property values in one backing array, so that each value costs
-// no allocation of its own. Escape-free values are substrings of the body; unescaped ones are
-// collected in one buffer that becomes a single string when the record ends.
+// values stores property values with no allocation of their own: value strings live in blocks
+// of strings handed out in runs, and unescaped text in blocks of bytes. A block is only ever
+// appended to, never rewritten or grown in place, so what was handed out stays valid; a full block
+// is left to the values that use it.
 type values struct {
-	vals     []string // backing array; a full one is replaced, not grown, so addresses stay valid
-	kept     int      // values kept for the current record
-	lastKept int      // values kept for the previous record, to size the backing array
-	text     []byte   // unescaped values of the current record
-	pending  []pendingValue
+	strs []string // the unused rest of the current block of strings
+	text []byte   // the current block of unescaped text; its length is what was handed out
+	last int      // size of the latest run, to size the next block
 }
 
-// pendingValue is a value whose text sits in values.text until the record ends.
-type pendingValue struct {
-	v        *string
-	from, to int
-}
-
-func (vs *values) start() {
-	vs.vals, vs.kept = nil, 0
-}
-
-// keep stores v and returns its address.
-func (vs *values) keep(v string) *string {
-	if len(vs.vals) == cap(vs.vals) {
-		vs.vals = make([]string, 0, max(2*cap(vs.vals), vs.lastKept-vs.kept, 16))
+// take returns n empty strings.
+func (vs *values) take(n int) []string {
+	if len(vs.strs) < n {
+		vs.strs = make([]string, max(n, 32*vs.last, 64))
 	}
-	vs.vals = append(vs.vals, v)
-	vs.kept++
-	return &vs.vals[len(vs.vals)-1]
+	vs.last = n
+	run := vs.strs[:n:n]
+	vs.strs = vs.strs[n:]
+	return run
 }
 
-// keepEscaped stores the escaped string content s and returns its address; the value is set
-// by finish.
-func (vs *values) keepEscaped(s string) *string {
+// unescaped returns the string content s, checked by scanString, unescaped.
+func (vs *values) unescaped(s string) string {
+	// Escapes only shrink, but each invalid UTF-8 byte becomes a 3-byte U+FFFD.
+	if need := 3 * len(s); cap(vs.text)-len(vs.text) < need {
+		vs.text = make([]byte, 0, max(need, 32<<10))
+	}
 	from := len(vs.text)
 	vs.text = unescape(vs.text, s)
-	v := vs.keep("")
-	vs.pending = append(vs.pending, pendingValue{v, from, len(vs.text)})
-	return v
-}
-
-// finish sets the escaped values of the record.
-func (vs *values) finish() {
-	if len(vs.pending) > 0 {
-		text := string(vs.text)
-		for _, p := range vs.pending {
-			*p.v = text[p.from:p.to]
-		}
-		vs.text, vs.pending = vs.text[:0], vs.pending[:0]
+	if len(vs.text) == from {
+		return ""
 	}
-	vs.lastKept = vs.kept
+	return unsafe.String(&vs.text[from], len(vs.text)-from)
 }
 
 // associations reads a record's associations into *m the way encoding/json fills
@@ -713,8 +770,11 @@ func (d *decoder) peek() byte {
 	return 0
 }
 
-// ws skips JSON whitespace.
+// ws skips JSON whitespace. HubSpot sends none, so the common case is one comparison.
 func (d *decoder) ws() {
+	if d.i < len(d.s) && d.s[d.i] > ' ' {
+		return
+	}
 	for d.i < len(d.s) {
 		switch d.s[d.i] {
 		case ' ', '\t', '\n', '\r':

@@ -3,9 +3,11 @@ package hubspot
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,18 +53,20 @@ func emulatorPage(tb testing.TB, limit string) []byte {
 }
 
 // BenchmarkDecodeListPage decodes a 100-record page of 160-property contacts with the page
-// decoder and, for comparison, with encoding/json (the path it replaces).
+// decoder, reading properties by name and by position, and, for comparison, with encoding/json (the path it replaces).
 func BenchmarkDecodeListPage(b *testing.B) {
 	body := emulatorPage(b, "100")
 	var probe listResponse
 	if err := json.Unmarshal(body, &probe); err != nil || len(probe.Results) != 100 {
 		b.Fatalf("page: %d records, %v", len(probe.Results), err)
 	}
+	layoutNames := slices.Sorted(maps.Keys(probe.Results[0].Properties))
 	decoders := []struct {
 		name   string
 		decode func([]byte, *listResponse) error
 	}{
-		{"fast", func(body []byte, r *listResponse) error { return r.decodeBody(body) }},
+		{"by_name", func(body []byte, r *listResponse) error { return r.decodeBody(body, nil) }},
+		{"by_position", func(body []byte, r *listResponse) error { return r.decodeBody(body, newLayout(true, layoutNames)) }},
 		{"encoding_json", func(body []byte, r *listResponse) error { return json.Unmarshal(body, r) }},
 	}
 	for _, dec := range decoders {

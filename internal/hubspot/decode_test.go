@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,11 +18,12 @@ type pageDecoder[T any] interface {
 }
 
 // decodeBoth decodes body with the page decoder and with encoding/json and fails unless both
-// fail with the same error or both succeed with deep-equal values.
+// fail with the same error or both succeed with deep-equal values. It then checks the decoder's
+// by-position reading (see checkPositional).
 func decodeBoth[T any, P pageDecoder[T]](t *testing.T, body []byte) (T, error) {
 	t.Helper()
 	var fast, std T
-	fastErr := P(&fast).decodeBody(body)
+	fastErr := P(&fast).decodeBody(body, nil)
 	stdErr := json.Unmarshal(body, &std)
 	switch {
 	case (fastErr == nil) != (stdErr == nil):
@@ -31,7 +33,75 @@ func decodeBoth[T any, P pageDecoder[T]](t *testing.T, body []byte) (T, error) {
 	case fastErr == nil && !reflect.DeepEqual(fast, std):
 		t.Fatalf("%T on %.300q:\npage decoder  %+v\nencoding/json %+v", fast, body, fast, std)
 	}
+	checkPositional[T, P](t, body, std, stdErr)
 	return fast, fastErr
+}
+
+// checkPositional decodes body with properties read by position, laid out as every name the
+// records carry (in reverse order of first sight) plus one they lack, and fails unless it fails
+// when encoding/json failed, or gives want's records with each Values[i] equal to the i-th
+// property's value ("" for null or absent).
+func checkPositional[T any, P pageDecoder[T]](t *testing.T, body []byte, want T, wantErr error) {
+	t.Helper()
+	wantObjs := records(&want)
+	var names []string
+	seen := map[string]bool{}
+	for _, o := range wantObjs {
+		for name := range o.Properties {
+			if !seen[name] {
+				seen[name] = true
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names)
+	slices.Reverse(names) // a layout order other than the body's
+	names = append(names, "not returned")
+	var got T
+	err := P(&got).decodeBody(body, newLayout(true, names))
+	if (err == nil) != (wantErr == nil) {
+		t.Fatalf("%T by position on %.300q: error %v, encoding/json error %v", got, body, err, wantErr)
+	}
+	if err != nil {
+		return
+	}
+	gotObjs := records(&got)
+	for i, w := range wantObjs {
+		g := *gotObjs[i]
+		wantValues := make([]string, len(names))
+		for j, name := range names {
+			if v := w.Properties[name]; v != nil {
+				wantValues[j] = *v
+			}
+		}
+		if !slices.Equal(g.Values, wantValues) || g.Properties != nil {
+			t.Fatalf("%T by position on %.300q: record %d values %q, properties %v; want values %q", got, body, i, g.Values, g.Properties, wantValues)
+		}
+		g.Values, w.Properties = nil, nil
+		if !reflect.DeepEqual(g, *w) {
+			t.Fatalf("%T by position on %.300q: record %d\n got %+v\nwant %+v", got, body, i, g, *w)
+		}
+	}
+}
+
+// records returns the records of a list, search or batch response.
+func records(r any) []*Object {
+	var objs []*Object
+	switch r := r.(type) {
+	case *listResponse:
+		for i := range r.Results {
+			objs = append(objs, &r.Results[i])
+		}
+	case *searchResponse:
+		for i := range r.Results {
+			objs = append(objs, &r.Results[i])
+		}
+	case *batchResponse:
+		for i := range r.Results {
+			objs = append(objs, &r.Results[i].Object)
+		}
+	}
+	return objs
 }
 
 // decodeAllBoth runs decodeBoth for the list, search and batch response types.
@@ -246,7 +316,7 @@ func TestDecodeErrorTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var r listResponse
-		err := r.decodeBody([]byte(tt.body))
+		err := r.decodeBody([]byte(tt.body), nil)
 		if !errors.As(err, tt.want) {
 			t.Errorf("%s: error %v (%T), want %T", tt.body, err, err, reflect.ValueOf(tt.want).Elem().Interface())
 		}

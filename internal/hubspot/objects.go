@@ -25,7 +25,11 @@ type Object struct {
 	ID string
 	// Properties holds the returned properties: a nil value is JSON null (2026-09 family), a
 	// missing key is a property that was not returned.
-	Properties   map[string]*string
+	Properties map[string]*string
+	// Values holds the properties instead when the request asked for them by position:
+	// Values[i] is the value of the request's i-th property name, "" when HubSpot returned it
+	// null or empty or not at all. Reading by position spares a map per record.
+	Values       []string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	Archived     bool
@@ -79,6 +83,7 @@ type ListOptions struct {
 	Archived     bool     // list only archived records (the recycle bin)
 	After        string   // cursor from a previous page; "" starts at the beginning
 	Limit        int      // page size, 1..100; default 100
+	ByPosition   bool     // fill Object.Values in the order of Properties instead of Object.Properties
 }
 
 // ObjectPage is one page of a list.
@@ -117,11 +122,12 @@ func (s *ObjectsService) ListPage(ctx context.Context, objectType string, opts L
 	setReadQuery(q, opts.Associations, opts.Archived)
 	path := s.client.path(areaObjects, objectType)
 	rest := s.client.fitProperties(path, q, opts.Properties)
-	resp, _, err := call[listResponse](ctx, s.client, request{method: http.MethodGet, path: path, query: q, family: familyList, idempotent: true})
+	l := newLayout(opts.ByPosition, opts.Properties)
+	resp, _, err := call[listResponse](ctx, s.client, request{method: http.MethodGet, path: path, query: q, family: familyList, idempotent: true, layout: l})
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", objectType, err)
 	}
-	if err := s.fillProperties(ctx, objectType, opts.Archived, resp.Results, rest); err != nil {
+	if err := s.fillProperties(ctx, objectType, opts.Archived, resp.Results, rest, l); err != nil {
 		return nil, fmt.Errorf("list %s: %w", objectType, err)
 	}
 	return &ObjectPage{Results: resp.Results, After: resp.Paging.after()}, nil
@@ -165,7 +171,7 @@ func (s *ObjectsService) Get(ctx context.Context, objectType, id string, opts Ge
 		return nil, fmt.Errorf("get %s %s: %w", objectType, id, err)
 	}
 	objs := []Object{obj}
-	if err := s.fillProperties(ctx, objectType, opts.Archived, objs, rest); err != nil {
+	if err := s.fillProperties(ctx, objectType, opts.Archived, objs, rest, nil); err != nil {
 		return nil, fmt.Errorf("get %s %s: %w", objectType, id, err)
 	}
 	return &objs[0], nil

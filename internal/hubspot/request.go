@@ -24,6 +24,8 @@ type request struct {
 	// idempotent calls may be re-sent after an ambiguous failure (the server may have
 	// processed them); batch create and association create may not.
 	idempotent bool
+	// layout has record pages read with properties by position (see Object.Values).
+	layout *layout
 }
 
 func (r request) search() bool { return r.family == familySearch }
@@ -34,7 +36,7 @@ func call[T any](ctx context.Context, c *Client, r request) (T, int, error) {
 	var out T
 	status, err := c.do(ctx, r, func(body []byte) error {
 		var v T
-		if err := decodeBody(body, &v); err != nil {
+		if err := decodeBody(body, &v, r.layout); err != nil {
 			return err
 		}
 		out = v
@@ -198,7 +200,7 @@ func (c *Client) exchange(ctx context.Context, r request, payload []byte, token 
 		res.kind, res.minWait = classifyStatus(apiErr)
 		return res
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxSuccessBodyBytes+1))
+	data, err := c.readBody(resp)
 	switch {
 	case err != nil:
 		res.err, res.kind = fmt.Errorf("read response body: %w", err), failAmbiguous
@@ -210,6 +212,21 @@ func (c *Client) exchange(ctx context.Context, r request, payload []byte, token 
 		}
 	}
 	return res
+}
+
+// readBody reads a success body, up to one byte past the size limit, into one buffer sized for
+// it: from Content-Length, or for a chunked answer from the previous body, since pages of a
+// stream are alike. io.ReadAll would grow its buffer a dozen times for a 575 KB page.
+func (c *Client) readBody(resp *http.Response) ([]byte, error) {
+	size := resp.ContentLength
+	if size < 0 {
+		size = c.lastBodySize.Load()
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(min(size, maxSuccessBodyBytes)) + bytes.MinRead) // room for the read that sees EOF
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxSuccessBodyBytes+1))
+	c.lastBodySize.Store(int64(buf.Len()))
+	return buf.Bytes(), err
 }
 
 // decodeFailure treats a cut or malformed body as a transport fault worth retrying, and a body

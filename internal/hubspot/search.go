@@ -36,6 +36,7 @@ type SearchRequest struct {
 	Properties   []string      `json:"properties,omitempty"`
 	Limit        int           `json:"limit"` // 1..200; default 200
 	After        string        `json:"after,omitempty"`
+	ByPosition   bool          `json:"-"` // fill Object.Values in the order of Properties instead of Object.Properties
 }
 
 // SearchPage is one page of search results.
@@ -64,7 +65,7 @@ func (s *ObjectsService) Search(ctx context.Context, objectType string, req Sear
 	}
 	resp, _, err := call[searchResponse](ctx, s.client, request{
 		method: http.MethodPost, path: s.client.path(areaObjects, objectType, "search"),
-		body: req, family: familySearch, idempotent: true,
+		body: req, family: familySearch, idempotent: true, layout: newLayout(req.ByPosition, req.Properties),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", objectType, err)

@@ -36,9 +36,10 @@ func (c *Client) fitProperties(path string, q url.Values, names []string) []stri
 }
 
 // fillProperties reads names for objs with POST batch/read (names travel in the body, so no URL
-// limit applies) and merges them into objs. A record deleted between the two reads keeps the
-// properties of the first one.
-func (s *ObjectsService) fillProperties(ctx context.Context, objectType string, archived bool, objs []Object, names []string) error {
+// limit applies) and merges them into objs: into Values when l lays the objects out by position
+// (names are then l's last ones), into Properties otherwise. A record deleted between the two
+// reads keeps the properties of the first one.
+func (s *ObjectsService) fillProperties(ctx context.Context, objectType string, archived bool, objs []Object, names []string, l *layout) error {
 	if len(names) == 0 || len(objs) == 0 {
 		return nil
 	}
@@ -49,7 +50,7 @@ func (s *ObjectsService) fillProperties(ctx context.Context, objectType string, 
 		ids[i] = o.ID
 	}
 	for chunk := range slices.Chunk(ids, MaxBatchInputs) {
-		res, err := s.batchRead(ctx, objectType, BatchReadRequest{IDs: chunk, Properties: names}, archived)
+		res, err := s.batchRead(ctx, objectType, BatchReadRequest{IDs: chunk, Properties: names, ByPosition: l != nil}, archived)
 		if err != nil {
 			return fmt.Errorf("read %d more properties: %w", len(names), err)
 		}
@@ -61,6 +62,10 @@ func (s *ObjectsService) fillProperties(ctx context.Context, objectType string, 
 		for _, r := range res.Results {
 			i, ok := index[r.ID]
 			if !ok {
+				continue
+			}
+			if l != nil {
+				copy(objs[i].Values[len(l.names)-len(names):], r.Values)
 				continue
 			}
 			if objs[i].Properties == nil {

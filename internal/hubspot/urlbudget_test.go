@@ -84,6 +84,25 @@ func TestNoURITooLong(t *testing.T) {
 			checkAllProperties(t, page.Results, tt.props)
 			checkRequests(t, f, tt.wantReqs)
 		})
+		t.Run("list by position/"+tt.name, func(t *testing.T) {
+			f := propertyFake(t)
+			c, _ := newTestClient(t, f)
+			page, err := c.Objects.ListPage(t.Context(), "contacts", ListOptions{Properties: tt.props, ByPosition: true})
+			if err != nil {
+				t.Fatalf("ListPage: %v", err)
+			}
+			for _, o := range page.Results {
+				if len(o.Values) != len(tt.props) || o.Properties != nil {
+					t.Fatalf("record %s: %d values, properties %v", o.ID, len(o.Values), o.Properties)
+				}
+				for i, p := range tt.props {
+					if o.Values[i] != "v-"+p {
+						t.Fatalf("record %s value %d (%s) = %q", o.ID, i, p, o.Values[i])
+					}
+				}
+			}
+			checkRequests(t, f, tt.wantReqs)
+		})
 		t.Run("get/"+tt.name, func(t *testing.T) {
 			f := propertyFake(t)
 			c, _ := newTestClient(t, f)

@@ -38,8 +38,8 @@ type Store interface {
 type Stream struct {
 	Key              string
 	ObjectType       string
-	ModifiedProperty string // lastmodifieddate for contacts, hs_lastmodifieddate otherwise
-	Properties       []string
+	ModifiedProperty string   // lastmodifieddate for contacts, hs_lastmodifieddate otherwise
+	Properties       []string // read by position: records carry them in Object.Values, in this order
 	Tombstones       bool
 	// BackfillBySearch walks the backfill by numeric id through search, 200 records a request,
 	// instead of the list endpoint; it suits streams that need only ids.
@@ -202,7 +202,7 @@ func (rd *read) backfillList(ctx context.Context) error {
 		if !ok {
 			return nil
 		}
-		page, err := rd.API.ListPage(ctx, rd.s.ObjectType, hubspot.ListOptions{Properties: rd.s.Properties, After: rd.cur.BackfillAfter, Limit: n})
+		page, err := rd.API.ListPage(ctx, rd.s.ObjectType, hubspot.ListOptions{Properties: rd.s.Properties, ByPosition: true, After: rd.cur.BackfillAfter, Limit: n})
 		if err != nil {
 			rd.Budget.Release(n)
 			return fmt.Errorf("list %s: %w", rd.s.ObjectType, err)
@@ -276,6 +276,7 @@ func (rd *read) incremental(ctx context.Context) error {
 			}}},
 			Sorts:      []hubspot.Sort{{PropertyName: rd.s.ModifiedProperty, Direction: "ASCENDING"}},
 			Properties: rd.s.Properties,
+			ByPosition: true,
 			Limit:      n,
 			After:      offset(after),
 		})
@@ -354,6 +355,7 @@ func (rd *read) keysetByID(ctx context.Context, filters []hubspot.Filter, after 
 			}, filters...)}},
 			Sorts:      []hubspot.Sort{{PropertyName: idProperty, Direction: "ASCENDING"}},
 			Properties: rd.s.Properties,
+			ByPosition: true,
 			Limit:      n,
 		})
 		if err != nil {
@@ -415,7 +417,7 @@ func (rd *read) tombstones(ctx context.Context) error {
 		if !ok {
 			return nil
 		}
-		page, err := rd.API.ListPage(ctx, rd.s.ObjectType, hubspot.ListOptions{Properties: rd.s.Properties, Archived: true, After: rd.cur.ArchivedAfter, Limit: n})
+		page, err := rd.API.ListPage(ctx, rd.s.ObjectType, hubspot.ListOptions{Properties: rd.s.Properties, ByPosition: true, Archived: true, After: rd.cur.ArchivedAfter, Limit: n})
 		if err != nil {
 			rd.Budget.Release(n)
 			return fmt.Errorf("list archived %s: %w", rd.s.ObjectType, err)
