@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -65,16 +66,14 @@ func TestParse(t *testing.T) {
 		{kindDatetime, "99999999999999999999", nil, true},
 	}
 	for _, tc := range cases {
-		b := array.NewBuilder(memory.DefaultAllocator, tc.kind.arrowType())
-		err := tc.kind.append(b, tc.in)
-		got := b.NewArray()
+		got, err := appendOne(tc.kind, tc.in)
 		if (err != nil) != tc.wantErr {
 			t.Errorf("%d %q: error %v, want error %t", tc.kind, tc.in, err, tc.wantErr)
 			continue
 		}
 		if tc.wantErr {
-			if got.Len() != 0 {
-				t.Errorf("%d %q: a value that did not parse appended %v", tc.kind, tc.in, got)
+			if got.Len() != 1 || !got.IsNull(0) {
+				t.Errorf("%d %q: a value that did not parse appended %v, want one null", tc.kind, tc.in, got)
 			}
 			continue
 		}
@@ -91,6 +90,52 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// appendOne builds the column [in] and returns it with the error reported for in.
+func appendOne(k valueKind, in string) (arrow.Array, error) {
+	var err error
+	col := k.column([]string{in}, func(i int, e error) { err = e })
+	return col, err
+}
+
+// TestColumn checks columns of several values against Arrow's builders: empty values are null,
+// bad ones are null and reported by index, the rest parse in place.
+func TestColumn(t *testing.T) {
+	cases := []struct {
+		kind     valueKind
+		in       []string
+		want     []any // nil for null
+		reported []int
+	}{
+		{kindNumber, []string{"1.5", "", "x", "-2"}, []any{1.5, nil, nil, -2.0}, []int{2}},
+		{kindString, []string{"a", "", "c", "é🚀"}, []any{"a", nil, "c", "é🚀"}, nil},
+		{kindStringList, []string{"a;b", "", ";", "c"}, []any{[]string{"a", "b"}, nil, []string{}, []string{"c"}}, nil},
+		{kindBool, []string{"true", "no", "", "false", "TRUE"}, []any{true, nil, nil, false, true}, []int{1}},
+		{kindDate, []string{"2024-02-29", "", "2024-13-01"}, []any{time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), nil, nil}, []int{2}},
+		{kindDatetime, []string{"", "2024-02-29T10:11:12.345Z"}, []any{nil, time.Date(2024, 2, 29, 10, 11, 12, 345e6, time.UTC)}, nil},
+		{kindNumber, make([]string, 9), make([]any, 9), nil}, // all null, past one byte of bitmap
+	}
+	for _, tc := range cases {
+		var reported []int
+		got := tc.kind.column(tc.in, func(i int, err error) { reported = append(reported, i) })
+		wb := array.NewBuilder(memory.DefaultAllocator, tc.kind.arrowType())
+		for _, w := range tc.want {
+			if w == nil {
+				wb.AppendNull()
+				continue
+			}
+			sc := scalar.NewScalar(tc.kind.arrowType())
+			if err := sc.Set(w); err != nil {
+				t.Fatal(err)
+			}
+			scalar.AppendToBuilder(wb, sc)
+		}
+		want := wb.NewArray()
+		if !array.Equal(got, want) || got.NullN() != want.NullN() || !slices.Equal(reported, tc.reported) {
+			t.Errorf("%d %q: %v (%d nulls), reported %v; want %v (%d nulls), reported %v", tc.kind, tc.in, got, got.NullN(), reported, want, want.NullN(), tc.reported)
+		}
+	}
+}
+
 func TestColumnName(t *testing.T) {
 	for in, want := range map[string]string{
 		"email": "email", "hs_object_id": "hs_object_id", "Custom Field": "custom_field",
@@ -102,16 +147,17 @@ func TestColumnName(t *testing.T) {
 	}
 }
 
-// FuzzParse: any input either parses or is reported, never panics; datetimes round-trip.
+// FuzzParse: any input appends one value, null exactly when it is empty or reported, never
+// panics; datetimes round-trip.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"2024-02-29", "2024-02-29T10:11:12.345Z", "1709201472345", "a;b", "12.5", "true", ""} {
 		f.Add(s, int64(1709201472345))
 	}
 	f.Fuzz(func(t *testing.T, s string, ms int64) {
 		for k := kindString; k <= kindDatetime; k++ {
-			b := array.NewBuilder(memory.DefaultAllocator, k.arrowType())
-			if err := k.append(b, s); (err == nil) != (b.Len() == 1) {
-				t.Fatalf("kind %d %q: error %v with %d values appended", k, s, err, b.Len())
+			got, err := appendOne(k, s)
+			if got.Len() != 1 || got.IsNull(0) != (err != nil || s == "") {
+				t.Fatalf("kind %d %q: error %v, appended %v", k, s, err, got)
 			}
 		}
 		if ms < -62135596800000 || ms > 253402300799999 { // years 1..9999
@@ -119,10 +165,62 @@ func FuzzParse(f *testing.F) {
 		}
 		ts := time.UnixMilli(ms).UTC()
 		for _, in := range []string{ts.Format("2006-01-02T15:04:05.000Z07:00"), strconv.FormatInt(ms, 10)} {
-			b := array.NewTimestampBuilder(memory.DefaultAllocator, arrow.FixedWidthTypes.Timestamp_ms.(*arrow.TimestampType))
-			err := kindDatetime.append(b, in)
-			if ms >= 0 && (err != nil || int64(b.NewTimestampArray().Value(0)) != ms) {
+			got, err := appendOne(kindDatetime, in)
+			if ms >= 0 && (err != nil || int64(got.(*array.Timestamp).Value(0)) != ms) {
 				t.Fatalf("%q: error %v; want %v", in, err, ts)
+			}
+		}
+	})
+}
+
+func TestISOForms(t *testing.T) {
+	cases := []struct {
+		in   string
+		ms   int64
+		isOK bool
+	}{
+		{"2024-02-08T00:53:07.845Z", time.Date(2024, 2, 8, 0, 53, 7, 845e6, time.UTC).UnixMilli(), true},
+		{"2024-02-08T00:53:07Z", time.Date(2024, 2, 8, 0, 53, 7, 0, time.UTC).UnixMilli(), true},
+		{"2024-02-08T00:53:07.8Z", time.Date(2024, 2, 8, 0, 53, 7, 800e6, time.UTC).UnixMilli(), true},
+		{"2024-02-08T00:53:07.123456789Z", time.Date(2024, 2, 8, 0, 53, 7, 123e6, time.UTC).UnixMilli(), true},
+		{"1969-12-31T23:59:59.999Z", -1, true},
+		{"2024-02-30T00:00:00Z", 0, false},
+		{"2024-02-08T24:00:00Z", 0, false},
+		{"2024-02-08T00:53:07.Z", 0, false},
+		{"2024-02-08T00:53:07+02:00", 0, false}, // left to time.Parse
+		{"2024-02-08 00:53:07Z", 0, false},
+	}
+	for _, tc := range cases {
+		if ms, ok := isoMillis(tc.in); ok != tc.isOK || ms != tc.ms {
+			t.Errorf("isoMillis(%q) = %d, %t; want %d, %t", tc.in, ms, ok, tc.ms, tc.isOK)
+		}
+	}
+	if d, ok := isoDate("2024-02-29"); !ok || !d.Equal(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("isoDate(2024-02-29) = %v, %t", d, ok)
+	}
+	for _, in := range []string{"2023-02-29", "2024-00-10", "2024-1-10", "２０２４-01-01"} {
+		if _, ok := isoDate(in); ok {
+			t.Errorf("isoDate(%q) accepted", in)
+		}
+	}
+}
+
+// FuzzISOForms: whatever the fast readers accept, time.Parse reads to the same instant.
+func FuzzISOForms(f *testing.F) {
+	for _, s := range []string{"2024-02-08T00:53:07.845Z", "2024-02-29", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999999Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ms, ok := isoMillis(s); ok {
+			ref, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil || ref.UnixMilli() != ms {
+				t.Fatalf("isoMillis(%q) = %d; time.Parse: %v, %v", s, ms, ref.UnixMilli(), err)
+			}
+		}
+		if d, ok := isoDate(s); ok {
+			ref, err := time.Parse(time.DateOnly, s)
+			if err != nil || !ref.Equal(d) {
+				t.Fatalf("isoDate(%q) = %v; time.Parse: %v, %v", s, d, ref, err)
 			}
 		}
 	})

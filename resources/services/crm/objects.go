@@ -4,11 +4,9 @@ package crm
 import (
 	"fmt"
 	"strconv"
-	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
@@ -55,7 +53,7 @@ func ObjectTable(obj client.ObjectType) client.ObjectTable {
 		IsIncremental: true,
 		Columns:       cols,
 	}
-	b := &recordBuilder{schema: table.ToArrowSchema(), props: props, textBytes: make([]atomic.Int64, len(props))}
+	b := &recordBuilder{schema: table.ToArrowSchema(), props: props}
 	return client.ObjectTable{Table: table, Object: obj.Name, Build: b.build}
 }
 
@@ -65,66 +63,55 @@ type propertyColumn struct {
 	kind             valueKind
 }
 
-// recordBuilder turns a page of records into one Arrow record of its table.
+// recordBuilder turns a page of records into one Arrow record of its table. The records carry
+// their property values by position (hubspot.Object.Values) in the order of obj.Properties, which
+// is also the order of the property columns.
 type recordBuilder struct {
 	schema *arrow.Schema
 	props  []propertyColumn
-	// textBytes remembers each text column's size on the previous page, so its buffer is sized
-	// once rather than grown by copying; pages of one table are alike.
-	textBytes []atomic.Int64
 }
 
 func (b *recordBuilder) build(portal string, objs []hubspot.Object, bad client.BadValueFunc) (arrow.Record, error) {
-	rb := array.NewRecordBuilder(memory.DefaultAllocator, b.schema)
-	defer rb.Release()
-	rb.Reserve(len(objs))
-	portals := rb.Field(0).(*array.StringBuilder)
-	ids := rb.Field(1).(*array.Int64Builder)
-	created := rb.Field(2).(*array.TimestampBuilder)
-	updated := rb.Field(3).(*array.TimestampBuilder)
-	archived := rb.Field(4).(*array.BooleanBuilder)
-	archivedAt := rb.Field(5).(*array.TimestampBuilder)
+	n := len(objs)
+	portals, ids := make([]string, n), make([]int64, n)
+	created, updated, archivedAt := make([]arrow.Timestamp, n), make([]arrow.Timestamp, n), make([]arrow.Timestamp, n)
+	archived, archivedAtValid := make([]bool, n), newValidity(n)
 	for i := range objs {
 		o := &objs[i]
 		id, err := strconv.ParseInt(o.ID, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("record id %q is not numeric: %w", o.ID, err)
 		}
-		portals.Append(portal)
-		ids.Append(id)
-		created.Append(arrow.Timestamp(o.CreatedAt.UnixMilli()))
-		updated.Append(arrow.Timestamp(o.UpdatedAt.UnixMilli()))
-		archived.Append(o.Archived)
+		if len(o.Values) != len(b.props) {
+			return nil, fmt.Errorf("record %s carries %d property values for %d property columns", o.ID, len(o.Values), len(b.props))
+		}
+		portals[i], ids[i], archived[i] = portal, id, o.Archived
+		created[i], updated[i] = arrow.Timestamp(o.CreatedAt.UnixMilli()), arrow.Timestamp(o.UpdatedAt.UnixMilli())
 		if o.ArchivedAt != nil {
-			archivedAt.Append(arrow.Timestamp(o.ArchivedAt.UnixMilli()))
-		} else {
-			archivedAt.AppendNull()
+			archivedAt[i] = arrow.Timestamp(o.ArchivedAt.UnixMilli())
 		}
+		archivedAtValid.set(i, o.ArchivedAt != nil)
 	}
-	fields := rb.Fields()[staticColumns:]
-	for c, f := range fields {
-		if sb, ok := f.(*array.StringBuilder); ok {
-			sb.ReserveData(int(b.textBytes[c].Load()))
+	cols := make([]arrow.Array, 0, staticColumns+len(b.props))
+	defer func() {
+		for _, c := range cols {
+			c.Release()
 		}
-	}
-	for i := range objs {
-		props := objs[i].Properties // one record's map at a time: its lookups stay in cache
-		for c, p := range b.props {
-			v := props[p.property]
-			if v == nil || *v == "" {
-				fields[c].AppendNull() // absent, null and "" (a cleared value) are all null
-				continue
-			}
-			if err := p.kind.append(fields[c], *v); err != nil {
-				fields[c].AppendNull()
-				bad(p.column, *v, err)
-			}
+	}()
+	cols = append(cols,
+		textColumn(portals),
+		fixedArray(arrow.PrimitiveTypes.Int64, ids, validity{}),
+		fixedArray(arrow.FixedWidthTypes.Timestamp_ms, created, validity{}),
+		fixedArray(arrow.FixedWidthTypes.Timestamp_ms, updated, validity{}),
+		boolArray(archived, validity{}),
+		fixedArray(arrow.FixedWidthTypes.Timestamp_ms, archivedAt, archivedAtValid),
+	)
+	vals := make([]string, n)
+	for c, p := range b.props {
+		for i := range objs {
+			vals[i] = objs[i].Values[c]
 		}
+		cols = append(cols, p.kind.column(vals, func(i int, err error) { bad(p.column, vals[i], err) }))
 	}
-	for c, f := range fields {
-		if sb, ok := f.(*array.StringBuilder); ok {
-			b.textBytes[c].Store(int64(sb.DataLen()))
-		}
-	}
-	return rb.NewRecord(), nil
+	return array.NewRecord(b.schema, cols, int64(n)), nil
 }

@@ -24,11 +24,10 @@ func TestObjectTableBuildsTypedRows(t *testing.T) {
 	if got := ot.Table.Columns.Names(); got[staticColumns+3] != "property_archived" || len(got) != staticColumns+4 {
 		t.Fatalf("columns %v", got)
 	}
-	str := func(s string) *string { return &s }
 	at := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
-	objs := []hubspot.Object{
-		{ID: "719869649082", CreatedAt: at, UpdatedAt: at, Properties: map[string]*string{"amount": str("12.5"), "dealname": str("A"), "tags": str("x;y")}},
-		{ID: "7199", CreatedAt: at, UpdatedAt: at, Archived: true, ArchivedAt: &at, Properties: map[string]*string{"amount": str("12,5"), "dealname": nil, "archived": str("")}},
+	objs := []hubspot.Object{ // values in the order of obj.Properties
+		{ID: "719869649082", CreatedAt: at, UpdatedAt: at, Values: []string{"12.5", "A", "x;y", ""}},
+		{ID: "7199", CreatedAt: at, UpdatedAt: at, Archived: true, ArchivedAt: &at, Values: []string{"12,5", "", "", ""}},
 	}
 	var bad []string
 	rec, err := ot.Build("eu", objs, func(column, value string, err error) { bad = append(bad, column+"="+value) })
@@ -61,7 +60,10 @@ func TestObjectTableBuildsTypedRows(t *testing.T) {
 		t.Errorf("portal %v", rec.Column(0))
 	}
 
-	if _, err := ot.Build("eu", []hubspot.Object{{ID: "abc"}}, nil); err == nil {
+	if _, err := ot.Build("eu", []hubspot.Object{{ID: "abc", Values: make([]string, 4)}}, nil); err == nil {
 		t.Error("a non-numeric id was accepted")
+	}
+	if _, err := ot.Build("eu", []hubspot.Object{{ID: "1", Properties: map[string]*string{}}}, nil); err == nil {
+		t.Error("a record read by name (no Values) was accepted")
 	}
 }
