@@ -5,12 +5,23 @@ import (
 	"runtime/debug"
 )
 
-// TuneGC lets the heap grow to five times its live size between collections (GOGC=400) unless
-// the user set GOGC. A sync allocates fast but keeps little alive (the pages in flight): peak RSS
-// for 500,000 contacts is about 40 MiB at Go's default, so spending some of that headroom saves
-// about a third of the CPU per record. GOMEMLIMIT, when set, still caps the heap.
+// Garbage collector settings for a sync, unless the user set GOGC or GOMEMLIMIT. A sync
+// allocates fast (about 1.3 MB per 100-record page: the body, its values, the Arrow arrays) but
+// keeps little alive, the pages in flight. Letting the heap grow to 11 times its live size between
+// collections (GOGC=1000) cut the CPU per record by about a tenth against GOGC=400, for a peak
+// RSS of 94 MiB over 500,000 contacts. The soft memory limit makes collections more frequent
+// again should a sync ever keep much more alive than that.
+const (
+	gcPercent   = 1000
+	memoryLimit = 512 << 20
+)
+
+// TuneGC applies the settings above where the environment does not set its own.
 func TuneGC() {
 	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(gcPercent)
+	}
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(memoryLimit)
 	}
 }

@@ -310,7 +310,9 @@ func (d *decoder) eachProperty(set func(name string, slot int, v string, null bo
 		if name, slot, err = d.name(k); err != nil {
 			return err
 		}
-		if err = d.colon(); err != nil {
+		if d.i < len(d.s) && d.s[d.i] == ':' { // HubSpot's bodies have no whitespace to skip
+			d.i++
+		} else if err = d.colon(); err != nil {
 			return err
 		}
 		switch d.peek() {
@@ -332,6 +334,10 @@ func (d *decoder) eachProperty(set func(name string, slot int, v string, null bo
 			set(name, slot, "", true)
 		default:
 			return d.fail("property value is not a string")
+		}
+		if d.i < len(d.s) && d.s[d.i] == ',' && d.i+1 < len(d.s) && d.s[d.i+1] == '"' {
+			d.i++
+			continue
 		}
 		more, err = d.more('}')
 	}
@@ -362,7 +368,7 @@ func (d *decoder) name(k int) (string, int, error) {
 			d.names[n] = n
 		}
 	} else {
-		d.buf = unescape(d.buf[:0], d.s[start:end])
+		d.buf = unescape(d.buf[:0], d.s[start:end], utf8.ValidString(d.s[start:end]))
 		b := d.buf
 		if interned, ok := d.names[string(b)]; ok {
 			n = interned
@@ -409,12 +415,16 @@ func (vs *values) take(n int) []string {
 
 // unescaped returns the string content s, checked by scanString, unescaped.
 func (vs *values) unescaped(s string) string {
-	// Escapes only shrink, but each invalid UTF-8 byte becomes a 3-byte U+FFFD.
-	if need := 3 * len(s); cap(vs.text)-len(vs.text) < need {
+	valid := utf8.ValidString(s)
+	need := len(s) // escapes only shrink
+	if !valid {
+		need *= 3 // but each invalid UTF-8 byte becomes a 3-byte U+FFFD
+	}
+	if cap(vs.text)-len(vs.text) < need {
 		vs.text = make([]byte, 0, max(need, 32<<10))
 	}
 	from := len(vs.text)
-	vs.text = unescape(vs.text, s)
+	vs.text = unescape(vs.text, s, valid)
 	if len(vs.text) == from {
 		return ""
 	}
@@ -823,7 +833,7 @@ func (d *decoder) string() (string, error) {
 	if err != nil || plain {
 		return d.s[start:end], err
 	}
-	d.buf = unescape(d.buf[:0], d.s[start:end])
+	d.buf = unescape(d.buf[:0], d.s[start:end], utf8.ValidString(d.s[start:end]))
 	return string(d.buf), nil
 }
 
@@ -916,9 +926,10 @@ func hex4(s string) rune {
 }
 
 // unescape appends string content s, checked by scanString, to b, decoded as encoding/json
-// does: surrogate pairs join, lone surrogates and invalid UTF-8 bytes become U+FFFD.
-func unescape(b []byte, s string) []byte {
-	if utf8.ValidString(s) {
+// does: surrogate pairs join, lone surrogates and invalid UTF-8 bytes become U+FFFD. valid says
+// whether s is valid UTF-8.
+func unescape(b []byte, s string, valid bool) []byte {
+	if valid {
 		for {
 			j := strings.IndexByte(s, '\\')
 			if j < 0 {

@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"testing"
@@ -195,10 +196,25 @@ func TestISOForms(t *testing.T) {
 			t.Errorf("isoMillis(%q) = %d, %t; want %d, %t", tc.in, ms, ok, tc.ms, tc.isOK)
 		}
 	}
-	if d, ok := isoDate("2024-02-29"); !ok || !d.Equal(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("isoDate(2024-02-29) = %v, %t", d, ok)
+	for in, want := range map[string]time.Time{
+		"2024-02-29": time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC),
+		"1970-01-01": time.Unix(0, 0),
+		"1969-12-31": time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC),
+		"2000-03-01": time.Date(2000, 3, 1, 0, 0, 0, 0, time.UTC),
+		"0000-02-29": time.Date(0, 2, 29, 0, 0, 0, 0, time.UTC),
+		"9999-12-31": time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC),
+	} {
+		if d, ok := isoDate(in); !ok || d*86400 != want.Unix() {
+			t.Errorf("isoDate(%s) = %d, %t; want %d", in, d, ok, want.Unix()/86400)
+		}
 	}
-	for _, in := range []string{"2023-02-29", "2024-00-10", "2024-1-10", "２０２４-01-01"} {
+	// Every day of 1600-2400: both ends of two 400-year eras, before and after the epoch.
+	for day := time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() <= 2400; day = day.AddDate(0, 0, 1) {
+		if d, ok := isoDate(day.Format(time.DateOnly)); !ok || d*86400 != day.Unix() {
+			t.Fatalf("isoDate(%s) = %d, %t", day.Format(time.DateOnly), d, ok)
+		}
+	}
+	for _, in := range []string{"2023-02-29", "1900-02-29", "2024-04-31", "2024-00-10", "2024-1-10", "２０２４-01-01"} {
 		if _, ok := isoDate(in); ok {
 			t.Errorf("isoDate(%q) accepted", in)
 		}
@@ -219,9 +235,39 @@ func FuzzISOForms(f *testing.F) {
 		}
 		if d, ok := isoDate(s); ok {
 			ref, err := time.Parse(time.DateOnly, s)
-			if err != nil || !ref.Equal(d) {
-				t.Fatalf("isoDate(%q) = %v; time.Parse: %v, %v", s, d, ref, err)
+			if err != nil || ref.Unix() != d*86400 {
+				t.Fatalf("isoDate(%q) = %d days; time.Parse: %v, %v", s, d, ref, err)
 			}
 		}
 	})
+}
+
+// FuzzPlainDecimal: whatever the fast reader accepts, strconv.ParseFloat reads to the same bits.
+func FuzzPlainDecimal(f *testing.F) {
+	for _, s := range []string{"731", "-12.5", "127.26", "0.1", "-0", ".5", "12.", "999999999999999", "0.000000000000001", "1e3", "-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := plainDecimal(s)
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("plainDecimal(%q) = %v; ParseFloat: %v, %v", s, got, want, err)
+		}
+	})
+}
+
+func TestPlainDecimal(t *testing.T) {
+	for _, s := range []string{"731", "-12.5", "127.26", "0.1", "-0", ".5", "12.", "999999999999999", "0.00000000000001", "3.14159265358979"} {
+		if _, ok := plainDecimal(s); !ok {
+			t.Errorf("plainDecimal(%q) fell back", s)
+		}
+	}
+	for _, s := range []string{"1e3", "-", ".", "", "1.2.3", "+1", " 1", "1234567890123456", "3.141592653589793", "0x10", "Inf"} {
+		if _, ok := plainDecimal(s); ok {
+			t.Errorf("plainDecimal(%q) accepted", s)
+		}
+	}
 }
