@@ -155,7 +155,8 @@ type decoder struct {
 
 // orderedName is a property name as the latest record listed it.
 type orderedName struct {
-	name string // "" when the name has escapes, which cannot be compared with the raw bytes
+	name string
+	key  string // the name's `"name":` in the body, "" when escapes or whitespace make it differ
 	slot int    // position in the layout, -1 outside it (or without one)
 }
 
@@ -307,12 +308,7 @@ func (d *decoder) eachProperty(set func(name string, slot int, v string, null bo
 	for k := 0; more && err == nil; k++ {
 		var name string
 		var slot int
-		if name, slot, err = d.name(k); err != nil {
-			return err
-		}
-		if d.i < len(d.s) && d.s[d.i] == ':' { // HubSpot's bodies have no whitespace to skip
-			d.i++
-		} else if err = d.colon(); err != nil {
+		if name, slot, err = d.key(k); err != nil {
 			return err
 		}
 		switch d.peek() {
@@ -328,7 +324,9 @@ func (d *decoder) eachProperty(set func(name string, slot int, v string, null bo
 				set(name, slot, d.values.unescaped(d.s[start:end]), false)
 			}
 		case 'n':
-			if err = d.literal("null"); err != nil {
+			if strings.HasPrefix(d.s[d.i:], "null") {
+				d.i += len("null")
+			} else if err = d.literal("null"); err != nil {
 				return err
 			}
 			set(name, slot, "", true)
@@ -344,19 +342,22 @@ func (d *decoder) eachProperty(set func(name string, slot int, v string, null bo
 	return err
 }
 
-// name reads the k-th property name of a properties object and returns it with its layout slot.
-// Records list their properties in the same order, so the name is first compared with the latest
-// record's k-th name; otherwise it is read, interned and looked up.
-func (d *decoder) name(k int) (string, int, error) {
+// key reads the k-th property name of a properties object and the colon after it, and returns
+// the name with its layout slot. Records list their properties in the same order, so the text is
+// first compared with the latest record's k-th `"name":`; otherwise the name is read, interned
+// and looked up.
+func (d *decoder) key(k int) (string, int, error) {
 	if k < len(d.order) {
-		o := d.order[k]
-		if end := d.i + 1 + len(o.name); o.name != "" && end < len(d.s) && d.s[d.i] == '"' && d.s[end] == '"' && d.s[d.i+1:end] == o.name {
-			d.i = end + 1
+		if o := &d.order[k]; o.key != "" && strings.HasPrefix(d.s[d.i:], o.key) {
+			d.i += len(o.key)
 			return o.name, o.slot, nil
 		}
 	}
 	start, end, plain, err := d.scanString()
 	if err != nil {
+		return "", -1, err
+	}
+	if err := d.colon(); err != nil {
 		return "", -1, err
 	}
 	var n string
@@ -381,8 +382,8 @@ func (d *decoder) name(k int) (string, int, error) {
 	if d.layout != nil {
 		o.slot = d.layout.slot(n)
 	}
-	if !plain {
-		o.name = "" // only escape-free names can be compared with the raw bytes
+	if plain && d.s[end+1] == ':' { // only escape-free names written tight can be compared as text
+		o.key = d.s[start-1 : end+2]
 	}
 	if k < len(d.order) {
 		d.order[k] = o

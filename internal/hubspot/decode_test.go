@@ -178,6 +178,7 @@ func TestDecodeMatchesEncodingJSON(t *testing.T) {
 	deep := func(n int) string { return `{"x":` + strings.Repeat("[", n-1) + strings.Repeat("]", n-1) + `}` }
 	bodies := []struct{ name, body string }{
 		{"empty page", `{"results":[]}`},
+		{"property names spaced unlike the record before", `{"results":[{"properties":{"a":"1","b":"2"}},{"properties":{"a" :"3", "b":null}},{"properties":{"a":"5","b" : "6","c":"7"}},{"properties":{"a":"8","b":"9"}}]}`},
 		{"null page", `null`},
 		{"empty object", `{}`},
 		{"whitespace everywhere", " \t\r\n{ \"results\" : [ { \"id\" : \"1\" , \"properties\" : { \"a\" : \"b\" , \"c\" : null } } ] , \"paging\" : null } \n"},

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -123,13 +124,18 @@ func textColumn(vals []string) arrow.Array {
 	for _, v := range vals {
 		size += len(v)
 	}
-	data, offsets, valid := make([]byte, 0, size), make([]int32, len(vals)+1), newValidity(len(vals))
+	// A strings.Builder allocates without zeroing memory that is about to be overwritten.
+	var data strings.Builder
+	data.Grow(size)
+	offsets, valid := make([]int32, len(vals)+1), newValidity(len(vals))
 	for i, v := range vals {
-		data = append(data, v...)
-		offsets[i+1] = int32(len(data))
+		data.WriteString(v)
+		offsets[i+1] = int32(data.Len())
 		valid.set(i, v != "")
 	}
-	return newArray(arrow.BinaryTypes.String, len(vals), valid, nil, arrow.GetBytes(offsets), data)
+	text := data.String()
+	// Arrow never writes to the buffers of a finished array, so they may share the string's bytes.
+	return newArray(arrow.BinaryTypes.String, len(vals), valid, nil, arrow.GetBytes(offsets), unsafe.Slice(unsafe.StringData(text), len(text)))
 }
 
 // listColumn is a list<string> array of multi-select values; HubSpot joins options with ";".
