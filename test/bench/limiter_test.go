@@ -62,19 +62,7 @@ func BenchmarkLimiterSustained(b *testing.B) {
 func BenchmarkEmulatorListPages(b *testing.B) {
 	const run = 5 * time.Second
 	emu := startEmulator(b, "--counts", "contacts=20000")
-	api, err := hubspot.NewClient(hubspot.WithBaseURL(emu.URL), hubspot.WithAccessToken(emu.Token),
-		hubspot.WithLimiter(hubspot.NewLimiter(hubspot.LimiterConfig{Burst: 1 << 30, SearchPerSecond: 1 << 30})))
-	if err != nil {
-		b.Fatal(err)
-	}
-	props, err := api.Properties.List(context.Background(), "contacts")
-	if err != nil {
-		b.Fatal(err)
-	}
-	names := make([]string, len(props))
-	for i, p := range props {
-		names[i] = p.Name
-	}
+	api, names := unthrottled(b, emu), propertyNames(b, emu)
 	ctx, cancel := context.WithTimeout(context.Background(), run)
 	defer cancel()
 	var pages atomic.Int64
