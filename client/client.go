@@ -34,7 +34,9 @@ type ObjectTable struct {
 	Table  *schema.Table
 	Object string // ObjectType.Name
 	// Build turns records of one portal into one Arrow record with the table's schema, reporting
-	// values that do not parse (their cells are null).
+	// values that do not parse (their cells are null). The records carry their properties by
+	// position (hubspot.Object.Values) in the order of ObjectType.PropertyNames, as ReadObjects
+	// reads them.
 	Build func(portal string, objs []hubspot.Object, bad BadValueFunc) (arrow.Record, error)
 }
 
