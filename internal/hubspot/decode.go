@@ -78,26 +78,23 @@ var (
 )
 
 func (r *listResponse) decodeBody(body []byte, l *layout) error {
-	return decodePage[listResponse](body, l, listFields, func(d *decoder, name string) error {
-		switch name {
-		case "results":
-			return d.objects(&r.Results)
-		default: // paging
-			return d.paging(&r.Paging)
-		}
-	})
+	return decodePage[listResponse](body, l, listFields, r.field)
+}
+
+// field reads a list page's field name.
+func (r *listResponse) field(d *decoder, name string) error {
+	if name == "results" {
+		return d.objects(&r.Results)
+	}
+	return d.paging(&r.Paging)
 }
 
 func (r *searchResponse) decodeBody(body []byte, l *layout) error {
 	return decodePage[searchResponse](body, l, searchFields, func(d *decoder, name string) error {
-		switch name {
-		case "total":
+		if name == "total" {
 			return d.int(&r.Total)
-		case "results":
-			return d.objects(&r.Results)
-		default: // paging
-			return d.paging(&r.Paging)
 		}
+		return r.listResponse.field(d, name) // the rest of a search page is a list page
 	})
 }
 
@@ -279,8 +276,9 @@ func (d *decoder) properties(m *map[string]*string) error {
 		if null {
 			props[name] = nil
 		} else {
-			props[name] = &d.values.take(1)[0]
-			*props[name] = v
+			value := &d.values.take(1)[0]
+			*value = v
+			props[name] = value
 		}
 	})
 	d.lastProps = len(props)
@@ -369,7 +367,7 @@ func (d *decoder) key(k int) (string, int, error) {
 			d.names[n] = n
 		}
 	} else {
-		d.buf = unescape(d.buf[:0], d.s[start:end], utf8.ValidString(d.s[start:end]))
+		d.buf = unescape(d.buf[:0], d.s[start:end])
 		b := d.buf
 		if interned, ok := d.names[string(b)]; ok {
 			n = interned
@@ -414,18 +412,15 @@ func (vs *values) take(n int) []string {
 	return run
 }
 
-// unescaped returns the string content s, checked by scanString, unescaped.
+// unescaped returns the string content s, checked by scanString, unescaped. Escapes only shrink
+// text, so s's length is reserved; should invalid UTF-8 bytes (each a 3-byte U+FFFD) overflow the
+// block, append moves the text on to a larger one and the strings handed out keep the old.
 func (vs *values) unescaped(s string) string {
-	valid := utf8.ValidString(s)
-	need := len(s) // escapes only shrink
-	if !valid {
-		need *= 3 // but each invalid UTF-8 byte becomes a 3-byte U+FFFD
-	}
-	if cap(vs.text)-len(vs.text) < need {
-		vs.text = make([]byte, 0, max(need, 32<<10))
+	if cap(vs.text)-len(vs.text) < len(s) {
+		vs.text = make([]byte, 0, max(len(s), 32<<10))
 	}
 	from := len(vs.text)
-	vs.text = unescape(vs.text, s, valid)
+	vs.text = unescape(vs.text, s)
 	if len(vs.text) == from {
 		return ""
 	}
@@ -834,7 +829,7 @@ func (d *decoder) string() (string, error) {
 	if err != nil || plain {
 		return d.s[start:end], err
 	}
-	d.buf = unescape(d.buf[:0], d.s[start:end], utf8.ValidString(d.s[start:end]))
+	d.buf = unescape(d.buf[:0], d.s[start:end])
 	return string(d.buf), nil
 }
 
@@ -927,10 +922,9 @@ func hex4(s string) rune {
 }
 
 // unescape appends string content s, checked by scanString, to b, decoded as encoding/json
-// does: surrogate pairs join, lone surrogates and invalid UTF-8 bytes become U+FFFD. valid says
-// whether s is valid UTF-8.
-func unescape(b []byte, s string, valid bool) []byte {
-	if valid {
+// does: surrogate pairs join, lone surrogates and invalid UTF-8 bytes become U+FFFD.
+func unescape(b []byte, s string) []byte {
+	if utf8.ValidString(s) {
 		for {
 			j := strings.IndexByte(s, '\\')
 			if j < 0 {

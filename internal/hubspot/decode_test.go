@@ -336,6 +336,22 @@ func TestDecodeEmulatorPage(t *testing.T) {
 	}
 }
 
+// TestDecodeTextOverflowingItsBlock decodes escaped values whose invalid UTF-8 bytes grow them
+// past the room reserved for them: the text moves to a new block, and the values already
+// handed out keep theirs.
+func TestDecodeTextOverflowingItsBlock(t *testing.T) {
+	long := strings.Repeat("ab\\n\xff", 12_000) // 60 KB escaped; each \xff becomes 3 bytes
+	body := `{"results":[{"properties":{"a":"x\ny","b":"` + long + `","c":"` + long + `"}}]}`
+	page, err := decodeBoth[listResponse](t, []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := page.Results[0].Properties
+	if *props["a"] != "x\ny" || *props["b"] != *props["c"] || len(*props["b"]) != 12_000*6 {
+		t.Errorf("a = %q, b is %d bytes, c is %d bytes", *props["a"], len(*props["b"]), len(*props["c"]))
+	}
+}
+
 // TestDecodeValuesStayPut checks that property values of a record keep their addresses and text
 // when the record has more values than the backing array was sized for.
 func TestDecodeValuesStayPut(t *testing.T) {

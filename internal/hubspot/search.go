@@ -49,9 +49,8 @@ type SearchPage struct {
 const defaultSearchLimit = 200
 
 type searchResponse struct {
-	Total   int      `json:"total"`
-	Results []Object `json:"results"`
-	Paging  *paging  `json:"paging"`
+	Total int `json:"total"`
+	listResponse
 }
 
 // Search runs one page of a CRM search. Search has its own per-second limit, which the

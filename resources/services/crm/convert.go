@@ -74,13 +74,13 @@ func (k valueKind) column(vals []string, bad func(i int, err error)) arrow.Array
 	case kindStringList:
 		return listColumn(vals)
 	case kindNumber:
-		return fixedColumn(arrow.PrimitiveTypes.Float64, vals, parseNumber, bad)
+		return fixedColumn(k.arrowType(), vals, parseNumber, bad)
 	case kindBool:
 		return boolColumn(vals, bad)
 	case kindDate:
-		return fixedColumn(arrow.FixedWidthTypes.Date32, vals, parseDate, bad)
+		return fixedColumn(k.arrowType(), vals, parseDate, bad)
 	case kindDatetime:
-		return fixedColumn(arrow.FixedWidthTypes.Timestamp_ms, vals, parseTimestamp, bad)
+		return fixedColumn(k.arrowType(), vals, parseTimestamp, bad)
 	default:
 		return textColumn(vals)
 	}
@@ -135,7 +135,7 @@ func textColumn(vals []string) arrow.Array {
 	}
 	text := data.String()
 	// Arrow never writes to the buffers of a finished array, so they may share the string's bytes.
-	return newArray(arrow.BinaryTypes.String, len(vals), valid, nil, arrow.GetBytes(offsets), unsafe.Slice(unsafe.StringData(text), len(text)))
+	return newArray(kindString.arrowType(), len(vals), valid, nil, arrow.GetBytes(offsets), unsafe.Slice(unsafe.StringData(text), len(text)))
 }
 
 // listColumn is a list<string> array of multi-select values; HubSpot joins options with ";".
@@ -158,7 +158,7 @@ func listColumn(vals []string) arrow.Array {
 	}
 	itemArray := textColumn(items)
 	defer itemArray.Release()
-	return newArray(arrow.ListOf(arrow.BinaryTypes.String), len(vals), valid, []arrow.ArrayData{itemArray.Data()}, arrow.GetBytes(offsets))
+	return newArray(kindStringList.arrowType(), len(vals), valid, []arrow.ArrayData{itemArray.Data()}, arrow.GetBytes(offsets))
 }
 
 // fixedColumn is an array of fixed-width values parsed from vals.
@@ -185,7 +185,7 @@ func boolArray(values []bool, valid validity) arrow.Array {
 			bitutil.SetBit(bits, i)
 		}
 	}
-	return newArray(arrow.FixedWidthTypes.Boolean, len(values), valid, nil, bits)
+	return newArray(kindBool.arrowType(), len(values), valid, nil, bits)
 }
 
 // parseColumn parses the non-empty vals.

@@ -39,7 +39,7 @@ func ObjectTable(obj client.ObjectType) client.ObjectTable {
 			col = "property_" + col
 		}
 		taken[col] = true
-		props[i] = propertyColumn{column: col, property: p.Name, kind: kindOf(p)}
+		props[i] = propertyColumn{column: col, kind: kindOf(p)}
 		cols = append(cols, schema.Column{
 			Name:        col,
 			Type:        props[i].kind.arrowType(),
@@ -59,8 +59,8 @@ func ObjectTable(obj client.ObjectType) client.ObjectTable {
 
 // propertyColumn is where one HubSpot property lands.
 type propertyColumn struct {
-	column, property string
-	kind             valueKind
+	column string
+	kind   valueKind
 }
 
 // recordBuilder turns a page of records into one Arrow record of its table. The records carry
@@ -98,13 +98,14 @@ func (b *recordBuilder) build(portal string, objs []hubspot.Object, bad client.B
 			c.Release()
 		}
 	}()
+	typeOf := func(c int) arrow.DataType { return b.schema.Field(c).Type }
 	cols = append(cols,
 		textColumn(portals),
-		fixedArray(arrow.PrimitiveTypes.Int64, ids, validity{}),
-		fixedArray(arrow.FixedWidthTypes.Timestamp_ms, created, validity{}),
-		fixedArray(arrow.FixedWidthTypes.Timestamp_ms, updated, validity{}),
+		fixedArray(typeOf(1), ids, validity{}),
+		fixedArray(typeOf(2), created, validity{}),
+		fixedArray(typeOf(3), updated, validity{}),
 		boolArray(archived, validity{}),
-		fixedArray(arrow.FixedWidthTypes.Timestamp_ms, archivedAt, archivedAtValid),
+		fixedArray(typeOf(5), archivedAt, archivedAtValid),
 	)
 	vals := make([]string, n)
 	for c, p := range b.props {
