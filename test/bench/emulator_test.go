@@ -18,8 +18,9 @@ import (
 )
 
 // binary is the plugin binary built once for the benchmarks that run the emulator out of process,
-// so that the benchmark process's CPU and memory are the plugin's alone.
-var binary string
+// so that the benchmark process's CPU and memory are the plugin's alone; replayBinary is the
+// replay proxy (see replay/main.go), out of process for the same reason.
+var binary, replayBinary string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -31,13 +32,16 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "hubspot")
+	binary, replayBinary = filepath.Join(dir, "hubspot"), filepath.Join(dir, "replay")
 	build := exec.Command("go", "build", "-o", binary, ".")
 	build.Dir = "../.."
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build:", err)
-		os.Exit(1)
+	buildReplay := exec.Command("go", "build", "-o", replayBinary, "./replay")
+	for _, cmd := range []*exec.Cmd{build, buildReplay} {
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "build:", err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -47,14 +51,38 @@ func TestMain(m *testing.M) {
 // externalEmulator is `hubspot emulator` running as its own process.
 type externalEmulator struct {
 	URL, Token string
-	cmd        *exec.Cmd
 }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
 func startEmulator(b *testing.B, args ...string) *externalEmulator {
 	b.Helper()
-	cmd := exec.Command(binary, append([]string{"emulator", "--port", "0", "--token", "bench-token"}, args...)...)
+	return &externalEmulator{URL: serve(b, binary, append([]string{"emulator", "--port", "0", "--token", "bench-token"}, args...)...), Token: "bench-token"}
+}
+
+// replayServer is the replay proxy (replay/main.go) in front of an emulator.
+type replayServer struct {
+	URL string
+}
+
+func startReplay(b *testing.B, emu *externalEmulator) *replayServer {
+	b.Helper()
+	return &replayServer{URL: serve(b, replayBinary, "-upstream", emu.URL)}
+}
+
+// replayed is how many requests the proxy has answered from its recordings.
+func (r *replayServer) replayed(b *testing.B) int64 {
+	b.Helper()
+	var stats struct{ Replayed int64 }
+	call(b, http.MethodGet, r.URL+"/_replay/stats", "", &stats)
+	return stats.Replayed
+}
+
+// serve starts a server process that prints "listening on URL" and returns the URL; the process
+// ends with the benchmark.
+func serve(b *testing.B, name string, args ...string) string {
+	b.Helper()
+	cmd := exec.Command(name, args...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -71,11 +99,11 @@ func startEmulator(b *testing.B, args ...string) *externalEmulator {
 				for lines.Scan() {
 				}
 			}()
-			return &externalEmulator{URL: m[1], Token: "bench-token", cmd: cmd}
+			return m[1]
 		}
 	}
-	b.Fatalf("emulator did not start: %v", lines.Err())
-	return nil
+	b.Fatalf("%s did not start: %v", filepath.Base(name), lines.Err())
+	return ""
 }
 
 // emulatorStats is the emulator's /_emulator/stats answer.
@@ -101,7 +129,13 @@ func (e *externalEmulator) stats(b *testing.B) emulatorStats {
 
 func (e *externalEmulator) admin(b *testing.B, method, path, body string, out any) {
 	b.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, e.URL+"/_emulator/"+path, strings.NewReader(body))
+	call(b, method, e.URL+"/_emulator/"+path, body, out)
+}
+
+// call sends a request to a benchmark's server and decodes the JSON answer into out, when not nil.
+func call(b *testing.B, method, url, body string, out any) {
+	b.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +145,7 @@ func (e *externalEmulator) admin(b *testing.B, method, path, body string, out an
 	}
 	defer res.Body.Close()
 	if res.StatusCode >= 300 {
-		b.Fatalf("admin %s: %s", path, res.Status)
+		b.Fatalf("%s %s: %s", method, url, res.Status)
 	}
 	if out != nil {
 		if err := json.NewDecoder(res.Body).Decode(out); err != nil {
