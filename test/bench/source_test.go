@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -92,14 +93,17 @@ func BenchmarkSourceRequests(b *testing.B) {
 	}
 	report(b, "source full sync: requests per 1,000 records", perThousand(full.requests, full.records), "req/1k", 10.5, false)
 	fmt.Printf("%-58s %12.0f records/s in %s wall (API-limited to 250 req/10 s)\n", "source full sync: wall-clock rate", float64(full.records)/full.wall.Seconds(), full.wall.Round(time.Millisecond))
-	fmt.Printf("%-58s %12.2f µs (waiting for each page, see cpuPerRecord)\n", "source full sync: plugin CPU per record from the emulator", float64((full.cpu/time.Duration(full.records)).Nanoseconds())/1000)
+	fmt.Printf("%-58s %12.2f µs (waiting for each page, see unthrottledSyncs)\n", "source full sync: plugin CPU per record from the emulator", float64((full.cpu/time.Duration(full.records)).Nanoseconds())/1000)
 
 	replay := startReplay(b, emu)
-	cpu := cpuPerRecord(b, emu, replay, n, "160 properties", nil)
+	median := unthrottledSyncs(b, emu, replay, n, "160 properties", nil)
+	cpu := median.cpu / time.Duration(median.records)
 	report(b, "source full sync: plugin CPU per record, 160 properties", float64(cpu.Nanoseconds())/1000, "µs", float64((apiAllowsPerRecord / 10).Microseconds()), false)
 	report(b, "source full sync: records/s (CPU-bound rate, 1 core)", float64(time.Second)/float64(cpu), "records/s", 25_000, true)
+	fmt.Printf("%-58s %12.0f records/s in %s wall (pages replayed from memory)\n", "source full sync: unthrottled wall-clock rate", float64(median.records)/median.wall.Seconds(), median.wall.Round(time.Millisecond))
 	names := propertyNames(b, emu)[:100]
-	cpu100 := cpuPerRecord(b, emu, replay, n, "100 properties", map[string]any{"properties": map[string][]string{"contacts": names}})
+	median100 := unthrottledSyncs(b, emu, replay, n, "100 properties", map[string]any{"properties": map[string][]string{"contacts": names}})
+	cpu100 := median100.cpu / time.Duration(median100.records)
 	report(b, "source full sync: plugin CPU per record, 100 properties", float64(cpu100.Nanoseconds())/1000, "µs", float64((apiAllowsPerRecord / 10).Microseconds()), false)
 
 	changed := touchAll(b, emu, n)
@@ -111,16 +115,16 @@ func BenchmarkSourceRequests(b *testing.B) {
 	report(b, "source incremental sync: requests per 1,000 changed records", perThousand(inc.requests, inc.records), "req/1k", 5.5, false)
 }
 
-// cpuPerRecord measures the plugin's CPU per record in full syncs of n contacts unthrottled: with
-// the pages answered from memory by the replay proxy, as fast as loopback carries them. It primes
-// the proxy with one sync from the emulator, then returns the median of three syncs from the
-// recordings: CPU time on a shared machine varies by ±15% from run to run.
+// unthrottledSyncs measures full syncs of n contacts unthrottled: with the pages answered from
+// memory by the replay proxy, as fast as loopback carries them. It primes the proxy with one sync
+// from the emulator, then runs three from the recordings and returns the one with the median CPU
+// per record: CPU time on a shared machine varies by ±15% from run to run.
 //
 // Synced from the emulator itself, the plugin waits for each page (the emulator renders one in
 // ~12 ms) and its CPU idles. Work that starts right after an idle wait runs slower on virtual
 // machines such as ours, so the CPU per record then grows with the server's slowness; the figure
 // "from the emulator" above shows by how much.
-func cpuPerRecord(b *testing.B, emu *externalEmulator, replay *replayServer, n int64, label string, extra map[string]any) time.Duration {
+func unthrottledSyncs(b *testing.B, emu *externalEmulator, replay *replayServer, n int64, label string, extra map[string]any) syncRun {
 	b.Helper()
 	extra = maps.Clone(extra)
 	if extra == nil {
@@ -130,21 +134,24 @@ func cpuPerRecord(b *testing.B, emu *externalEmulator, replay *replayServer, n i
 	if prime := syncContacts(b, emu, b.TempDir()+"/state.json", extra); prime.records != n {
 		b.Fatalf("priming sync read %d contacts, want %d", prime.records, n)
 	}
-	cpus := make([]time.Duration, 3)
-	for i := range cpus {
+	runs := make([]syncRun, 3)
+	for i := range runs {
 		before := replay.replayed(b)
-		run := syncContacts(b, emu, b.TempDir()+"/state.json", extra)
-		if run.records != n {
-			b.Fatalf("full sync read %d contacts, want %d", run.records, n)
+		runs[i] = syncContacts(b, emu, b.TempDir()+"/state.json", extra)
+		if runs[i].records != n {
+			b.Fatalf("full sync read %d contacts, want %d", runs[i].records, n)
 		}
 		if pages := replay.replayed(b) - before; pages < n/100 {
 			b.Fatalf("the replay proxy answered %d requests from memory, want every list page (%d)", pages, n/100)
 		}
-		cpus[i] = run.cpu / time.Duration(run.records)
 	}
-	slices.Sort(cpus)
-	fmt.Printf("%-58s %s\n", "source full sync: CPU per record in three runs, "+label, cpus)
-	return cpus[1]
+	slices.SortFunc(runs, func(x, y syncRun) int { return cmp.Compare(x.cpu, y.cpu) })
+	perRecord := make([]time.Duration, len(runs))
+	for i, r := range runs {
+		perRecord[i] = r.cpu / time.Duration(r.records)
+	}
+	fmt.Printf("%-58s %s\n", "source full sync: CPU per record in three runs, "+label, perRecord)
+	return runs[1]
 }
 
 // unthrottled is a client of emu with no rate limits of its own, for a benchmark's setup.
