@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/cli"
 )
@@ -48,17 +49,31 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// benchToken is the emulator's token in benchmarks.
+const benchToken = "bench-token"
+
+// source is a server a benchmark syncs from: the emulator, or the replay proxy in front of it.
+type source interface {
+	baseURL() string
+	// requests is how many API requests the server has answered so far.
+	requests(b *testing.B) int
+}
+
 // externalEmulator is `hubspot emulator` running as its own process.
 type externalEmulator struct {
-	URL, Token string
+	URL string
 }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
 func startEmulator(b *testing.B, args ...string) *externalEmulator {
 	b.Helper()
-	return &externalEmulator{URL: serve(b, binary, append([]string{"emulator", "--port", "0", "--token", "bench-token"}, args...)...), Token: "bench-token"}
+	return &externalEmulator{URL: startServer(b, binary, append([]string{"emulator", "--port", "0", "--token", benchToken}, args...)...)}
 }
+
+func (e *externalEmulator) baseURL() string { return e.URL }
+
+func (e *externalEmulator) requests(b *testing.B) int { return e.stats(b).total() }
 
 // replayServer is the replay proxy (replay/main.go) in front of an emulator.
 type replayServer struct {
@@ -67,20 +82,44 @@ type replayServer struct {
 
 func startReplay(b *testing.B, emu *externalEmulator) *replayServer {
 	b.Helper()
-	return &replayServer{URL: serve(b, replayBinary, "-upstream", emu.URL)}
+	return &replayServer{URL: startServer(b, replayBinary, "-upstream", emu.URL)}
 }
 
-// replayed is how many requests the proxy has answered from its recordings.
-func (r *replayServer) replayed(b *testing.B) int64 {
+func (r *replayServer) baseURL() string { return r.URL }
+
+// replayCounts is the proxy's /_replay/stats answer: requests by method.
+type replayCounts struct {
+	Replayed  map[string]int `json:"replayed"`
+	Forwarded map[string]int `json:"forwarded"`
+}
+
+func (r *replayServer) counts(b *testing.B) replayCounts {
 	b.Helper()
-	var stats struct{ Replayed int64 }
-	call(b, http.MethodGet, r.URL+"/_replay/stats", "", &stats)
-	return stats.Replayed
+	var c replayCounts
+	call(b, http.MethodGet, r.URL+"/_replay/stats", "", &c)
+	return c
 }
 
-// serve starts a server process that prints "listening on URL" and returns the URL; the process
+func (r *replayServer) requests(b *testing.B) int {
+	c := r.counts(b)
+	n := 0
+	for _, by := range []map[string]int{c.Replayed, c.Forwarded} {
+		for _, v := range by {
+			n += v
+		}
+	}
+	return n
+}
+
+// setWait makes the proxy wait d before each answer from memory.
+func (r *replayServer) setWait(b *testing.B, d time.Duration) {
+	b.Helper()
+	call(b, http.MethodPost, r.URL+"/_replay/wait?d="+d.String(), "", nil)
+}
+
+// startServer starts a server process that prints "listening on URL" and returns the URL; the process
 // ends with the benchmark.
-func serve(b *testing.B, name string, args ...string) string {
+func startServer(b *testing.B, name string, args ...string) string {
 	b.Helper()
 	cmd := exec.Command(name, args...)
 	out, err := cmd.StdoutPipe()

@@ -1,12 +1,15 @@
 // Command replay is an HTTP proxy for benchmarks: it forwards a request it has not seen to the
 // upstream server and records a successful answer, then answers the same request (method, URI and
 // body) from memory. Answered from memory, pages arrive as fast as loopback carries them, so the
-// plugin's CPU time measures the plugin: against the emulator, which takes several milliseconds to
-// render a page, the plugin would wait idle for each one, and waking up after each wait costs CPU
-// of its own that depends on the server and the machine, not on the records.
+// plugin's CPU time measures the plugin's work. Against the emulator, which takes several
+// milliseconds to render a page, the plugin waits for each one, and the CPU time then also depends
+// on how the machine resumes work after each wait.
 //
-// Usage: replay -upstream http://127.0.0.1:PORT. It prints "listening on URL", and serves its
-// counts (recorded, replayed, forwarded) as JSON at /_replay/stats.
+// Usage: replay -upstream http://127.0.0.1:PORT. It prints "listening on URL". Its own routes:
+//   - GET /_replay/stats: requests answered from memory ("replayed") and passed on ("forwarded"),
+//     by method, as JSON;
+//   - POST /_replay/wait?d=8ms: wait that long before each answer from memory (0 to stop), to
+//     replay pages at the pace of a slower server.
 package main
 
 import (
@@ -20,7 +23,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
-	"sync/atomic"
+	"time"
 )
 
 func main() {
@@ -35,7 +38,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "replay:", err)
 		os.Exit(1)
 	}
-	p := &proxy{upstream: *upstream, answers: map[string]answer{}}
+	p := &proxy{upstream: *upstream, answers: map[string]answer{}, counts: counts{Replayed: map[string]int{}, Forwarded: map[string]int{}}}
 	fmt.Printf("replay listening on http://%s\n", ln.Addr())
 	if err := http.Serve(ln, p); err != nil {
 		fmt.Fprintln(os.Stderr, "replay:", err)
@@ -43,25 +46,45 @@ func main() {
 	}
 }
 
-// answer is a recorded successful response. Only its content type is kept: replayed rate-limit
-// headers would describe the recording run's window and make the client wait for nothing.
+// answer is a recorded successful response with the headers that describe its body. Other headers
+// are dropped: rate-limit headers, when the upstream sends them, describe the recording run's
+// window and would make the client wait for nothing.
 type answer struct {
-	contentType string
-	body        []byte
+	contentType, contentEncoding string
+	body                         []byte
+}
+
+// counts is the /_replay/stats answer.
+type counts struct {
+	Replayed  map[string]int `json:"replayed"`
+	Forwarded map[string]int `json:"forwarded"`
 }
 
 type proxy struct {
 	upstream string
 
-	mu      sync.RWMutex
+	mu      sync.Mutex
 	answers map[string]answer
-
-	recorded, replayed, forwarded atomic.Int64
+	counts  counts
+	wait    time.Duration
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/_replay/stats" {
-		json.NewEncoder(w).Encode(map[string]int64{"recorded": p.recorded.Load(), "replayed": p.replayed.Load(), "forwarded": p.forwarded.Load()})
+	switch r.URL.Path {
+	case "/_replay/stats":
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		json.NewEncoder(w).Encode(p.counts)
+		return
+	case "/_replay/wait":
+		d, err := time.ParseDuration(r.URL.Query().Get("d"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		p.mu.Lock()
+		p.wait = d
+		p.mu.Unlock()
 		return
 	}
 	reqBody, err := io.ReadAll(r.Body)
@@ -70,12 +93,18 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := r.Method + " " + r.RequestURI + "\n" + string(reqBody)
-	p.mu.RLock()
+	p.mu.Lock()
 	a, ok := p.answers[key]
-	p.mu.RUnlock()
+	wait := p.wait
 	if ok {
-		p.replayed.Add(1)
-		write(w, http.StatusOK, http.Header{"Content-Type": {a.contentType}}, a.body)
+		p.counts.Replayed[r.Method]++
+	} else {
+		p.counts.Forwarded[r.Method]++
+	}
+	p.mu.Unlock()
+	if ok {
+		time.Sleep(wait)
+		write(w, http.StatusOK, http.Header{"Content-Type": {a.contentType}, "Content-Encoding": {a.contentEncoding}}, a.body)
 		return
 	}
 	status, header, body, err := p.forward(r, reqBody)
@@ -83,12 +112,10 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
-	p.forwarded.Add(1)
 	if status == http.StatusOK {
 		p.mu.Lock()
-		p.answers[key] = answer{contentType: header.Get("Content-Type"), body: body}
+		p.answers[key] = answer{contentType: header.Get("Content-Type"), contentEncoding: header.Get("Content-Encoding"), body: body}
 		p.mu.Unlock()
-		p.recorded.Add(1)
 	}
 	write(w, status, header, body)
 }
@@ -110,7 +137,9 @@ func (p *proxy) forward(r *http.Request, body []byte) (int, http.Header, []byte,
 
 func write(w http.ResponseWriter, status int, header http.Header, body []byte) {
 	for k, v := range header {
-		w.Header()[k] = v
+		if len(v) > 0 && v[0] != "" {
+			w.Header()[k] = v
+		}
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
