@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,7 +56,7 @@ const benchToken = "bench-token"
 // source is a server a benchmark syncs from: the emulator, or the replay proxy in front of it.
 type source interface {
 	baseURL() string
-	// requests is how many API requests the server has answered so far.
+	// requests is how many API requests the server has received so far.
 	requests(b *testing.B) int
 }
 
@@ -114,7 +115,7 @@ func (r *replayServer) requests(b *testing.B) int {
 // setWait makes the proxy wait d before each answer from memory.
 func (r *replayServer) setWait(b *testing.B, d time.Duration) {
 	b.Helper()
-	call(b, http.MethodPost, r.URL+"/_replay/wait?d="+d.String(), "", nil)
+	call(b, http.MethodPost, r.URL+"/_replay/wait?"+url.Values{"d": {d.String()}}.Encode(), "", nil)
 }
 
 // startServer starts a server process that prints "listening on URL" and returns the URL; the process

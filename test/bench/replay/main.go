@@ -73,13 +73,18 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/_replay/stats":
 		p.mu.Lock()
-		defer p.mu.Unlock()
-		json.NewEncoder(w).Encode(p.counts)
+		stats, _ := json.Marshal(p.counts)
+		p.mu.Unlock()
+		w.Write(stats)
 		return
 	case "/_replay/wait":
 		d, err := time.ParseDuration(r.URL.Query().Get("d"))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		switch {
+		case r.Method != http.MethodPost:
+			http.Error(w, "POST a wait", http.StatusMethodNotAllowed)
+			return
+		case err != nil || d < 0:
+			http.Error(w, "d must be a duration of 0 or more, e.g. 8ms", http.StatusBadRequest)
 			return
 		}
 		p.mu.Lock()
