@@ -438,11 +438,8 @@ func (d *decoder) associations(m *map[string][]AssociationRef) error {
 		*m = make(map[string][]AssociationRef)
 	}
 	return d.each('{', func() error {
-		key, err := d.string()
+		key, err := d.memberKey()
 		if err != nil {
-			return err
-		}
-		if err := d.colon(); err != nil {
 			return err
 		}
 		var refs []AssociationRef
@@ -540,11 +537,8 @@ func decodeArray[T any](d *decoder, s *[]T, elem func(*T) error) error {
 // insensitively, and field is called with the matched name; other members are skipped.
 func (d *decoder) fields(names []string, field func(name string) error) error {
 	return d.each('{', func() error {
-		key, err := d.string()
+		key, err := d.memberKey()
 		if err != nil {
-			return err
-		}
-		if err := d.colon(); err != nil {
 			return err
 		}
 		if name := fieldName(key, names); name != "" {
@@ -789,6 +783,15 @@ func (d *decoder) ws() {
 			return
 		}
 	}
+}
+
+// memberKey reads an object member's key and the colon after it.
+func (d *decoder) memberKey() (string, error) {
+	key, err := d.string()
+	if err != nil {
+		return "", err
+	}
+	return key, d.colon()
 }
 
 // colon reads the ':' between an object key and its value, with the whitespace around it.
