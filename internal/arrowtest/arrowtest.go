@@ -12,14 +12,20 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
 
-// Append appends v (nil for null) to b: strings, int64, float32, float64, bool, time.Time (for
-// date32 and timestamp builders) and []string (for list<utf8>).
+// Append appends v (nil for null) to b: strings (also as *string, nil for null), int64, float32,
+// float64, bool, time.Time (for date32 and timestamp builders) and []string (for list<utf8>).
 func Append(b array.Builder, v any) {
 	switch x := v.(type) {
 	case nil:
 		b.AppendNull()
 	case string:
 		b.(*array.StringBuilder).Append(x)
+	case *string:
+		if x == nil {
+			b.AppendNull()
+		} else {
+			b.(*array.StringBuilder).Append(*x)
+		}
 	case int64:
 		b.(*array.Int64Builder).Append(x)
 	case float32:

@@ -673,15 +673,12 @@ func (d *decoder) time(t *time.Time) error {
 
 // bool reads true or false into *b; null leaves it unchanged.
 func (d *decoder) bool(b *bool) error {
-	switch d.peek() {
-	case 't':
-		*b = true
-		return d.literal("true")
-	case 'f':
-		*b = false
-		return d.literal("false")
+	switch c := d.peek(); c {
+	case 't', 'f':
+		*b = c == 't'
+		return d.skip() // checks the literal
 	case 'n':
-		return d.literal("null")
+		return d.skip()
 	}
 	return d.fail("value is not a bool")
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/arrowtest"
 )
 
 func TestNewWriterRejects(t *testing.T) {
@@ -46,11 +48,7 @@ func stringRecord(sc *arrow.Schema, values ...*string) arrow.Record {
 	b := array.NewStringBuilder(memory.DefaultAllocator)
 	defer b.Release()
 	for _, v := range values {
-		if v == nil {
-			b.AppendNull()
-		} else {
-			b.Append(*v)
-		}
+		arrowtest.Append(b, v)
 	}
 	arr := b.NewArray()
 	defer arr.Release()

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/arrowtest"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/parquetio"
 )
@@ -59,12 +60,7 @@ func writeTable(t *testing.T, dir string, columns []string, rows ...[]*string) {
 	defer b.Release()
 	for _, row := range rows {
 		for i, v := range row {
-			sb := b.Field(i).(*array.StringBuilder)
-			if v == nil {
-				sb.AppendNull()
-			} else {
-				sb.Append(*v)
-			}
+			arrowtest.Append(b.Field(i), v)
 		}
 	}
 	rec := b.NewRecord()

@@ -103,13 +103,7 @@ func (r *replayServer) counts(b *testing.B) replayCounts {
 
 func (r *replayServer) requests(b *testing.B) int {
 	c := r.counts(b)
-	n := 0
-	for _, by := range []map[string]int{c.Replayed, c.Forwarded} {
-		for _, v := range by {
-			n += v
-		}
-	}
-	return n
+	return sum(c.Replayed, c.Forwarded)
 }
 
 // setWait makes the proxy wait d before each answer from memory.
@@ -152,10 +146,15 @@ type emulatorStats struct {
 	RateLimited map[string]int `json:"rateLimited"`
 }
 
-func (s emulatorStats) total() int {
+func (s emulatorStats) total() int { return sum(s.Requests) }
+
+// sum adds up the counts of any number of per-key tallies.
+func sum(tallies ...map[string]int) int {
 	n := 0
-	for _, v := range s.Requests {
-		n += v
+	for _, t := range tallies {
+		for _, v := range t {
+			n += v
+		}
 	}
 	return n
 }

@@ -31,7 +31,7 @@ const burstPer10s = 250
 // syncRun is one plugin sync into a discarding sink.
 type syncRun struct {
 	records  int64
-	requests int // answered by the server synced from
+	requests int // received by the server synced from, Init's discovery included
 	cpu      time.Duration
 	wall     time.Duration
 }
@@ -145,7 +145,7 @@ func unthrottledSyncs(b *testing.B, replay *replayServer, n int64, label string,
 }
 
 // medianSync runs five full syncs of n contacts from the replay proxy's recordings and returns the
-// one with the median CPU per record: CPU time on a shared machine varies by up to a fifth from run
+// one with the median CPU per record: CPU time on a shared machine varies by up to a third from run
 // to run. Each sync must have had every GET (the catalog and every list page) answered from memory,
 // only the incremental pass's search passed on (its bounds move with the clock), and few enough
 // requests for one burst of the plugin's limiter: the plugin waits for nothing but the proxy.
