@@ -46,7 +46,7 @@ func classifyStatus(e *APIError) (failure, time.Duration) {
 		return failThrottled, max(lockedMinWait, e.RetryAfter)
 	case 477: // HubSpot: migration in progress, comes with Retry-After
 		return failThrottled, e.RetryAfter
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, 521, 523, 524:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout, 521, 523, 524:
 		return failAmbiguous, e.RetryAfter
 	case http.StatusUnauthorized:
 		if e.Category == categoryExpiredAuth {

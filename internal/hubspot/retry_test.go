@@ -64,6 +64,23 @@ func TestRetries(t *testing.T) {
 		_, err := c.Objects.BatchUpdate(t.Context(), "contacts", []ObjectInput{{ID: "1"}})
 		return err
 	}
+	search := func(c *Client) error {
+		_, err := c.Objects.Search(t.Context(), "contacts", SearchRequest{})
+		return err
+	}
+	batchRead := func(c *Client) error {
+		_, err := c.Objects.BatchRead(t.Context(), "contacts", BatchReadRequest{IDs: []string{"1"}})
+		return err
+	}
+	associationRead := func(c *Client) error {
+		_, err := c.Associations.BatchRead(t.Context(), "contacts", "companies", []string{"1"})
+		return err
+	}
+	associationCreate := func(c *Client) error {
+		_, err := c.Associations.BatchCreate(t.Context(), "contacts", "companies",
+			[]AssociationInput{{FromID: "1", ToID: "2", Types: []AssociationTypeSpec{{Category: "HUBSPOT_DEFINED", TypeID: 1}}}})
+		return err
+	}
 	isAmbiguous := func(err error) bool { return IsAmbiguousWrite(err) }
 	isNil := func(err error) bool { return err == nil }
 	tests := []struct {
@@ -80,7 +97,12 @@ func TestRetries(t *testing.T) {
 		}, 0},
 		{"each transient status", list, []step{{status: 502}, {status: 504}, {status: 521}, {status: 523}, {status: 524}, {status: 200, body: okList}}, 6, isNil, 0},
 		{"400 is never retried", list, []step{{status: 400, body: `{"status":"error","category":"VALIDATION_ERROR","message":"bad"}`}}, 1, IsValidation, 0},
-		{"500 is not retried", list, []step{{status: 500, body: errBody}}, 1, func(err error) bool { return apiStatus(err) == 500 }, 0},
+		{"500 then ok is retried", list, []step{{status: 500, body: errBody}, {status: 200, body: okList}}, 2, isNil, 0},
+		{"search 500 is retried", search, []step{{status: 500, body: errBody}, {status: 200, body: okList}}, 2, isNil, 0},
+		{"batch read 500 is retried", batchRead, []step{{status: 500, body: errBody}, {status: 200, body: okBatch}}, 2, isNil, 0},
+		{"association read 500 is retried", associationRead, []step{{status: 500, body: errBody}, {status: 200, body: `{"results":[]}`}}, 2, isNil, 0},
+		{"create 500 is ambiguous", create, []step{{status: 500, body: errBody}, {status: 200, body: okBatch}}, 1, isAmbiguous, 0},
+		{"association create 500 is ambiguous", associationCreate, []step{{status: 500, body: errBody}, {status: 201, body: `{"results":[]}`}}, 1, isAmbiguous, 0},
 		{"429 then ok waits for the window", list, []step{{status: 429, body: rateBody}, {status: 200, body: okList}}, 2, isNil, 10 * time.Second},
 		{"423 waits at least 2 s", list, []step{{status: 423, body: errBody}, {status: 200, body: okList}}, 2, isNil, 2 * time.Second},
 		{"477 honours Retry-After", list, []step{{status: 477, body: errBody, header: map[string]string{"Retry-After": "7"}}, {status: 200, body: okList}}, 2, isNil, 7 * time.Second},
