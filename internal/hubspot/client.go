@@ -118,14 +118,14 @@ type clientStats struct {
 	byFamily                               map[string]int64
 }
 
-func (s *clientStats) count(family string) {
-	s.requests.Add(1)
+func (s *clientStats) count(family string, attempts int) {
+	s.requests.Add(int64(attempts))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.byFamily == nil {
 		s.byFamily = make(map[string]int64)
 	}
-	s.byFamily[family]++
+	s.byFamily[family] += int64(attempts)
 }
 
 // Stats returns a snapshot of the client's counters; safe for concurrent use.

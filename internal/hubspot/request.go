@@ -118,6 +118,9 @@ type attemptResult struct {
 	kind    failure
 	minWait time.Duration
 	token   string
+	// resent counts the times the transport itself re-sent the request on a fresh connection
+	// after a reused one broke; each resend reached HubSpot as a failed attempt and a retry.
+	resent int
 }
 
 // attempt performs one try: credentials, limiter slot, HTTP exchange, body decoding.
@@ -145,7 +148,9 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, decode 
 	permit.Done(res.header)
 	res.token = token
 
-	c.stats.count(r.family)
+	c.stats.count(r.family, 1+res.resent)
+	c.stats.retries.Add(int64(res.resent))
+	c.stats.errors.Add(int64(res.resent))
 	if res.err != nil {
 		c.stats.errors.Add(1)
 	}
@@ -166,7 +171,11 @@ func (c *Client) exchange(ctx context.Context, r request, payload []byte, token 
 		u += "?" + r.query.Encode()
 	}
 	var sent atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
+	var conns atomic.Int32
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn:      func(httptrace.GotConnInfo) { conns.Add(1) },
+		WroteHeaders: func() { sent.Store(true) },
+	})
 	var body io.Reader
 	if payload != nil {
 		body = bytes.NewReader(payload)
@@ -184,15 +193,16 @@ func (c *Client) exchange(ctx context.Context, r request, payload []byte, token 
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.httpClient.Do(req)
+	resent := max(int(conns.Load())-1, 0)
 	if err != nil {
 		kind := failAmbiguous
 		if !sent.Load() {
 			kind = failNotSent
 		}
-		return attemptResult{err: err, kind: kind}
+		return attemptResult{err: err, kind: kind, resent: resent}
 	}
 	defer resp.Body.Close()
-	res := attemptResult{status: resp.StatusCode, header: resp.Header}
+	res := attemptResult{status: resp.StatusCode, header: resp.Header, resent: resent}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes)) // a cut error body still parses as text
 		apiErr := newAPIError(resp.StatusCode, r.method, r.path, resp.Header, data, &c.secrets)

@@ -256,3 +256,40 @@ func TestCancelledCreateIsAmbiguous(t *testing.T) {
 		t.Fatalf("err = %v, want an ambiguous write caused by the cancellation", err)
 	}
 }
+
+// TestRetriesCountedAfterResets resets connections that carried an earlier request: Go's
+// transport re-sends an idempotent request on a fresh connection by itself, and that resend
+// reaches HubSpot like any other attempt.
+func TestRetriesCountedAfterResets(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []step
+		calls int
+		want  Stats
+	}{
+		{"reset on a fresh connection", []step{{reset: true}, {status: 200, body: okList}}, 1,
+			Stats{Requests: 2, Retries: 1, Errors: 1}},
+		{"reset on a reused connection", []step{{status: 200, body: okList}, {reset: true}, {status: 200, body: okList}}, 2,
+			Stats{Requests: 3, Retries: 1, Errors: 1}},
+		{"two resets on reused connections", []step{{status: 200, body: okList}, {reset: true}, {reset: true}, {status: 200, body: okList}}, 2,
+			Stats{Requests: 4, Retries: 2, Errors: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := scripted(t, tt.steps...)
+			c, _ := newTestClient(t, f)
+			for range tt.calls {
+				if _, err := c.Objects.ListPage(t.Context(), "contacts", ListOptions{}); err != nil {
+					t.Fatalf("ListPage: %v", err)
+				}
+			}
+			st := c.Stats()
+			if got := int64(len(f.Requests())); got != tt.want.Requests {
+				t.Errorf("server saw %d requests, want %d", got, tt.want.Requests)
+			}
+			if st.Requests != tt.want.Requests || st.Retries != tt.want.Retries || st.Errors != tt.want.Errors {
+				t.Errorf("stats = %+v, want %d requests, %d retries, %d errors", st, tt.want.Requests, tt.want.Retries, tt.want.Errors)
+			}
+		})
+	}
+}
