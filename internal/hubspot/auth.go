@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -39,9 +40,20 @@ func (c *Client) setupAuth() error {
 		c.auth = staticToken(c.accessToken)
 	case c.oauthConfig != nil:
 		c.secrets.add(c.oauthConfig.ClientSecret, c.oauthConfig.RefreshToken)
-		c.auth = newOAuthSource(*c.oauthConfig, c.baseURL.String()+"/oauth/v1/token", c.httpClient, &c.secrets)
+		c.auth = newOAuthSource(*c.oauthConfig, c.baseURL.String()+"/oauth/v1/token", c.tokenHTTPClient(), &c.secrets)
 	}
 	return nil
+}
+
+// tokenHTTPClient is the API's HTTP client with the attempt timeout as its overall timeout, the
+// only deadline a refresh can get: golang.org/x/oauth2 binds one context when the source is made.
+func (c *Client) tokenHTTPClient() *http.Client {
+	if c.attemptTimeout <= 0 || (c.httpClient.Timeout > 0 && c.httpClient.Timeout <= c.attemptTimeout) {
+		return c.httpClient
+	}
+	hc := *c.httpClient
+	hc.Timeout = c.attemptTimeout
+	return &hc
 }
 
 // oauthSource runs HubSpot's refresh-token grant through golang.org/x/oauth2, whose token caching,
@@ -50,6 +62,7 @@ func (c *Client) setupAuth() error {
 type oauthSource struct {
 	conf    *oauth2.Config
 	ctx     context.Context // carries the HTTP client used for the token endpoint
+	timeout time.Duration   // that client's timeout, named when a refresh runs out of time
 	secrets *redactor
 
 	mu           sync.Mutex
@@ -66,6 +79,7 @@ func newOAuthSource(cfg OAuthConfig, tokenURL string, hc *http.Client, secrets *
 			Endpoint:     oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams},
 		},
 		ctx:          context.WithValue(context.Background(), oauth2.HTTPClient, hc),
+		timeout:      hc.Timeout,
 		secrets:      secrets,
 		refreshToken: cfg.RefreshToken,
 	}
@@ -120,6 +134,10 @@ func (e *transientAuthError) Unwrap() error { return e.err }
 func (o *oauthSource) refreshError(err error) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.Response == nil {
+		var netErr net.Error
+		if o.timeout > 0 && errors.As(err, &netErr) && netErr.Timeout() {
+			err = fmt.Errorf("HubSpot did not answer within %s: %w", o.timeout, context.DeadlineExceeded)
+		}
 		return &transientAuthError{err: err}
 	}
 	status := re.Response.StatusCode

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // API versions and the default endpoint. APIVersionLatest selects the date-based paths that
@@ -42,8 +43,10 @@ type Client struct {
 	userAgent  string
 	limiter    *Limiter
 	retry      RetryPolicy
-	logger     *slog.Logger
-	clock      clock
+	// attemptTimeout bounds one HTTP attempt; 0 means none.
+	attemptTimeout time.Duration
+	logger         *slog.Logger
+	clock          clock
 
 	accessToken string
 	oauthConfig *OAuthConfig

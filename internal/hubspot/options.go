@@ -67,6 +67,20 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
+// WithAttemptTimeout bounds each HTTP attempt, OAuth token refreshes included: connecting,
+// sending, and reading the whole answer must finish within d, while the wait for a limiter slot
+// does not count. An attempt that runs out of time is treated like a broken connection: re-sent
+// when that is safe, reported as *AmbiguousWriteError for a create. 0 means no limit.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d < 0 {
+			return fmt.Errorf("attempt timeout %s: must be 0 (no limit) or positive", d)
+		}
+		c.attemptTimeout = d
+		return nil
+	}
+}
+
 // WithAccessToken authenticates with a private app access token or a service key.
 func WithAccessToken(token string) Option {
 	return func(c *Client) error {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNewClientOptions(t *testing.T) {
@@ -33,6 +34,9 @@ func TestNewClientOptions(t *testing.T) {
 		{"nil limiter", []Option{WithLimiter(nil)}, true},
 		{"nil logger", []Option{WithLogger(nil)}, true},
 		{"empty user agent", []Option{WithUserAgent("")}, true},
+		{"attempt timeout", []Option{WithAttemptTimeout(30 * time.Second)}, false},
+		{"no attempt timeout", []Option{WithAttemptTimeout(0)}, false},
+		{"negative attempt timeout", []Option{WithAttemptTimeout(-time.Second)}, true},
 		{"negative retry", []Option{WithRetryPolicy(RetryPolicy{MaxAttempts: -1})}, true},
 	}
 	for _, tt := range tests {

@@ -144,7 +144,7 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, decode 
 	if waited := c.clock.Now().Sub(waitStart); waited > 0 {
 		c.logger.DebugContext(ctx, "hubspot: waited for rate limit", "method", r.method, "path", r.path, "waited", waited)
 	}
-	res := c.exchange(ctx, r, payload, token, decode)
+	res := c.timedExchange(ctx, r, payload, token, decode)
 	permit.Done(res.header)
 	res.token = token
 
@@ -159,6 +159,26 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, decode 
 		var apiErr *APIError
 		if errors.As(res.err, &apiErr) {
 			c.limiter.backOff(apiErr.PolicyName, r.search())
+		}
+	}
+	return res
+}
+
+// timedExchange runs exchange under the attempt timeout. An attempt cut by its own deadline,
+// while ctx itself is still alive, fails like a broken connection, with an error naming the limit.
+// An error status keeps its own classification: HubSpot did answer.
+func (c *Client) timedExchange(ctx context.Context, r request, payload []byte, token string, decode func([]byte) error) attemptResult {
+	if c.attemptTimeout <= 0 {
+		return c.exchange(ctx, r, payload, token, decode)
+	}
+	attemptCtx, cancel := context.WithTimeout(ctx, c.attemptTimeout)
+	defer cancel()
+	res := c.exchange(attemptCtx, r, payload, token, decode)
+	var apiErr *APIError
+	if res.err != nil && !errors.As(res.err, &apiErr) && ctx.Err() == nil && errors.Is(attemptCtx.Err(), context.DeadlineExceeded) {
+		res.err = fmt.Errorf("HubSpot did not answer within %s: %w", c.attemptTimeout, context.DeadlineExceeded)
+		if res.kind != failNotSent {
+			res.kind = failAmbiguous
 		}
 	}
 	return res

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -291,5 +292,105 @@ func TestRetriesCountedAfterResets(t *testing.T) {
 				t.Errorf("stats = %+v, want %d requests, %d retries, %d errors", st, tt.want.Requests, tt.want.Retries, tt.want.Errors)
 			}
 		})
+	}
+}
+
+// hang answers nothing until the client gives up on the request; stall sends the headers and
+// part of the body first. Neither can hang a test: the client's deadline ends both.
+var (
+	hang  = func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	stall = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"results":[`))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}
+	answer = func(body string) func(http.ResponseWriter, *http.Request) {
+		return func(w http.ResponseWriter, _ *http.Request) { writeRaw(w, http.StatusOK, body) }
+	}
+)
+
+func TestAttemptTimeout(t *testing.T) {
+	const timeout = 50 * time.Millisecond
+	list := func(c *Client) error {
+		_, err := c.Objects.ListPage(t.Context(), "contacts", ListOptions{})
+		return err
+	}
+	create := func(c *Client) error {
+		_, err := c.Objects.BatchCreate(t.Context(), "contacts", []ObjectInput{{Properties: map[string]string{"email": "a@b.c"}}})
+		return err
+	}
+	gaveUp := func(err error) bool {
+		return errors.Is(err, context.DeadlineExceeded) && strings.Contains(err.Error(), "giving up after 2 attempts") &&
+			strings.Contains(err.Error(), "GET /crm/v3/objects/contacts: HubSpot did not answer within 50ms")
+	}
+	tests := []struct {
+		name         string
+		call         func(c *Client) error
+		answers      []func(http.ResponseWriter, *http.Request)
+		wantRequests int
+		wantErr      func(error) bool
+	}{
+		{"hung read is retried", list, []func(http.ResponseWriter, *http.Request){hang, answer(okList)}, 2, func(err error) bool { return err == nil }},
+		{"stalled body is retried", list, []func(http.ResponseWriter, *http.Request){stall, answer(okList)}, 2, func(err error) bool { return err == nil }},
+		{"read gives up naming the limit", list, []func(http.ResponseWriter, *http.Request){hang}, 2, gaveUp},
+		{"hung create is ambiguous", create, []func(http.ResponseWriter, *http.Request){hang, answer(okBatch)}, 1, func(err error) bool {
+			return IsAmbiguousWrite(err) && strings.Contains(err.Error(), "did not answer within 50ms")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ []byte, n int) {
+				tt.answers[min(n, len(tt.answers)-1)](w, r)
+			})
+			c, _ := newTestClient(t, f, WithAPIVersion(APIVersionV3), WithAttemptTimeout(timeout), WithRetryPolicy(RetryPolicy{MaxAttempts: 2}))
+			if err := tt.call(c); !tt.wantErr(err) {
+				t.Errorf("unexpected error result: %v", err)
+			}
+			if got := len(f.Requests()); got != tt.wantRequests {
+				t.Errorf("%d requests, want %d", got, tt.wantRequests)
+			}
+			if st := c.Stats(); st.Requests != int64(tt.wantRequests) || st.Retries != int64(tt.wantRequests-1) {
+				t.Errorf("stats = %+v, want %d requests and %d retries", st, tt.wantRequests, tt.wantRequests-1)
+			}
+			c.limiter.mu.Lock()
+			defer c.limiter.mu.Unlock()
+			if c.limiter.inflight != 0 {
+				t.Errorf("%d limiter slots still held after the call", c.limiter.inflight)
+			}
+		})
+	}
+}
+
+func TestAttemptTimeoutBoundsTokenRefresh(t *testing.T) {
+	var refreshes atomic.Int32
+	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ []byte, _ int) {
+		if !strings.HasSuffix(r.URL.Path, "/oauth/v1/token") {
+			writeRaw(w, http.StatusOK, `{"results":[]}`)
+			return
+		}
+		if refreshes.Add(1) == 1 {
+			hang(w, r)
+			return
+		}
+		writeRaw(w, http.StatusOK, `{"access_token":"access-token-1","refresh_token":"rotated-1","expires_in":1800,"token_type":"bearer"}`)
+	})
+	clk := newFakeClock(true)
+	l := NewLimiter(LimiterConfig{})
+	l.clock = clk
+	c, err := NewClient(WithBaseURL(f.URL()), WithOAuth(OAuthConfig{ClientID: "app-id", ClientSecret: testClientSecret, RefreshToken: testRefreshToken}),
+		WithLimiter(l), withClock(clk), WithAttemptTimeout(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Properties.List(t.Context(), "contacts"); err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if got := refreshes.Load(); got != 2 {
+		t.Errorf("%d token requests, want 2: the hung one cut at the deadline, then one that answered", got)
+	}
+	if st := c.Stats(); st.Retries != 1 {
+		t.Errorf("stats = %+v, want the repeated attempt counted once", st)
 	}
 }
