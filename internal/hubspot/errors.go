@@ -46,7 +46,7 @@ type APIError struct {
 	CorrelationID string // quote it to HubSpot support
 	PolicyName    string // rate-limit policy of a 429: TEN_SECONDLY_ROLLING, SECONDLY or DAILY
 	Details       []ErrorDetail
-	MissingScopes []string      // scopes a 403 MISSING_SCOPES asks for
+	MissingScopes []string      // scopes a 403 names, from any of the places HubSpot puts them
 	RetryAfter    time.Duration // from the Retry-After header, 0 when absent
 }
 
@@ -98,6 +98,7 @@ type errorBody struct {
 	PolicyName    string        `json:"policyName"`
 	Context       flexContext   `json:"context"`
 	Errors        []errorDetail `json:"errors"`
+	MissingScopes flexStrings   `json:"missingScopes"`
 }
 
 type errorDetail struct {
@@ -124,17 +125,33 @@ func newAPIError(status int, method, path string, h http.Header, body []byte, r 
 	e.SubCategory = r.redact(string(eb.SubCategory))
 	e.CorrelationID = r.redact(eb.CorrelationID)
 	e.PolicyName = r.redact(eb.PolicyName)
-	e.MissingScopes = r.redactAll(eb.Context["requiredGranularScopes"])
+	e.addScopes(r.redactAll(eb.MissingScopes))
+	e.addScopesFrom(r.redactContext(eb.Context))
 	for _, d := range eb.Errors {
 		ctx := r.redactContext(d.Context)
 		e.Details = append(e.Details, ErrorDetail{Message: r.redact(d.Message), Code: r.redact(d.Code), In: r.redact(d.In), Context: ctx})
-		for _, s := range ctx["requiredGranularScopes"] {
-			if !slices.Contains(e.MissingScopes, s) {
-				e.MissingScopes = append(e.MissingScopes, s)
-			}
-		}
+		e.addScopesFrom(ctx)
 	}
 	return e
+}
+
+// scopeKeys are the context keys under which HubSpot names missing scopes: the error handling
+// guide's requiredGranularScopes, the errors' requiredScopes and the spec's missingScopes.
+var scopeKeys = []string{"requiredGranularScopes", "requiredScopes", "missingScopes"}
+
+func (e *APIError) addScopesFrom(ctx map[string][]string) {
+	for _, k := range scopeKeys {
+		e.addScopes(ctx[k])
+	}
+}
+
+// addScopes appends scopes not yet listed, keeping HubSpot's order.
+func (e *APIError) addScopes(scopes []string) {
+	for _, s := range scopes {
+		if s != "" && !slices.Contains(e.MissingScopes, s) {
+			e.MissingScopes = append(e.MissingScopes, s)
+		}
+	}
 }
 
 // parseRetryAfter reads Retry-After as seconds or an HTTP date; 0 when absent or unreadable.

@@ -93,6 +93,44 @@ func TestAPIErrorMessages(t *testing.T) {
 	}
 }
 
+// TestMissingScopesShapes reads the scopes from every place HubSpot puts them.
+func TestMissingScopesShapes(t *testing.T) {
+	const head = `"status":"error","message":"This app hasn't been granted all required scopes to make this call.","correlationId":"c","category":"MISSING_SCOPES"`
+	tests := []struct {
+		name string
+		body string
+		want []string
+	}{
+		{"context requiredGranularScopes", `{` + head + `,"context":{"requiredGranularScopes":["crm.objects.deals.read"]}}`, []string{"crm.objects.deals.read"}},
+		{"errors[] requiredGranularScopes", `{` + head + `,"errors":[{"message":"m","context":{"requiredGranularScopes":["crm.objects.deals.read"]}}]}`, []string{"crm.objects.deals.read"}},
+		{"errors[] requiredScopes", `{` + head + `,"errors":[{"message":"m","context":{"requiredScopes":["crm.objects.owners.read"]}}]}`, []string{"crm.objects.owners.read"}},
+		{"errors[] missingScopes", `{` + head + `,"errors":[{"message":"m","context":{"missingScopes":["tickets"]}}]}`, []string{"tickets"}},
+		{"context missingScopes", `{` + head + `,"context":{"missingScopes":["crm.schemas.custom.read","crm.objects.custom.read"]}}`, []string{"crm.schemas.custom.read", "crm.objects.custom.read"}},
+		{"top-level missingScopes", `{` + head + `,"missingScopes":["crm.objects.companies.read"]}`, []string{"crm.objects.companies.read"}},
+		{"top-level missingScopes as one string", `{` + head + `,"missingScopes":"crm.objects.companies.read"}`, []string{"crm.objects.companies.read"}},
+		{"every place, deduplicated in order", `{` + head + `,"missingScopes":["a.read"],"context":{"requiredGranularScopes":["b.read","a.read"],"missingScopes":["c.read"]},
+			"errors":[{"message":"m","context":{"requiredScopes":["c.read","d.read"],"missingScopes":["e.read"]}}]}`,
+			[]string{"a.read", "b.read", "c.read", "d.read", "e.read"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := scripted(t, step{status: http.StatusForbidden, body: tt.body})
+			c, _ := newTestClient(t, f)
+			_, err := c.Objects.ListPage(t.Context(), "deals", ListOptions{})
+			if !IsMissingScopes(err) {
+				t.Fatalf("IsMissingScopes false for %v", err)
+			}
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || !slices.Equal(apiErr.MissingScopes, tt.want) {
+				t.Fatalf("MissingScopes = %v, want %v", apiErr.MissingScopes, tt.want)
+			}
+			if want := "missing scopes " + strings.Join(tt.want, ", ") + ": add them"; !strings.Contains(err.Error(), want) {
+				t.Errorf("%q does not contain %q", err, want)
+			}
+		})
+	}
+}
+
 func TestErrorPredicates(t *testing.T) {
 	api := func(status int) error { return fmt.Errorf("wrapped: %w", &APIError{StatusCode: status}) }
 	tests := []struct {

@@ -29,30 +29,39 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// flexStrings decodes a string array whose items may be strings or numbers, or a single value
+// where an array was expected.
+type flexStrings []string
+
+func (f *flexStrings) UnmarshalJSON(b []byte) error {
+	var list []flexString
+	if err := json.Unmarshal(b, &list); err != nil {
+		var one flexString
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		list = []flexString{one}
+	}
+	vals := make([]string, len(list))
+	for i, s := range list {
+		vals[i] = string(s)
+	}
+	*f = vals
+	return nil
+}
+
 // flexContext decodes an error's context object, whose values are usually string arrays but may
 // be single strings or numbers.
 type flexContext map[string][]string
 
 func (c *flexContext) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
+	var raw map[string]flexStrings
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
 	out := make(flexContext, len(raw))
 	for k, v := range raw {
-		var list []flexString
-		if err := json.Unmarshal(v, &list); err != nil {
-			var one flexString
-			if err := json.Unmarshal(v, &one); err != nil {
-				return err
-			}
-			list = []flexString{one}
-		}
-		vals := make([]string, len(list))
-		for i, s := range list {
-			vals[i] = string(s)
-		}
-		out[k] = vals
+		out[k] = v
 	}
 	*c = out
 	return nil
