@@ -66,8 +66,14 @@ func (e *APIError) Error() string {
 	switch {
 	case e.StatusCode == http.StatusForbidden && len(e.MissingScopes) > 0:
 		fmt.Fprintf(&b, ": missing scopes %s: %s", strings.Join(e.MissingScopes, ", "), scopesFixHint)
-	case e.noAPIAccess():
-		b.WriteString(": this HubSpot portal has no API access (free portals without API access refuse every call); upgrade the portal or use one with API access")
+	case e.StatusCode == http.StatusForbidden && e.Category == categoryMissingScopes:
+		if scope := hintFor(e.Method, e.Path).scope; scope != "" {
+			fmt.Fprintf(&b, ": missing scopes (HubSpot named none; likely %s): %s", scope, scopesFixHint)
+		} else {
+			b.WriteString(": missing scopes (HubSpot named none): " + scopesFixHint)
+		}
+	case e.StatusCode == http.StatusForbidden:
+		b.WriteString(": " + hintFor(e.Method, e.Path).forbiddenFix())
 	case e.StatusCode == http.StatusUnauthorized:
 		b.WriteString(": the access token is invalid or expired; create a new private app access token (HubSpot: Settings > Integrations > Private Apps) or, for OAuth, a new refresh token by reinstalling the app")
 	}
@@ -78,14 +84,6 @@ func (e *APIError) Error() string {
 		b.WriteString(" (correlation id " + e.CorrelationID + ")")
 	}
 	return b.String()
-}
-
-func (e *APIError) noAPIAccess() bool {
-	if e.StatusCode != http.StatusForbidden || e.Category == categoryMissingScopes {
-		return false
-	}
-	text := strings.ToLower(e.Category + " " + e.SubCategory + " " + e.Message)
-	return strings.Contains(text, "api access") || strings.Contains(text, "api_access")
 }
 
 // errorBody is HubSpot's error JSON.

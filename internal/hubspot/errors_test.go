@@ -43,7 +43,7 @@ func TestAPIErrorMessages(t *testing.T) {
 			status:     http.StatusForbidden,
 			body:       `{"status":"error","message":"This portal does not have API access.","correlationId":"c","category":"FORBIDDEN","subCategory":"NO_API_ACCESS"}`,
 			is:         func(err error) bool { return apiStatus(err) == http.StatusForbidden && !IsMissingScopes(err) },
-			wantInText: []string{"no API access", "upgrade the portal"},
+			wantInText: []string{"check that the token has scope crm.objects.contacts.read", "the portal's plan includes API access", "This portal does not have API access."},
 		},
 		{
 			name:       "conflict",
@@ -126,6 +126,70 @@ func TestMissingScopesShapes(t *testing.T) {
 			}
 			if want := "missing scopes " + strings.Join(tt.want, ", ") + ": add them"; !strings.Contains(err.Error(), want) {
 				t.Errorf("%q does not contain %q", err, want)
+			}
+		})
+	}
+}
+
+// TestForbiddenNamesWhatToCheck: a 403 that names no scope says which scope and which plan
+// feature the endpoint needs, whatever HubSpot's wording.
+func TestForbiddenNamesWhatToCheck(t *testing.T) {
+	list := func(objectType string) func(c *Client) error {
+		return func(c *Client) error {
+			_, err := c.Objects.ListPage(t.Context(), objectType, ListOptions{})
+			return err
+		}
+	}
+	tests := []struct {
+		name     string
+		category string
+		call     func(c *Client) error
+		want     string
+	}{
+		{"contacts list", "FORBIDDEN", list("contacts"), "check that the token has scope crm.objects.contacts.read and that the portal's plan includes API access"},
+		{"deals by type id", "", list("0-3"), "scope crm.objects.deals.read and"},
+		{"tickets", "FORBIDDEN", list("tickets"), "scope tickets and"},
+		{"companies create", "FORBIDDEN", func(c *Client) error {
+			_, err := c.Objects.BatchCreate(t.Context(), "companies", []ObjectInput{{Properties: map[string]string{"domain": "a.com"}}})
+			return err
+		}, "scope crm.objects.companies.write and"},
+		{"contacts search", "FORBIDDEN", func(c *Client) error {
+			_, err := c.Objects.Search(t.Context(), "contacts", SearchRequest{})
+			return err
+		}, "scope crm.objects.contacts.read and"},
+		{"owners", "FORBIDDEN", func(c *Client) error {
+			for _, err := range c.Owners.List(t.Context(), false) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}, "scope crm.objects.owners.read and that the portal's plan includes API access"},
+		{"custom object", "FORBIDDEN", list("2-1234"), "scope crm.objects.custom.read and that the portal's plan includes API access and custom objects (Enterprise)"},
+		{"schemas", "FORBIDDEN", func(c *Client) error {
+			_, err := c.Schemas.List(t.Context())
+			return err
+		}, "scope crm.schemas.custom.read and that the portal's plan includes API access and custom objects (Enterprise)"},
+		{"deal properties", "FORBIDDEN", func(c *Client) error {
+			_, err := c.Properties.List(t.Context(), "deals")
+			return err
+		}, "scope crm.objects.deals.read and"},
+		{"unknown object", "FORBIDDEN", list("widgets"), "check the token's scopes for this endpoint and that the portal's plan includes API access"},
+		{"missing scopes without names", "MISSING_SCOPES", list("contacts"), "missing scopes (HubSpot named none; likely crm.objects.contacts.read): add them"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := scripted(t, step{status: http.StatusForbidden, body: `{"status":"error","message":"Forbidden","correlationId":"c","category":"` + tt.category + `"}`})
+			c, _ := newTestClient(t, f, WithAPIVersion(APIVersionV3))
+			err := tt.call(c)
+			if apiStatus(err) != http.StatusForbidden || IsMissingScopes(err) {
+				t.Fatalf("err = %v, want a 403 naming no scopes", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%q does not contain %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("%q spans several lines", err)
 			}
 		})
 	}
