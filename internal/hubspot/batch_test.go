@@ -83,7 +83,7 @@ func TestBatchWriteBodies(t *testing.T) {
 			f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte, _ int) {
 				writeRaw(w, http.StatusOK, `{"status":"COMPLETE","results":[{"id":"7","new":true,"properties":{}}]}`)
 			})
-			c, _ := newTestClient(t, f)
+			c, _ := newTestClient(t, f, WithAPIVersion(APIVersionLatest))
 			res, err := tt.call(c)
 			if err != nil {
 				t.Fatalf("call: %v", err)

@@ -1,5 +1,5 @@
 // Package hubspot is a typed client for HubSpot's CRM API (objects, properties, schemas,
-// associations v4, pipelines and owners) in both the legacy v3 and the date-based path families.
+// associations v4, pipelines and owners) in both the v3 (default) and the date-based path families.
 //
 // Every call goes through one request path that waits on the portal's shared Limiter, retries
 // what is safe to repeat and turns HubSpot's error bodies into typed errors.
@@ -17,8 +17,10 @@ import (
 	"time"
 )
 
-// API versions and the default endpoint. APIVersionLatest selects the date-based paths that
-// HubSpot supports after the v3 sunset; APIVersionV3 keeps the legacy paths for older portals.
+// API versions and the default endpoint. APIVersionV3, the default, selects the /crm/v3 family
+// that HubSpot's official client libraries still call, the path most proven in the field.
+// APIVersionLatest opts in to the date-based paths HubSpot supports after the v3 sunset
+// (September 2027).
 const (
 	APIVersionLatest = "2026-09"
 	APIVersionV3     = "v3"
@@ -60,7 +62,7 @@ type Client struct {
 // Option configures a Client in NewClient.
 type Option func(*Client) error
 
-// NewClient builds a client for DefaultBaseURL and APIVersionLatest unless options say otherwise.
+// NewClient builds a client for DefaultBaseURL and APIVersionV3 unless options say otherwise.
 // Without WithAccessToken or WithOAuth requests are sent unauthenticated (useful for local fakes).
 func NewClient(opts ...Option) (*Client, error) {
 	base, err := url.Parse(DefaultBaseURL)
@@ -70,7 +72,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:    base,
 		httpClient: http.DefaultClient,
-		apiVersion: APIVersionLatest,
+		apiVersion: APIVersionV3,
 		userAgent:  defaultUserAgent,
 		retry:      DefaultRetryPolicy(),
 		logger:     slog.New(slog.DiscardHandler),

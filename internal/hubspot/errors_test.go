@@ -63,7 +63,7 @@ func TestAPIErrorMessages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := scripted(t, step{status: tt.status, body: tt.body})
-			c, _ := newTestClient(t, f)
+			c, _ := newTestClient(t, f, WithAPIVersion(APIVersionLatest))
 			_, err := c.Objects.ListPage(t.Context(), "contacts", ListOptions{After: "secret-cursor"})
 			if !tt.is(err) {
 				t.Fatalf("predicate false for %v", err)

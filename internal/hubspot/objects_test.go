@@ -112,7 +112,7 @@ func TestGetByIDProperty(t *testing.T) {
 	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte, _ int) {
 		writeRaw(w, http.StatusOK, `{"id":"9","properties":{"email":"x@y.z"}}`)
 	})
-	c, _ := newTestClient(t, f)
+	c, _ := newTestClient(t, f, WithAPIVersion(APIVersionLatest))
 	obj, err := c.Objects.Get(t.Context(), "contacts", "x@y.z", GetOptions{IDProperty: "email", Properties: []string{"email"}})
 	if err != nil {
 		t.Fatalf("Get: %v", err)

@@ -110,7 +110,8 @@ func WithOAuth(cfg OAuthConfig) Option {
 	}
 }
 
-// WithAPIVersion selects the path family: APIVersionLatest (default) or APIVersionV3.
+// WithAPIVersion selects the path family: APIVersionV3 (default) or APIVersionLatest. Requests
+// carry the shapes the selected version's spec declares.
 func WithAPIVersion(v string) Option {
 	return func(c *Client) error {
 		switch v {

@@ -75,14 +75,15 @@ func TestRetryPolicyDefaults(t *testing.T) {
 	}
 }
 
-func TestUserAgentAndBasePathPrefix(t *testing.T) {
+// TestUserAgentBasePathAndDefaultVersion also pins the default path family: v3.
+func TestUserAgentBasePathAndDefaultVersion(t *testing.T) {
 	f := scripted(t, step{status: http.StatusOK, body: `{"results":[]}`})
 	c, _ := newTestClient(t, f, WithUserAgent("my-sync/1.0"))
 	if _, err := c.Schemas.List(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	r := f.Requests()[0]
-	if r.Header.Get("User-Agent") != "my-sync/1.0" || r.Path != "/crm-object-schemas/2026-09/schemas" {
+	if r.Header.Get("User-Agent") != "my-sync/1.0" || r.Path != "/crm-object-schemas/v3/schemas" {
 		t.Errorf("request = %s %v", r.Path, r.Header)
 	}
 }
