@@ -157,10 +157,13 @@ func (s *ObjectsService) batchRead(ctx context.Context, objectType string, req B
 }
 
 type objectInputWire struct {
-	ID                 string            `json:"id,omitempty"`
-	IDProperty         string            `json:"idProperty,omitempty"`
-	Properties         map[string]string `json:"properties"`
-	ObjectWriteTraceID string            `json:"objectWriteTraceId,omitempty"`
+	ID         string            `json:"id,omitempty"`
+	IDProperty string            `json:"idProperty,omitempty"`
+	Properties map[string]string `json:"properties"`
+	// Associations is sent, always empty, where the version's spec requires it (2026-09 batch
+	// create): records are associated once they exist, through AssociationsService.
+	Associations       *[]struct{} `json:"associations,omitempty"`
+	ObjectWriteTraceID string      `json:"objectWriteTraceId,omitempty"`
 }
 
 func objectInputs(inputs []ObjectInput, withID bool) []objectInputWire {
@@ -185,7 +188,13 @@ type inputsBody[T any] struct {
 // BatchCreate creates up to MaxBatchInputs records. Creates are not idempotent: after an
 // ambiguous failure the call returns *AmbiguousWriteError instead of re-sending.
 func (s *ObjectsService) BatchCreate(ctx context.Context, objectType string, inputs []ObjectInput) (*BatchResult, error) {
-	return s.batch(ctx, objectType, "create", len(inputs), request{body: inputsBody[objectInputWire]{objectInputs(inputs, false)}})
+	wire := objectInputs(inputs, false)
+	if s.client.apiVersion == APIVersionLatest {
+		for i := range wire {
+			wire[i].Associations = &[]struct{}{}
+		}
+	}
+	return s.batch(ctx, objectType, "create", len(inputs), request{body: inputsBody[objectInputWire]{wire}})
 }
 
 // BatchUpdate updates up to MaxBatchInputs records by id or by IDProperty.

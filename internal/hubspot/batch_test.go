@@ -59,22 +59,26 @@ func TestBatchPartialFailures(t *testing.T) {
 }
 
 func TestBatchWriteBodies(t *testing.T) {
+	create := func(c *Client) (*BatchResult, error) {
+		return c.Objects.BatchCreate(t.Context(), "contacts", []ObjectInput{{ID: "ignored", Properties: map[string]string{"email": "a@b.c"}, ObjectWriteTraceID: "row-1"}})
+	}
 	tests := []struct {
 		name     string
+		version  string
 		call     func(c *Client) (*BatchResult, error)
 		wantPath string
 		wantBody string
 	}{
-		{"create", func(c *Client) (*BatchResult, error) {
-			return c.Objects.BatchCreate(t.Context(), "contacts", []ObjectInput{{ID: "ignored", Properties: map[string]string{"email": "a@b.c"}, ObjectWriteTraceID: "row-1"}})
-		}, "/crm/objects/2026-09/contacts/batch/create", `{"inputs":[{"properties":{"email":"a@b.c"},"objectWriteTraceId":"row-1"}]}`},
-		{"update", func(c *Client) (*BatchResult, error) {
+		{"v3 create", APIVersionV3, create, "/crm/v3/objects/contacts/batch/create", `{"inputs":[{"properties":{"email":"a@b.c"},"objectWriteTraceId":"row-1"}]}`},
+		{"2026-09 create carries associations", APIVersionLatest, create,
+			"/crm/objects/2026-09/contacts/batch/create", `{"inputs":[{"properties":{"email":"a@b.c"},"associations":[],"objectWriteTraceId":"row-1"}]}`},
+		{"update", APIVersionLatest, func(c *Client) (*BatchResult, error) {
 			return c.Objects.BatchUpdate(t.Context(), "contacts", []ObjectInput{{ID: "7", Properties: map[string]string{"phone": ""}}})
 		}, "/crm/objects/2026-09/contacts/batch/update", `{"inputs":[{"id":"7","properties":{"phone":""}}]}`},
-		{"upsert", func(c *Client) (*BatchResult, error) {
+		{"upsert", APIVersionLatest, func(c *Client) (*BatchResult, error) {
 			return c.Objects.BatchUpsert(t.Context(), "contacts", []ObjectInput{{ID: "a@b.c", IDProperty: "email"}})
 		}, "/crm/objects/2026-09/contacts/batch/upsert", `{"inputs":[{"id":"a@b.c","idProperty":"email","properties":{}}]}`},
-		{"read", func(c *Client) (*BatchResult, error) {
+		{"read", APIVersionLatest, func(c *Client) (*BatchResult, error) {
 			return c.Objects.BatchRead(t.Context(), "contacts", BatchReadRequest{IDs: []string{"x@y.z"}, IDProperty: "email"})
 		}, "/crm/objects/2026-09/contacts/batch/read", `{"inputs":[{"id":"x@y.z"}],"properties":[],"propertiesWithHistory":[],"idProperty":"email"}`},
 	}
@@ -83,7 +87,7 @@ func TestBatchWriteBodies(t *testing.T) {
 			f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte, _ int) {
 				writeRaw(w, http.StatusOK, `{"status":"COMPLETE","results":[{"id":"7","new":true,"properties":{}}]}`)
 			})
-			c, _ := newTestClient(t, f, WithAPIVersion(APIVersionLatest))
+			c, _ := newTestClient(t, f, WithAPIVersion(tt.version))
 			res, err := tt.call(c)
 			if err != nil {
 				t.Fatalf("call: %v", err)

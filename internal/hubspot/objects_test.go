@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -169,5 +170,59 @@ func TestSearch(t *testing.T) {
 	}
 	if got := c.Stats().ByFamily[familySearch]; got != 1 {
 		t.Errorf("search family count = %d", got)
+	}
+}
+
+// TestSearchBodyPerVersion asserts the JSON HubSpot receives: v3 keeps the guides' sort objects,
+// 2026-09 sends exactly its spec's shape, every required member present.
+func TestSearchBodyPerVersion(t *testing.T) {
+	filtered := SearchRequest{
+		FilterGroups: []FilterGroup{{Filters: []Filter{{PropertyName: "hs_lastmodifieddate", Operator: "GTE", Value: "1700000000000"}}}},
+		Sorts:        []Sort{{PropertyName: "hs_lastmodifieddate", Direction: "ASCENDING"}},
+		Properties:   []string{"dealname"},
+		After:        "200",
+	}
+	tests := []struct {
+		name     string
+		version  string
+		req      SearchRequest
+		wantBody string
+		wantErr  string
+	}{
+		{"v3 empty", APIVersionV3, SearchRequest{}, `{"limit":200}`, ""},
+		{"v3 filtered", APIVersionV3, filtered,
+			`{"filterGroups":[{"filters":[{"propertyName":"hs_lastmodifieddate","operator":"GTE","value":"1700000000000"}]}],"sorts":[{"propertyName":"hs_lastmodifieddate","direction":"ASCENDING"}],"properties":["dealname"],"limit":200,"after":"200"}`, ""},
+		{"2026-09 empty carries every required member", APIVersionLatest, SearchRequest{},
+			`{"filterGroups":[],"sorts":[],"properties":[],"limit":200,"after":"0"}`, ""},
+		{"2026-09 filtered sends sorts as names", APIVersionLatest, filtered,
+			`{"filterGroups":[{"filters":[{"propertyName":"hs_lastmodifieddate","operator":"GTE","value":"1700000000000"}]}],"sorts":["hs_lastmodifieddate"],"properties":["dealname"],"limit":200,"after":"200"}`, ""},
+		{"2026-09 sort without direction", APIVersionLatest, SearchRequest{Sorts: []Sort{{PropertyName: "hs_object_id"}}, Query: "acme", Limit: 10},
+			`{"filterGroups":[],"sorts":["hs_object_id"],"query":"acme","properties":[],"limit":10,"after":"0"}`, ""},
+		{"2026-09 refuses a descending sort", APIVersionLatest, SearchRequest{Sorts: []Sort{{PropertyName: "createdate", Direction: "DESCENDING"}}}, "",
+			`sort createdate DESCENDING: api version 2026-09 sends sorts as property names, which HubSpot orders ascending`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte, _ int) {
+				writeRaw(w, http.StatusOK, `{"total":0,"results":[]}`)
+			})
+			c, _ := newTestClient(t, f, WithAPIVersion(tt.version))
+			_, err := c.Objects.Search(t.Context(), "deals", tt.req)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				if n := len(f.Requests()); n != 0 {
+					t.Errorf("%d requests sent, want none", n)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Search: %v", err)
+			}
+			if got := string(f.Requests()[0].Body); got != tt.wantBody {
+				t.Errorf("body\n got %s\nwant %s", got, tt.wantBody)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,9 @@ type Filter struct {
 type FilterGroup struct {
 	Filters []Filter `json:"filters"`
 }
+
+// sortAscending is the one direction every API version can express.
+const sortAscending = "ASCENDING"
 
 // Sort orders search results; HubSpot honours one.
 type Sort struct {
@@ -54,7 +58,9 @@ type searchResponse struct {
 }
 
 // Search runs one page of a CRM search. Search has its own per-second limit, which the
-// limiter applies. See https://developers.hubspot.com/docs/api/crm/search.
+// limiter applies. With APIVersionLatest the body takes that version's declared shape, whose
+// sorts are bare property names: a DESCENDING sort is refused there.
+// See https://developers.hubspot.com/docs/api/crm/search.
 func (s *ObjectsService) Search(ctx context.Context, objectType string, req SearchRequest) (*SearchPage, error) {
 	if objectType == "" {
 		return nil, errors.New("search: object type is empty")
@@ -62,12 +68,60 @@ func (s *ObjectsService) Search(ctx context.Context, objectType string, req Sear
 	if req.Limit <= 0 {
 		req.Limit = defaultSearchLimit
 	}
+	var body any = req
+	if s.client.apiVersion == APIVersionLatest {
+		var err error
+		if body, err = newDatedSearchBody(req); err != nil {
+			return nil, fmt.Errorf("search %s: %w", objectType, err)
+		}
+	}
 	resp, _, err := call[searchResponse](ctx, s.client, request{
 		method: http.MethodPost, path: s.client.path(areaObjects, objectType, "search"),
-		body: req, family: familySearch, idempotent: true, layout: newLayout(req.ByPosition, req.Properties),
+		body: body, family: familySearch, idempotent: true, layout: newLayout(req.ByPosition, req.Properties),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", objectType, err)
 	}
 	return &SearchPage{Total: resp.Total, Results: resp.Results, After: resp.Paging.after()}, nil
+}
+
+// datedSearchBody is the search request as the 2026-09 spec declares it: sorts are property
+// names, and filterGroups, sorts, properties, limit and after are all required.
+type datedSearchBody struct {
+	FilterGroups []FilterGroup `json:"filterGroups"`
+	Sorts        []string      `json:"sorts"`
+	Query        string        `json:"query,omitempty"`
+	Properties   []string      `json:"properties"`
+	Limit        int           `json:"limit"`
+	After        string        `json:"after"`
+}
+
+// firstPageOffset is the after of a search's first page: search cursors are result offsets.
+const firstPageOffset = "0"
+
+func newDatedSearchBody(req SearchRequest) (datedSearchBody, error) {
+	b := datedSearchBody{
+		FilterGroups: nonNil(req.FilterGroups),
+		Sorts:        make([]string, 0, len(req.Sorts)),
+		Query:        req.Query,
+		Properties:   nonNil(req.Properties),
+		Limit:        req.Limit,
+		After:        cmp.Or(req.After, firstPageOffset),
+	}
+	for _, s := range req.Sorts {
+		if s.Direction != "" && s.Direction != sortAscending {
+			return datedSearchBody{}, fmt.Errorf("sort %s %s: api version %s sends sorts as property names, which HubSpot orders ascending; use api version %s for another direction",
+				s.PropertyName, s.Direction, APIVersionLatest, APIVersionV3)
+		}
+		b.Sorts = append(b.Sorts, s.PropertyName)
+	}
+	return b, nil
+}
+
+// nonNil makes a nil slice encode as [] where a spec requires the member.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
