@@ -24,7 +24,7 @@ type LimiterConfig struct {
 	Burst           int           // requests per Window; default 100. When left 0, the portal's X-HubSpot-RateLimit-Max is followed.
 	Window          time.Duration // length of the rolling burst window; default 10 s
 	SearchPerSecond int           // search requests per rolling second; default 5
-	DailyBudget     int           // requests this limiter may send per UTC day; 0 = no cap of our own
+	DailyBudget     int           // requests this limiter may send per UTC day; 0 = no cap of our own. See RestoreDailyUsage to carry it across processes.
 }
 
 // Limiter keeps one portal's traffic inside HubSpot's rolling windows. A request takes a slot
@@ -142,12 +142,50 @@ func (l *Limiter) block(ctx context.Context, now, wake time.Time, changed <-chan
 	return nil
 }
 
-func (l *Limiter) dailyErr(now time.Time) error {
+// dayLayout formats DailyUsage.Day.
+const dayLayout = "2006-01-02"
+
+// DailyUsage is the number of requests this limiter counted on a UTC day.
+type DailyUsage struct {
+	Day      string // UTC date, "2006-01-02"
+	Requests int
+}
+
+// DailyUsage returns today's count (on the limiter's clock), so that a caller can keep it
+// and restore it in the next process of the same UTC day.
+func (l *Limiter) DailyUsage() DailyUsage {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.rollDay(l.clock.Now())
+	return DailyUsage{Day: l.day.Format(dayLayout), Requests: l.dayCount}
+}
+
+// RestoreDailyUsage adds an earlier run's count to today's, when u.Day is today (UTC);
+// a count from another day is ignored. It returns whether it was applied. Restore each
+// earlier count once: counts add up.
+func (l *Limiter) RestoreDailyUsage(u DailyUsage) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.rollDay(l.clock.Now())
+	if u.Day != l.day.Format(dayLayout) || u.Requests < 0 {
+		return false
+	}
+	l.dayCount += u.Requests
+	return true
+}
+
+// rollDay starts a fresh count when now is past the current UTC day.
+func (l *Limiter) rollDay(now time.Time) {
 	if day := now.UTC().Truncate(24 * time.Hour); !day.Equal(l.day) {
 		l.day, l.dayCount, l.dailyRemaining = day, 0, -1
 	}
+}
+
+func (l *Limiter) dailyErr(now time.Time) error {
+	l.rollDay(now)
 	if l.dailyBudget > 0 && l.dayCount >= l.dailyBudget {
-		return fmt.Errorf("%w: the configured budget of %d requests per day is spent", ErrDailyBudgetExhausted, l.dailyBudget)
+		return fmt.Errorf("%w: the configured budget of %d requests per UTC day is spent; it resets at 00:00 UTC (in %s), or raise rate_limit.daily_budget",
+			ErrDailyBudgetExhausted, l.dailyBudget, l.day.Add(24*time.Hour).Sub(now).Round(time.Minute))
 	}
 	if l.dailyRemaining == 0 {
 		return fmt.Errorf("%w: HubSpot reports %d requests left today for this portal", ErrDailyBudgetExhausted, l.dailyRemaining)

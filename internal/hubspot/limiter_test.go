@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -244,6 +245,70 @@ func TestLimiterDailyBudget(t *testing.T) {
 			clk.mu.Unlock()
 			if _, err := l.Wait(t.Context(), false); err != nil {
 				t.Errorf("next day: %v", err)
+			}
+		})
+	}
+}
+
+// TestLimiterDailyUsageCarriesAcrossRuns restores an earlier run's count, as the plugin does from
+// its state, so a budget of N per UTC day holds across processes. The fake clock starts at noon.
+func TestLimiterDailyUsageCarriesAcrossRuns(t *testing.T) {
+	const today, yesterday = "2026-09-01", "2026-08-31"
+	tests := []struct {
+		name        string
+		restore     DailyUsage
+		wantApplied bool
+		allow       int
+	}{
+		{"today's spent budget", DailyUsage{Day: today, Requests: 3}, true, 0},
+		{"today's partial count", DailyUsage{Day: today, Requests: 2}, true, 1},
+		{"yesterday's count is ignored", DailyUsage{Day: yesterday, Requests: 3}, false, 3},
+		{"negative count is ignored", DailyUsage{Day: today, Requests: -5}, false, 3},
+		{"unreadable day is ignored", DailyUsage{Day: "09/01/2026", Requests: 3}, false, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newFakeClock(true)
+			l := newTestLimiter(LimiterConfig{DailyBudget: 3}, clk)
+			if got := l.RestoreDailyUsage(tt.restore); got != tt.wantApplied {
+				t.Errorf("RestoreDailyUsage = %v, want %v", got, tt.wantApplied)
+			}
+			for i := range tt.allow {
+				p, err := l.Wait(t.Context(), false)
+				if err != nil {
+					t.Fatalf("request %d: %v", i+1, err)
+				}
+				p.Done(nil)
+			}
+			_, err := l.Wait(t.Context(), false)
+			if !errors.Is(err, ErrDailyBudgetExhausted) {
+				t.Fatalf("request %d: err = %v, want ErrDailyBudgetExhausted", tt.allow+1, err)
+			}
+			for _, want := range []string{"3 requests per UTC day", "resets at 00:00 UTC", "rate_limit.daily_budget"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%q does not say %q", err, want)
+				}
+			}
+			if got := l.DailyUsage(); got != (DailyUsage{Day: today, Requests: 3}) {
+				t.Errorf("DailyUsage = %+v, want 3 requests today", got)
+			}
+
+			clk.mu.Lock()
+			clk.now = time.Date(2026, 9, 2, 0, 0, 0, 0, time.UTC)
+			clk.mu.Unlock()
+			if got := l.DailyUsage(); got != (DailyUsage{Day: "2026-09-02", Requests: 0}) {
+				t.Errorf("after midnight DailyUsage = %+v, want a fresh day", got)
+			}
+			if l.RestoreDailyUsage(DailyUsage{Day: today, Requests: 3}) {
+				t.Error("the previous day's count was applied after midnight")
+			}
+			p, err := l.Wait(t.Context(), false)
+			if err != nil {
+				t.Fatalf("after midnight: %v", err)
+			}
+			p.Done(nil)
+			if got := l.DailyUsage(); got != (DailyUsage{Day: "2026-09-02", Requests: 1}) {
+				t.Errorf("DailyUsage = %+v, want 1 request on the new day", got)
 			}
 		})
 	}
