@@ -65,7 +65,7 @@ func (c *Client) do(ctx context.Context, r request, decode func([]byte) error) (
 	start := c.clock.Now()
 	refreshed := false
 	for attempt := 1; ; attempt++ {
-		res := c.attempt(ctx, r, payload, decode)
+		res := c.attempt(ctx, r, payload, decode, attempt)
 		if res.err == nil {
 			return res.status, nil
 		}
@@ -78,7 +78,7 @@ func (c *Client) do(ctx context.Context, r request, decode func([]byte) error) (
 		if res.kind == failExpiredAuth && !refreshed && c.auth != nil && c.auth.invalidate(res.token) {
 			refreshed = true
 			c.stats.retries.Add(1)
-			c.logger.DebugContext(ctx, "hubspot: access token expired, refreshing", "method", r.method, "path", r.path)
+			c.debug(ctx, "hubspot: access token expired, refreshing", r, attempt, 0, res.err)
 			continue
 		}
 		ok, wait := retryable(r, res)
@@ -91,8 +91,7 @@ func (c *Client) do(ctx context.Context, r request, decode func([]byte) error) (
 		if wait, ok = c.nextWait(bo, start, wait); !ok {
 			return res.status, fmt.Errorf("giving up after %d attempts within %s: %w", attempt, c.retry.MaxElapsed, c.finalError(r, res))
 		}
-		c.logger.DebugContext(ctx, "hubspot: retrying", "method", r.method, "path", r.path, "status", res.status,
-			"attempt", attempt, "wait", wait, "error", c.secrets.redact(res.err.Error()))
+		c.debug(ctx, "hubspot: retrying", r, attempt, wait, res.err, "status", res.status)
 		if err := sleep(ctx, c.clock, wait); err != nil {
 			return res.status, fmt.Errorf("hubspot: %s %s: %w", r.method, r.path, err)
 		}
@@ -123,8 +122,18 @@ type attemptResult struct {
 	resent int
 }
 
-// attempt performs one try: credentials, limiter slot, HTTP exchange, body decoding.
-func (c *Client) attempt(ctx context.Context, r request, payload []byte, decode func([]byte) error) attemptResult {
+// debug logs a retry or a wait of r's attempt n, always with the same keys so that lines can be
+// filtered alike; the error is redacted.
+func (c *Client) debug(ctx context.Context, msg string, r request, n int, wait time.Duration, err error, extra ...any) {
+	attrs := append([]any{"method", r.method, "path", r.path, "attempt", n, "wait", wait}, extra...)
+	if err != nil {
+		attrs = append(attrs, "error", c.secrets.redact(err.Error()))
+	}
+	c.logger.DebugContext(ctx, msg, attrs...)
+}
+
+// attempt performs try n: credentials, limiter slot, HTTP exchange, body decoding.
+func (c *Client) attempt(ctx context.Context, r request, payload []byte, decode func([]byte) error, n int) attemptResult {
 	var token string
 	if c.auth != nil {
 		var err error
@@ -142,12 +151,15 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, decode 
 		return attemptResult{err: err, kind: failPermanent}
 	}
 	if waited := c.clock.Now().Sub(waitStart); waited > 0 {
-		c.logger.DebugContext(ctx, "hubspot: waited for rate limit", "method", r.method, "path", r.path, "waited", waited)
+		c.debug(ctx, "hubspot: waited for rate limit", r, n, waited, nil)
 	}
 	res := c.timedExchange(ctx, r, payload, token, decode)
 	permit.Done(res.header)
 	res.token = token
 
+	if res.resent > 0 {
+		c.debug(ctx, "hubspot: the connection broke and the transport re-sent the request", r, n, 0, nil, "resends", res.resent)
+	}
 	c.stats.count(r.family, 1+res.resent)
 	c.stats.retries.Add(int64(res.resent))
 	c.stats.errors.Add(int64(res.resent))

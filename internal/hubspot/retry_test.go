@@ -1,10 +1,14 @@
 package hubspot
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -392,5 +396,90 @@ func TestAttemptTimeoutBoundsTokenRefresh(t *testing.T) {
 	}
 	if st := c.Stats(); st.Retries != 1 {
 		t.Errorf("stats = %+v, want the repeated attempt counted once", st)
+	}
+}
+
+// TestDebugLinesCarryTheAttempt checks every retry and limiter-wait line: method, path, attempt
+// and wait always, the redacted error on a retry, never the token.
+func TestDebugLinesCarryTheAttempt(t *testing.T) {
+	echo := `{"status":"error","message":"busy, token ` + testToken + `","category":"SERVICE_UNAVAILABLE"}`
+	tests := []struct {
+		name     string
+		steps    []step
+		calls    int
+		wantMsgs []string
+	}{
+		{"5xx retry", []step{{status: 503, body: echo}, {status: 200, body: okList}}, 1, []string{"hubspot: retrying"}},
+		{"429 then a limiter wait", []step{{status: 429, body: rateBody}, {status: 200, body: okList}}, 1,
+			[]string{"hubspot: retrying", "hubspot: waited for rate limit"}},
+		{"transport resend", []step{{status: 200, body: okList}, {reset: true}, {status: 200, body: okList}}, 2,
+			[]string{"hubspot: the connection broke and the transport re-sent the request"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			c, _ := newTestClient(t, scripted(t, tt.steps...), WithLogger(logger))
+			for range tt.calls {
+				if _, err := c.Objects.ListPage(t.Context(), "contacts", ListOptions{}); err != nil {
+					t.Fatalf("ListPage: %v", err)
+				}
+			}
+			checkDebugLines(t, logs.String(), tt.wantMsgs)
+		})
+	}
+}
+
+func TestDebugLineOnTokenRefresh(t *testing.T) {
+	o := newOAuthFake(t, 1800)
+	o.expired["access-1-"+strings.Repeat("z", 400)] = true
+	var logs bytes.Buffer
+	clk := newFakeClock(true)
+	l := NewLimiter(LimiterConfig{})
+	l.clock = clk
+	c, err := NewClient(WithBaseURL(o.URL()), WithOAuth(OAuthConfig{ClientID: "app-id", ClientSecret: testClientSecret, RefreshToken: testRefreshToken}),
+		WithLimiter(l), withClock(clk), WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Properties.List(t.Context(), "contacts"); err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	checkDebugLines(t, logs.String(), []string{"hubspot: access token expired, refreshing"})
+	if strings.Contains(logs.String(), "access-1-") {
+		t.Errorf("the expired access token reached the log: %s", logs.String())
+	}
+}
+
+// checkDebugLines asserts that the JSON log lines include wantMsgs and that each line names the
+// request and its attempt, and never carries the test token.
+func checkDebugLines(t *testing.T, logs string, wantMsgs []string) {
+	t.Helper()
+	if strings.Contains(logs, testToken) {
+		t.Errorf("the token reached the log: %s", logs)
+	}
+	var msgs []string
+	for _, line := range strings.FieldsFunc(logs, func(r rune) bool { return r == '\n' }) {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		msg, _ := rec["msg"].(string)
+		msgs = append(msgs, msg)
+		for _, key := range []string{"method", "path", "attempt", "wait"} {
+			if _, ok := rec[key]; !ok {
+				t.Errorf("line %q lacks %q", line, key)
+			}
+		}
+		if msg != "hubspot: waited for rate limit" && msg != "hubspot: the connection broke and the transport re-sent the request" {
+			if e, _ := rec["error"].(string); e == "" {
+				t.Errorf("retry line %q lacks the error", line)
+			}
+		}
+	}
+	for _, want := range wantMsgs {
+		if !slices.Contains(msgs, want) {
+			t.Errorf("no %q line in %v", want, msgs)
+		}
 	}
 }
