@@ -23,6 +23,7 @@ type oauthFake struct {
 	refreshes []string // refresh tokens presented
 	expiresIn int
 	badGrant  bool
+	busy      []int // statuses the token endpoint answers first, one per request
 	expired   map[string]bool
 }
 
@@ -38,6 +39,12 @@ func newOAuthFake(t *testing.T, expiresIn int) *oauthFake {
 			}
 			if form.Get("grant_type") != "refresh_token" || form.Get("client_id") != "app-id" || form.Get("client_secret") != testClientSecret {
 				t.Errorf("token form = %v", form)
+			}
+			if len(o.busy) > 0 {
+				status := o.busy[0]
+				o.busy = o.busy[1:]
+				writeRaw(w, status, `{"status":"error","message":"busy","correlationId":"c","category":"INTERNAL_ERROR"}`)
+				return
 			}
 			if o.badGrant {
 				writeRaw(w, http.StatusBadRequest, `{"status":"BAD_REFRESH_TOKEN","message":"missing or unknown refresh token","correlationId":"c","error":"invalid_grant","error_description":"missing or unknown refresh token"}`)
@@ -165,5 +172,23 @@ func TestOAuthInvalidGrant(t *testing.T) {
 	}
 	if got := len(o.Requests()); got != 1 {
 		t.Errorf("%d requests, want only the one refresh attempt", got)
+	}
+}
+
+func TestOAuthRefreshRetriesServerErrors(t *testing.T) {
+	o := newOAuthFake(t, 1800)
+	o.busy = []int{http.StatusInternalServerError, http.StatusServiceUnavailable}
+	c := newOAuthClient(t, o)
+	if _, err := c.Properties.List(t.Context(), "contacts"); err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if got := o.refreshCount(); got != 1 {
+		t.Errorf("%d successful refreshes, want 1 after the 500 and the 503", got)
+	}
+	if got := len(o.Requests()); got != 4 {
+		t.Errorf("%d requests, want 3 token requests and the API call", got)
+	}
+	if st := c.Stats(); st.Retries != 2 {
+		t.Errorf("stats = %+v, want the two repeated attempts counted", st)
 	}
 }

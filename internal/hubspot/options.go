@@ -55,8 +55,9 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// WithHTTPClient replaces http.DefaultClient, for timeouts, proxies or custom TLS. The same client
-// fetches OAuth tokens.
+// WithHTTPClient replaces http.DefaultClient, for transport timeouts (dial, TLS, response
+// headers), proxies or custom TLS. The same client fetches OAuth tokens. WithAttemptTimeout
+// bounds each whole attempt on top of it.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
