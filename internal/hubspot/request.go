@@ -202,11 +202,19 @@ func (c *Client) exchange(ctx context.Context, r request, payload []byte, token 
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}
-	var sent atomic.Bool
-	var conns atomic.Int32
+	// A second connection taken before any answer arrived is the transport re-sending the
+	// request; one taken after an answer is a redirect.
+	var sent, connected, answered atomic.Bool
+	var resends atomic.Int32
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn:      func(httptrace.GotConnInfo) { conns.Add(1) },
-		WroteHeaders: func() { sent.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) {
+			if connected.Swap(true) && !answered.Load() {
+				resends.Add(1)
+			}
+			answered.Store(false)
+		},
+		WroteHeaders:         func() { sent.Store(true) },
+		GotFirstResponseByte: func() { answered.Store(true) },
 	})
 	var body io.Reader
 	if payload != nil {
@@ -225,7 +233,7 @@ func (c *Client) exchange(ctx context.Context, r request, payload []byte, token 
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.httpClient.Do(req)
-	resent := max(int(conns.Load())-1, 0)
+	resent := int(resends.Load())
 	if err != nil {
 		kind := failAmbiguous
 		if !sent.Load() {

@@ -483,3 +483,25 @@ func checkDebugLines(t *testing.T, logs string, wantMsgs []string) {
 		}
 	}
 }
+
+// TestRedirectIsNotARetry: a followed redirect takes a second connection too, after an answer.
+func TestRedirectIsNotARetry(t *testing.T) {
+	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ []byte, n int) {
+		if n == 0 {
+			w.Header().Set("Connection", "close")
+			http.Redirect(w, r, r.URL.Path+"/", http.StatusTemporaryRedirect)
+			return
+		}
+		writeRaw(w, http.StatusOK, okList)
+	})
+	c, _ := newTestClient(t, f)
+	if _, err := c.Objects.ListPage(t.Context(), "contacts", ListOptions{}); err != nil {
+		t.Fatalf("ListPage: %v", err)
+	}
+	if got := len(f.Requests()); got != 2 {
+		t.Fatalf("%d requests, want the redirect and its target", got)
+	}
+	if st := c.Stats(); st.Retries != 0 || st.Errors != 0 {
+		t.Errorf("stats = %+v, want no retry and no error", st)
+	}
+}
