@@ -20,7 +20,7 @@ import (
 type tierLimits struct{ burst, daily, search int }
 
 var tiers = map[string]tierLimits{
-	"free":         {100, 250_000, 5},
+	"free":         {emulator.FreeBurstLimit, emulator.FreeDailyLimit, emulator.FreeSearchPerSecond},
 	"starter":      {100, 250_000, 5},
 	"professional": {190, 625_000, 5},
 	"enterprise":   {190, 1_000_000, 5},
@@ -37,7 +37,8 @@ mutate, expire-tokens).
 
 Seed sizes (records per object; override with --counts or --<object> N):
 %s
-Tiers (--tier; --burst, --daily and --search-per-second override):
+Tiers (--tier; --burst, --daily and --search-per-second override). Without --tier the free
+tier's limits apply, as HubSpot always enforces limits; --no-limits turns enforcement off:
 %s
 Faults: --error-rate STATUS=SHARE,... with statuses %s,
   --latency, --reset-rate (connection closed) and --truncate-rate (body cut short).
@@ -52,7 +53,7 @@ type emulatorFlags struct {
 	seed, portalID                               int64
 	searchLag, latency                           time.Duration
 	resetRate, truncateRate                      float64
-	noAPIAccess                                  bool
+	noAPIAccess, noLimits                        bool
 	oauth                                        emulator.OAuthConfig
 	perType                                      map[string]*int
 	set                                          map[string]bool // flags given on the command line
@@ -72,10 +73,11 @@ func newEmulatorFlagSet(stderr io.Writer) (*flag.FlagSet, *emulatorFlags) {
 	for _, name := range sortedKeys(defaults) {
 		f.perType[name] = fs.Int(name, defaults[name], "number of "+name)
 	}
-	fs.StringVar(&f.tier, "tier", "", "rate limits of a tier: "+strings.Join(sortedKeys(tiers), ", ")+" (default: no limits)")
-	fs.IntVar(&f.burst, "burst", 0, "requests per rolling 10 s (0 = not enforced)")
-	fs.IntVar(&f.searchPerSecond, "search-per-second", 0, "search requests per rolling second (0 = not enforced)")
-	fs.IntVar(&f.daily, "daily", 0, "requests per day (0 = not enforced)")
+	fs.StringVar(&f.tier, "tier", "free", "rate limits of a tier: "+strings.Join(sortedKeys(tiers), ", "))
+	fs.IntVar(&f.burst, "burst", 0, "requests per rolling 10 s (default: the tier's)")
+	fs.IntVar(&f.searchPerSecond, "search-per-second", 0, "search requests per rolling second (default: the tier's)")
+	fs.IntVar(&f.daily, "daily", 0, "requests per day (default: the tier's)")
+	fs.BoolVar(&f.noLimits, "no-limits", false, "enforce no rate limits (HubSpot always does; for tests that are not about limits)")
 	fs.DurationVar(&f.searchLag, "search-lag", 0, "records changed more recently than this are not yet visible to search")
 	fs.StringVar(&f.scopes, "scopes", "", "comma-separated granted scopes (default: all)")
 	fs.BoolVar(&f.noAPIAccess, "no-api-access", false, "refuse every API call, like a free portal without API access")
@@ -133,21 +135,8 @@ func (f *emulatorFlags) config() (emulator.Config, error) {
 			cfg.Counts[name] = *n
 		}
 	}
-	if f.tier != "" {
-		l, ok := tiers[f.tier]
-		if !ok {
-			return cfg, fmt.Errorf("--tier %q: use one of %s", f.tier, strings.Join(sortedKeys(tiers), ", "))
-		}
-		cfg.BurstLimit, cfg.DailyLimit, cfg.SearchPerSecond = l.burst, l.daily, l.search
-	}
-	if f.set["burst"] {
-		cfg.BurstLimit = f.burst
-	}
-	if f.set["daily"] {
-		cfg.DailyLimit = f.daily
-	}
-	if f.set["search-per-second"] {
-		cfg.SearchPerSecond = f.searchPerSecond
+	if err := f.applyLimits(&cfg); err != nil {
+		return cfg, err
 	}
 	rates, err := parsePairs(f.errorRate, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
 	if err != nil {
@@ -171,6 +160,39 @@ func (f *emulatorFlags) config() (emulator.Config, error) {
 		cfg.OAuth = &o
 	}
 	return cfg, nil
+}
+
+// applyLimits sets the tier's limits, the per-limit overrides, or no limits at all.
+func (f *emulatorFlags) applyLimits(cfg *emulator.Config) error {
+	l, ok := tiers[f.tier]
+	if !ok {
+		return fmt.Errorf("--tier %q: use one of %s", f.tier, strings.Join(sortedKeys(tiers), ", "))
+	}
+	if f.noLimits {
+		for _, name := range []string{"tier", "burst", "daily", "search-per-second"} {
+			if f.set[name] {
+				return fmt.Errorf("--no-limits turns every limit off; drop --%s or --no-limits", name)
+			}
+		}
+		cfg.NoLimits = true
+		return nil
+	}
+	cfg.BurstLimit, cfg.DailyLimit, cfg.SearchPerSecond = l.burst, l.daily, l.search
+	overrides := []struct {
+		name  string
+		value int
+		field *int
+	}{{"burst", f.burst, &cfg.BurstLimit}, {"daily", f.daily, &cfg.DailyLimit}, {"search-per-second", f.searchPerSecond, &cfg.SearchPerSecond}}
+	for _, o := range overrides {
+		if !f.set[o.name] {
+			continue
+		}
+		if o.value < 1 {
+			return fmt.Errorf("--%s %d: give a positive limit, or --no-limits to turn limits off", o.name, o.value)
+		}
+		*o.field = o.value
+	}
+	return nil
 }
 
 // parsePairs reads "key=value,key=value".

@@ -96,7 +96,8 @@ func TestRunEmulatorHelpMentionsKnobs(t *testing.T) {
 	}
 	help := stderr.String()
 	for _, want := range []string{"Seed sizes", "contacts", "2000", "professional", "api-addon", "--error-rate", "477",
-		"-latency", "-reset-rate", "-truncate-rate", "-search-lag", "-oauth-refresh-token", "-burst", "-daily"} {
+		"-latency", "-reset-rate", "-truncate-rate", "-search-lag", "-oauth-refresh-token", "-burst", "-daily",
+		"-no-limits", "Without --tier the free\ntier's limits apply"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("help lacks %q", want)
 		}
@@ -125,6 +126,39 @@ func TestEmulatorCountFlags(t *testing.T) {
 	}
 }
 
+// Without --tier the emulator enforces the free tier, as HubSpot always enforces limits.
+func TestEmulatorLimitFlags(t *testing.T) {
+	cases := []struct {
+		name                 string
+		args                 []string
+		burst, daily, search int
+		noLimits             bool
+	}{
+		{"no flags: free tier", nil, 100, 250_000, 5, false},
+		{"tier", []string{"--tier", "professional"}, 190, 625_000, 5, false},
+		{"tier with overrides", []string{"--tier", "enterprise", "--burst", "50", "--search-per-second", "2"}, 50, 1_000_000, 2, false},
+		{"override without tier", []string{"--daily", "1000"}, 100, 1000, 5, false},
+		{"no limits", []string{"--no-limits"}, 0, 0, 0, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, f := newEmulatorFlagSet(io.Discard)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			f.markSet(fs)
+			cfg, err := f.config()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.BurstLimit != tc.burst || cfg.DailyLimit != tc.daily || cfg.SearchPerSecond != tc.search || cfg.NoLimits != tc.noLimits {
+				t.Errorf("limits burst %d daily %d search %d noLimits %v, want %d %d %d %v",
+					cfg.BurstLimit, cfg.DailyLimit, cfg.SearchPerSecond, cfg.NoLimits, tc.burst, tc.daily, tc.search, tc.noLimits)
+			}
+		})
+	}
+}
+
 func TestRunEmulatorRejectsBadFlags(t *testing.T) {
 	cases := [][]string{
 		{"--tier", "platinum"},
@@ -133,6 +167,9 @@ func TestRunEmulatorRejectsBadFlags(t *testing.T) {
 		{"--counts", "widgets=5"},
 		{"--counts", "contacts=many"},
 		{"--reset-rate", "2"},
+		{"--no-limits", "--tier", "free"},
+		{"--no-limits", "--burst", "10"},
+		{"--burst", "0"},
 		{"extra-argument"},
 	}
 	for _, args := range cases {

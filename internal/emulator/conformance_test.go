@@ -19,54 +19,57 @@ type fact struct {
 }
 
 func TestConformance(t *testing.T) {
+	unlimited := Config{NoLimits: true}
 	facts := []fact{
-		{"paths in both families and by type id", Config{}, checkPathFamilies},
-		{"list paging with opaque after and no paging on the last page", Config{}, checkListPaging},
-		{"list limit max 100", Config{}, checkListLimit},
-		{"ids span digit lengths and ascend numerically", Config{}, checkIDShapes},
-		{"archived=true lists only the recycle bin", Config{}, checkArchivedList},
-		{"default properties when none requested", Config{}, checkDefaultProperties},
-		{"repeated and comma-separated properties are equivalent", Config{}, checkRepeatedProperties},
-		{"2026-09 returns null values, v3 omits them", Config{}, checkNullValues},
-		{"414 for URIs over 16k characters", Config{}, checkURITooLong},
-		{"404 for unknown routes and object types", Config{}, checkNotFound},
-		{"get by id and by idProperty", Config{}, checkGetByID},
-		{"search operators", Config{}, checkSearchOperators},
-		{"search limits", Config{}, checkSearchLimits},
-		{"search sort forms and default creation order", Config{}, checkSearchSorts},
-		{"search paging, total and the 10,000 cap", Config{}, checkSearchPaging},
-		{"search lag hides unsettled changes", Config{SearchLag: 5 * time.Second}, checkSearchLag},
-		{"search date filters take epoch milliseconds", Config{}, checkSearchEpochMillis},
-		{"search hides archived records", Config{}, checkSearchHidesArchived},
-		{"search query text", Config{}, checkSearchQuery},
-		{"batch read partial failure per family", Config{}, checkBatchRead},
-		{"batch input limits", Config{}, checkBatchLimits},
-		{"validation rejects the whole batch", Config{}, checkBatchValidation},
-		{"required properties on create", Config{}, checkRequired},
-		{"duplicate email is a 409", Config{}, checkDuplicateEmail},
-		{"upsert reports new", Config{}, checkUpsert},
-		{"update of missing ids is a partial failure", Config{}, checkUpdateMissing},
-		{"no-op writes do not bump last-modified; empty string clears", Config{}, checkNoopAndClear},
-		{"2026-09 applies validation rules", Config{}, checkValidationRules},
-		{"association default type ids and labels", Config{}, checkAssociationTypes},
-		{"associations are symmetric and do not bump last-modified", Config{}, checkAssociationWrites},
-		{"association batch read pages long lists", Config{Counts: map[string]int{"contacts": 1500, "companies": 1}}, checkAssociationPaging},
-		{"properties definitions", Config{}, checkPropertyDefinitions},
-		{"schemas of custom objects", Config{}, checkSchemas},
-		{"pipelines with stages", Config{}, checkPipelines},
-		{"owners with trailing slash and archived", Config{}, checkOwners},
-		{"oauth refresh, expiry and bad refresh token", Config{OAuth: &OAuthConfig{ClientID: "cid", ClientSecret: "secret", RefreshToken: "rt-1"}}, checkOAuth},
-		{"missing scopes", Config{Scopes: []string{"crm.objects.contacts.read"}}, checkMissingScopes},
-		{"portal without API access", Config{NoAPIAccess: true}, checkNoAPIAccess},
+		{"paths in both families and by type id", unlimited, checkPathFamilies},
+		{"list paging with opaque after and no paging on the last page", unlimited, checkListPaging},
+		{"list limit max 100", unlimited, checkListLimit},
+		{"ids span digit lengths and ascend numerically", unlimited, checkIDShapes},
+		{"archived=true lists only the recycle bin", unlimited, checkArchivedList},
+		{"default properties when none requested", unlimited, checkDefaultProperties},
+		{"repeated and comma-separated properties are equivalent", unlimited, checkRepeatedProperties},
+		{"2026-09 returns null values, v3 omits them", unlimited, checkNullValues},
+		{"414 for URIs over 16k characters", unlimited, checkURITooLong},
+		{"404 for unknown routes and object types", unlimited, checkNotFound},
+		{"get by id and by idProperty", unlimited, checkGetByID},
+		{"search operators", unlimited, checkSearchOperators},
+		{"search limits", unlimited, checkSearchLimits},
+		{"search sort forms and default creation order", unlimited, checkSearchSorts},
+		{"search paging, total and the 10,000 cap", unlimited, checkSearchPaging},
+		{"search lag hides unsettled changes", Config{SearchLag: 5 * time.Second, NoLimits: true}, checkSearchLag},
+		{"search date filters take epoch milliseconds", unlimited, checkSearchEpochMillis},
+		{"search hides archived records", unlimited, checkSearchHidesArchived},
+		{"search query text", unlimited, checkSearchQuery},
+		{"batch read partial failure per family", unlimited, checkBatchRead},
+		{"batch input limits", unlimited, checkBatchLimits},
+		{"validation rejects the whole batch", unlimited, checkBatchValidation},
+		{"required properties on create", unlimited, checkRequired},
+		{"duplicate email is a 409", unlimited, checkDuplicateEmail},
+		{"upsert reports new", unlimited, checkUpsert},
+		{"update of missing ids is a partial failure", unlimited, checkUpdateMissing},
+		{"no-op writes do not bump last-modified; empty string clears", unlimited, checkNoopAndClear},
+		{"2026-09 applies validation rules", unlimited, checkValidationRules},
+		{"association default type ids and labels", unlimited, checkAssociationTypes},
+		{"associations are symmetric and do not bump last-modified", unlimited, checkAssociationWrites},
+		{"association batch read pages long lists", Config{Counts: map[string]int{"contacts": 1500, "companies": 1}, NoLimits: true}, checkAssociationPaging},
+		{"properties definitions", unlimited, checkPropertyDefinitions},
+		{"schemas of custom objects", unlimited, checkSchemas},
+		{"pipelines with stages", unlimited, checkPipelines},
+		{"owners with trailing slash and archived", unlimited, checkOwners},
+		{"oauth refresh, expiry and bad refresh token", Config{OAuth: &OAuthConfig{ClientID: "cid", ClientSecret: "secret", RefreshToken: "rt-1"}, NoLimits: true}, checkOAuth},
+		{"missing scopes", Config{Scopes: []string{"crm.objects.contacts.read"}, NoLimits: true}, checkMissingScopes},
+		{"portal without API access", Config{NoAPIAccess: true, NoLimits: true}, checkNoAPIAccess},
 		{"ten-secondly burst limit", Config{BurstLimit: 3, DailyLimit: 100}, checkBurstLimit},
 		{"secondly search limit", Config{SearchPerSecond: 2}, checkSearchLimit},
 		{"daily limit", Config{DailyLimit: 2}, checkDailyLimit},
-		{"fault: reset", Config{Faults: Faults{ResetRate: 1}}, checkFaultReset},
-		{"fault: truncated body", Config{Faults: Faults{TruncateRate: 1}}, checkFaultTruncate},
-		{"fault: statuses and Retry-After", Config{}, checkFaultStatuses},
-		{"bulk imports share one last-modified value", Config{}, checkBursts},
-		{"determinism: same seed, same bytes", Config{}, checkDeterminism},
-		{"admin routes", Config{}, checkAdmin},
+		{"free tier limits apply when none are configured", Config{}, checkDefaultLimits},
+		{"NoLimits turns enforcement off", unlimited, checkNoLimits},
+		{"fault: reset", Config{Faults: Faults{ResetRate: 1}, NoLimits: true}, checkFaultReset},
+		{"fault: truncated body", Config{Faults: Faults{TruncateRate: 1}, NoLimits: true}, checkFaultTruncate},
+		{"fault: statuses and Retry-After", unlimited, checkFaultStatuses},
+		{"bulk imports share one last-modified value", unlimited, checkBursts},
+		{"determinism: same seed, same bytes", unlimited, checkDeterminism},
+		{"admin routes", unlimited, checkAdmin},
 	}
 	for _, f := range facts {
 		t.Run(f.name, func(t *testing.T) {
@@ -1234,6 +1237,53 @@ func checkDailyLimit(t *testing.T, h *harness) {
 	h.clock.Advance(24 * time.Hour)
 	if resp, _, _ := h.raw("GET", "/crm/v3/owners", nil, nil); resp.StatusCode != 200 {
 		t.Errorf("new day still limited: %d", resp.StatusCode)
+	}
+}
+
+func checkDefaultLimits(t *testing.T, h *harness) {
+	for i := range FreeSearchPerSecond {
+		if resp, _, _ := h.raw("POST", "/crm/v3/objects/contacts/search", map[string]any{}, nil); resp.StatusCode != 200 {
+			t.Fatalf("search %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp, data, _ := h.raw("POST", "/crm/v3/objects/contacts/search", map[string]any{}, nil)
+	if resp.StatusCode != 429 {
+		t.Fatalf("search %d in a second: %d, want 429", FreeSearchPerSecond+1, resp.StatusCode)
+	}
+	wantRateLimited(t, data, PolicySecondly, "You have reached your secondly limit.")
+	for i := FreeSearchPerSecond; i < FreeBurstLimit; i++ {
+		resp, _, _ := h.raw("GET", "/crm/v3/owners", nil, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d of the window: %d", i+1, resp.StatusCode)
+		}
+		if got := resp.Header.Get("X-HubSpot-RateLimit-Max"); got != "100" {
+			t.Fatalf("X-HubSpot-RateLimit-Max %q, want the free tier's 100", got)
+		}
+		if got := resp.Header.Get("X-HubSpot-RateLimit-Daily"); got != "250000" {
+			t.Fatalf("X-HubSpot-RateLimit-Daily %q, want the free tier's 250000", got)
+		}
+	}
+	resp, data, _ = h.raw("GET", "/crm/v3/owners", nil, nil)
+	if resp.StatusCode != 429 {
+		t.Fatalf("request %d in 10 s: %d, want 429", FreeBurstLimit+1, resp.StatusCode)
+	}
+	wantRateLimited(t, data, PolicyTenSecondly, "You have reached your ten_secondly_rolling limit.")
+}
+
+func checkNoLimits(t *testing.T, h *harness) {
+	for i := range 2 * FreeBurstLimit {
+		path, body := "/crm/v3/owners", any(nil)
+		method := "GET"
+		if i%2 == 0 {
+			method, path, body = "POST", "/crm/v3/objects/contacts/search", map[string]any{}
+		}
+		resp, _, _ := h.raw(method, path, body, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d: %d with limits off", i+1, resp.StatusCode)
+		}
+		if got := resp.Header.Get("X-HubSpot-RateLimit-Max"); got != "" {
+			t.Fatalf("limits off but X-HubSpot-RateLimit-Max is %q", got)
+		}
 	}
 }
 

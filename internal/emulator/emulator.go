@@ -11,7 +11,15 @@ import (
 	"time"
 )
 
-// Config describes the emulated portal. The zero value (plus defaults) is a small, unlimited portal.
+// HubSpot's Free tier limits, which apply when Config leaves a limit at 0.
+const (
+	FreeBurstLimit      = 100
+	FreeDailyLimit      = 250_000
+	FreeSearchPerSecond = 5
+)
+
+// Config describes the emulated portal. The zero value is a default-sized portal on HubSpot's
+// Free tier limits.
 type Config struct {
 	// Seed makes every generated value, id and timestamp reproducible.
 	Seed int64
@@ -22,12 +30,15 @@ type Config struct {
 	// Counts holds records per object type name (contacts, companies, deals, tickets, calls, emails,
 	// meetings, notes, tasks, cars, subscriptions). Missing keys take DefaultCounts.
 	Counts map[string]int
-	// BurstLimit is requests per rolling 10 s window; 0 = not enforced.
+	// BurstLimit is requests per rolling 10 s window; 0 = FreeBurstLimit.
 	BurstLimit int
-	// SearchPerSecond is search requests per rolling second; 0 = not enforced.
+	// SearchPerSecond is search requests per rolling second; 0 = FreeSearchPerSecond.
 	SearchPerSecond int
-	// DailyLimit is requests per UTC day; 0 = not enforced.
+	// DailyLimit is requests per UTC day; 0 = FreeDailyLimit.
 	DailyLimit int
+	// NoLimits turns every rate limit off, for tests that are not about limits. HubSpot always
+	// enforces them.
+	NoLimits bool
 	// SearchLag hides records changed less than this long ago from search, as HubSpot's index lags.
 	SearchLag time.Duration
 	// Scopes lists granted scopes; nil grants all.
@@ -150,11 +161,25 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, fmt.Errorf("new emulator: %w", err)
 	}
 	e.auth = auth
-	e.limits = newLimiter(cfg.BurstLimit, cfg.SearchPerSecond, cfg.DailyLimit)
+	e.limits = newLimiter(cfg.limits())
 	e.faults = newFaultInjector(cfg.Seed, cfg.Faults)
 	e.stats = newStatsCollector()
 	e.handler = e.routes()
 	return e, nil
+}
+
+// limits gives the enforced burst, search and daily limits; 0 means not enforced.
+func (cfg Config) limits() (burst, search, daily int) {
+	if cfg.NoLimits {
+		return 0, 0, 0
+	}
+	orFree := func(v, free int) int {
+		if v == 0 {
+			return free
+		}
+		return v
+	}
+	return orFree(cfg.BurstLimit, FreeBurstLimit), orFree(cfg.SearchPerSecond, FreeSearchPerSecond), orFree(cfg.DailyLimit, FreeDailyLimit)
 }
 
 // Handler serves the HubSpot API and the /_emulator admin routes.
