@@ -1056,6 +1056,24 @@ func checkOwners(t *testing.T, h *harness) {
 	if len(owners) != ownerCount {
 		t.Errorf("%d active owners, want %d", len(owners), ownerCount)
 	}
+	for _, base := range []string{"/crm/v3/owners", "/crm/owners/2026-09"} {
+		_, page := h.call("GET", base+"?limit=500", nil)
+		types := map[string]int{}
+		for _, o := range page["results"].([]any) {
+			owner := o.(map[string]any)
+			types[fmt.Sprint(owner["type"])]++
+			if person := owner["type"] == "PERSON"; person != (owner["userId"] != nil && owner["email"] != nil) {
+				t.Errorf("%s: owner %v: persons carry a user id and an email, queues neither", base, owner)
+			}
+		}
+		if types["QUEUE"] == 0 || types["PERSON"] == 0 || types["QUEUE"]+types["PERSON"] != ownerCount {
+			t.Errorf("%s: owner types %v, want PERSON and a few QUEUE owners only", base, types)
+		}
+		id := get(page, "results", 0, "id")
+		if _, one := h.call("GET", fmt.Sprint(base, "/", id), nil); one["type"] != get(page, "results", 0, "type") {
+			t.Errorf("%s/%v: type %v", base, id, one["type"])
+		}
+	}
 	_, archived := h.call("GET", "/crm/v3/owners?archived=true", nil)
 	if length(archived["results"]) != archivedOwners || get(archived, "results", 0, "archived") != true {
 		t.Errorf("archived owners %v", archived)

@@ -229,10 +229,11 @@ func (e *Emulator) getPipeline(c *call) (int, any, *apiError) {
 
 type ownerJSON struct {
 	ID        string     `json:"id"`
-	Email     string     `json:"email"`
+	Type      string     `json:"type"`
+	Email     string     `json:"email,omitempty"`
 	FirstName string     `json:"firstName"`
 	LastName  string     `json:"lastName"`
-	UserID    int64      `json:"userId"`
+	UserID    *int64     `json:"userId,omitempty"`
 	Teams     []teamJSON `json:"teams"`
 	CreatedAt string     `json:"createdAt"`
 	UpdatedAt string     `json:"updatedAt"`
@@ -246,10 +247,16 @@ type teamJSON struct {
 }
 
 func ownerToJSON(o owner) ownerJSON {
-	uid, _ := strconv.ParseInt(o.userID, 10, 64)
-	return ownerJSON{ID: o.id, Email: o.email, FirstName: o.first, LastName: o.last, UserID: uid,
+	out := ownerJSON{ID: o.id, Type: "PERSON", Email: o.email, FirstName: o.first, LastName: o.last,
 		Teams: []teamJSON{{ID: o.teamID, Name: o.teamName, Primary: true}}, CreatedAt: isoMillis(o.created),
 		UpdatedAt: isoMillis(o.updated), Archived: o.archived}
+	if o.queue {
+		out.Type = "QUEUE"
+	} else {
+		uid, _ := strconv.ParseInt(o.userID, 10, 64)
+		out.UserID = &uid
+	}
+	return out
 }
 
 // listOwners serves GET /owners (trailing slash accepted): limit (max 500), after, archived.
