@@ -128,10 +128,9 @@ func (e *Emulator) assocBatchRead(c *call) (int, any, *apiError) {
 			targets, pg = sd.targetsPage(pos, after, assocPageSize)
 		}
 		if len(targets) == 0 {
-			errs = append(errs, batchError{Status: "error", Category: catNotFound,
-				SubCategory: "crm.associations.NO_ASSOCIATIONS_FOUND",
-				Message:     fmt.Sprintf("No %s is associated with %s %s.", sd.to().typ.singular, sd.from().typ.singular, in.ID),
-				Context:     map[string][]string{"fromObjectId": {in.ID}}})
+			errs = append(errs, newBatchError(catNotFound, "crm.associations.NO_ASSOCIATIONS_FOUND",
+				fmt.Sprintf("No %s is associated with %s %s.", sd.to().typ.singular, sd.from().typ.singular, in.ID),
+				map[string][]string{"fromObjectId": {in.ID}}))
 			continue
 		}
 		r := assocReadResult{To: targets, Paging: pg}
@@ -180,10 +179,9 @@ func (e *Emulator) assocWrite(c *call, inputs []assocWriteInput, typesOf func(si
 		from, okFrom := sd.from().livePos(in.From.ID)
 		to, okTo := sd.to().livePos(in.To.ID)
 		if !okFrom || !okTo {
-			errs = append(errs, batchError{Status: "error", Category: catValidation,
-				SubCategory: "crm.associations.INVALID_OBJECT_IDS",
-				Message:     fmt.Sprintf("Could not associate %s %s with %s %s: both records must exist", sd.from().typ.singular, in.From.ID, sd.to().typ.singular, in.To.ID),
-				Context:     map[string][]string{"fromObjectId": {in.From.ID}, "toObjectId": {in.To.ID}}})
+			errs = append(errs, newBatchError(catValidation, "crm.associations.INVALID_OBJECT_IDS",
+				fmt.Sprintf("Could not associate %s %s with %s %s: both records must exist", sd.from().typ.singular, in.From.ID, sd.to().typ.singular, in.To.ID),
+				map[string][]string{"fromObjectId": {in.From.ID}, "toObjectId": {in.To.ID}}))
 			continue
 		}
 		m := sd.mask(from, to) | 1

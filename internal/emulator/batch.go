@@ -40,9 +40,9 @@ func (c *call) batchResult(okStatus int, results any, errs []batchError) (int, a
 
 // notFoundError is the single batch error naming every id that was not found.
 func notFoundError(t *objectType, verb string, ids []string) batchError {
-	return batchError{Status: "error", Category: catNotFound,
-		Message: "Could not " + verb + " some " + strings.ToUpper(t.singular) + " objects, they may be deleted or not exist. Check that ids are valid.",
-		Context: map[string][]string{"ids": ids}}
+	return newBatchError(catNotFound, "",
+		"Could not "+verb+" some "+strings.ToUpper(t.singular)+" objects, they may be deleted or not exist. Check that ids are valid.",
+		map[string][]string{"ids": ids})
 }
 
 // batch serves POST /{type}/batch/{op}.

@@ -42,6 +42,7 @@ func TestConformance(t *testing.T) {
 		{"search query text", unlimited, checkSearchQuery},
 		{"batch read partial failure per family", unlimited, checkBatchRead},
 		{"batch input limits", unlimited, checkBatchLimits},
+		{"batch error entries carry every StandardError field", unlimited, checkBatchErrorFields},
 		{"validation rejects the whole batch", unlimited, checkBatchValidation},
 		{"required properties on create", unlimited, checkRequired},
 		{"duplicate email is a 409", unlimited, checkDuplicateEmail},
@@ -582,6 +583,41 @@ func checkBatchRead(t *testing.T, h *harness) {
 	_, byEmail := h.call("POST", "/crm/v3/objects/contacts/batch/read", map[string]any{"idProperty": "email", "inputs": []any{map[string]any{"id": r.Properties["email"]}}})
 	if get(byEmail, "results", 0, "id") != r.ID {
 		t.Errorf("batch read by email: %v", byEmail)
+	}
+}
+
+func checkBatchErrorFields(t *testing.T, h *harness) {
+	contact := h.e.Records("contacts", false)[0].ID
+	missing := map[string]any{"inputs": []any{map[string]any{"id": contact}, map[string]any{"id": "999"}}}
+	badPair := map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": contact}, "to": map[string]any{"id": "999"}}}}
+	update := map[string]any{"inputs": []any{map[string]any{"id": "999", "properties": map[string]any{"name": "x"}}}}
+	cases := []struct {
+		path   string
+		body   any
+		status int
+	}{
+		{"/crm/v3/objects/contacts/batch/read", missing, 207},
+		{"/crm/objects/2026-09/contacts/batch/read", missing, 200},
+		{"/crm/v3/objects/companies/batch/update", update, 207},
+		{"/crm/v4/associations/contacts/tickets/batch/read", map[string]any{"inputs": []any{map[string]any{"id": "999"}}}, 207},
+		{"/crm/associations/2026-09/contacts/tickets/batch/read", map[string]any{"inputs": []any{map[string]any{"id": "999"}}}, 200},
+		{"/crm/v4/associations/contacts/companies/batch/associate/default", badPair, 207},
+	}
+	for _, tc := range cases {
+		st, body := h.call("POST", tc.path, tc.body)
+		if st != tc.status || length(body["errors"]) == 0 {
+			t.Errorf("%s: status %d with errors %v, want %d with errors", tc.path, st, body["errors"], tc.status)
+			continue
+		}
+		for _, e := range body["errors"].([]any) {
+			entry := e.(map[string]any)
+			_, isContext := entry["context"].(map[string]any)
+			_, isErrors := entry["errors"].([]any)
+			_, isLinks := entry["links"].(map[string]any)
+			if entry["status"] != "error" || entry["category"] == "" || entry["message"] == "" || !isContext || !isErrors || !isLinks {
+				t.Errorf("%s: error entry %v lacks one of status, category, message, context, errors, links", tc.path, entry)
+			}
+		}
 	}
 }
 

@@ -83,13 +83,21 @@ type errorBody struct {
 	Links         map[string]string   `json:"links,omitempty"`
 }
 
-// batchError is one entry of a batch response's errors array (207 or folded).
+// batchError is one entry of a batch response's errors array (207 or folded). HubSpot's
+// StandardError schema requires every field but subCategory, so none is omitted when empty.
 type batchError struct {
 	Status      string              `json:"status"`
 	Category    string              `json:"category"`
 	SubCategory string              `json:"subCategory,omitempty"`
 	Message     string              `json:"message"`
-	Context     map[string][]string `json:"context,omitempty"`
+	Context     map[string][]string `json:"context"`
+	Errors      []errorDetail       `json:"errors"`
+	Links       map[string]string   `json:"links"`
+}
+
+func newBatchError(category, subCategory, message string, context map[string][]string) batchError {
+	return batchError{Status: "error", Category: category, SubCategory: subCategory, Message: message,
+		Context: context, Errors: []errorDetail{}, Links: map[string]string{}}
 }
 
 // correlations hands out uuid-shaped correlation ids, deterministic in request order for a seed.
