@@ -27,13 +27,19 @@ type batchResponse struct {
 	CompletedAt string       `json:"completedAt"`
 }
 
-// batchResult shapes a batch answer for the request's path family.
+// batchResult shapes a batch answer for the request's path family: errors make a v3/v4 answer
+// a 207.
 func (c *call) batchResult(okStatus int, results any, errs []batchError) (int, any, *apiError) {
-	now := isoMillis(c.e.nowMs())
-	status := okStatus
 	if len(errs) > 0 && !c.v2026 {
-		status = http.StatusMultiStatus
+		okStatus = http.StatusMultiStatus
 	}
+	return c.foldedBatchResult(okStatus, results, errs)
+}
+
+// foldedBatchResult answers status with any errors folded into the body, for routes whose spec
+// lists no 207.
+func (c *call) foldedBatchResult(status int, results any, errs []batchError) (int, any, *apiError) {
+	now := isoMillis(c.e.nowMs())
 	return status, batchResponse{Status: "COMPLETE", Results: results, NumErrors: len(errs), Errors: errs,
 		StartedAt: now, CompletedAt: now}, nil
 }

@@ -52,6 +52,7 @@ func TestConformance(t *testing.T) {
 		{"2026-09 applies validation rules", unlimited, checkValidationRules},
 		{"association default type ids and labels", unlimited, checkAssociationTypes},
 		{"associations are symmetric and do not bump last-modified", unlimited, checkAssociationWrites},
+		{"association routes answer the statuses each spec lists", unlimited, checkAssociationStatuses},
 		{"association batch read pages long lists", Config{Counts: map[string]int{"contacts": 1500, "companies": 1}, NoLimits: true}, checkAssociationPaging},
 		{"properties definitions", unlimited, checkPropertyDefinitions},
 		{"schemas of custom objects", unlimited, checkSchemas},
@@ -601,7 +602,8 @@ func checkBatchErrorFields(t *testing.T, h *harness) {
 		{"/crm/v3/objects/companies/batch/update", update, 207},
 		{"/crm/v4/associations/contacts/tickets/batch/read", map[string]any{"inputs": []any{map[string]any{"id": "999"}}}, 207},
 		{"/crm/associations/2026-09/contacts/tickets/batch/read", map[string]any{"inputs": []any{map[string]any{"id": "999"}}}, 200},
-		{"/crm/v4/associations/contacts/companies/batch/associate/default", badPair, 207},
+		{"/crm/v4/associations/contacts/companies/batch/associate/default", badPair, 200},
+		{"/crm/v4/associations/contacts/companies/batch/create", withTypes(badPair, 279), 207},
 	}
 	for _, tc := range cases {
 		st, body := h.call("POST", tc.path, tc.body)
@@ -931,10 +933,110 @@ func checkAssociationWrites(t *testing.T, h *harness) {
 	contact := h.e.Records("contacts", false)[1].ID
 	def := map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": deal.ID}, "to": map[string]any{"id": contact}}}}
 	st, resp = h.call("POST", "/crm/associations/2026-09/deals/contacts/batch/associate/default", def)
-	wantStatus(t, st, 201, resp)
+	wantStatus(t, st, 200, resp)
 	if back, _ := h.e.Associations("contacts", contact, "deals"); !slices.Contains(back, deal.ID) {
 		t.Error("default association missing")
 	}
+}
+
+// withTypes copies a batch body, giving every input the HUBSPOT_DEFINED type typeID.
+func withTypes(body map[string]any, typeID int) map[string]any {
+	var out []any
+	for _, in := range body["inputs"].([]any) {
+		typed := maps.Clone(in.(map[string]any))
+		typed["types"] = []any{map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": typeID}}
+		out = append(out, typed)
+	}
+	return map[string]any{"inputs": out}
+}
+
+func checkAssociationStatuses(t *testing.T, h *harness) {
+	contacts, companies := h.e.Records("contacts", false), h.e.Records("companies", false)
+	pair := func(from, to string) map[string]any {
+		return map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": from}, "to": map[string]any{"id": to}}}}
+	}
+	billing := []any{map[string]any{"associationCategory": "USER_DEFINED", "associationTypeId": 101}}
+	h.clock.Advance(time.Hour)
+	for fi, f := range []struct{ assoc, objects string }{{"/crm/v4/associations", "/crm/v4/objects"}, {"/crm/associations/2026-09", "/crm/objects/2026-09"}} {
+		v4 := fi == 0
+		contact, company := contacts[10+fi].ID, companies[10+fi].ID
+		good, bad := pair(contact, company), pair(contact, "999")
+		labelled := map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": contact}, "to": map[string]any{"id": company}, "types": billing}}}
+		status := func(v4Status, v2026Status int) int {
+			if v4 {
+				return v4Status
+			}
+			return v2026Status
+		}
+		batch := f.assoc + "/contacts/companies/batch/"
+		record := f.objects + "/contacts/" + contact + "/associations/"
+		cases := []struct {
+			method, path string
+			body         any
+			want         int
+			labels       []string // the pair's labels afterwards; nil = not associated
+		}{
+			{"POST", batch + "associate/default", good, 200, []string{}},
+			{"POST", batch + "associate/default", bad, 200, []string{}},
+			{"POST", batch + "create", labelled, status(201, 200), []string{"Billing contact"}},
+			{"POST", batch + "create", withTypes(bad, 279), status(207, 200), []string{"Billing contact"}},
+			{"POST", batch + "read", map[string]any{"inputs": []any{map[string]any{"id": contact}}}, 200, []string{"Billing contact"}},
+			{"POST", batch + "read", map[string]any{"inputs": []any{map[string]any{"id": contact}, map[string]any{"id": "999"}}}, status(207, 200), []string{"Billing contact"}},
+			{"POST", batch + "labels/archive", labelled, status(204, 200), []string{}},
+			{"POST", batch + "archive", map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": contact}, "to": []any{map[string]any{"id": company}}}}}, status(204, 200), nil},
+			{"PUT", record + "default/companies/" + company, nil, 200, []string{}},
+			{"PUT", record + "companies/" + company, billing, 201, []string{"Billing contact"}},
+			{"PUT", record + "companies/999", billing, 400, []string{"Billing contact"}},
+			{"DELETE", record + "companies/" + company, nil, 204, nil},
+		}
+		for _, tc := range cases {
+			resp, data, err := h.raw(tc.method, tc.path, tc.body, nil)
+			if err != nil {
+				t.Fatalf("%s %s: %v", tc.method, tc.path, err)
+			}
+			if resp.StatusCode != tc.want {
+				t.Errorf("%s %s: status %d, want %d (%.300s)", tc.method, tc.path, resp.StatusCode, tc.want, data)
+			}
+			if tc.want == 204 && len(data) != 0 {
+				t.Errorf("%s %s: 204 with a body %q", tc.method, tc.path, data)
+			}
+			if got := h.labelsBetween(contact, company); !slices.Equal(got, tc.labels) {
+				t.Errorf("%s %s: labels afterwards %v, want %v", tc.method, tc.path, got, tc.labels)
+			}
+		}
+		for _, typ := range []string{"contacts", "companies"} {
+			for _, r := range h.e.Records(typ, false) {
+				if (r.ID == contact || r.ID == company) && r.UpdatedAt.After(h.clock.Now().Add(-time.Hour)) {
+					t.Errorf("association writes moved %s %s last-modified to %v", typ, r.ID, r.UpdatedAt)
+				}
+			}
+		}
+	}
+	_, def := h.call("POST", "/crm/v4/associations/contacts/companies/batch/associate/default", pair(contacts[20].ID, companies[20].ID))
+	if get(def, "results", 0, "from", "id") != contacts[20].ID || get(def, "results", 0, "associationSpec", "associationTypeId") != 279.0 {
+		t.Errorf("associate/default result %v, want {from, to, associationSpec}", def["results"])
+	}
+}
+
+// labelsBetween reads a contact's labels towards a company: nil when not associated, [] for the
+// unlabeled type alone.
+func (h *harness) labelsBetween(contact, company string) []string {
+	h.t.Helper()
+	st, body := h.call("GET", "/crm/v4/objects/contacts/"+contact+"/associations/companies", nil)
+	wantStatus(h.t, st, 200, body)
+	for _, r := range body["results"].([]any) {
+		if fmt.Sprint(int64(get(r, "toObjectId").(float64))) != company {
+			continue
+		}
+		labels := []string{}
+		for _, ty := range get(r, "associationTypes").([]any) {
+			if l, ok := get(ty, "label").(string); ok && get(ty, "category") == "USER_DEFINED" {
+				labels = append(labels, l)
+			}
+		}
+		return labels
+	}
+	return nil
 }
 
 func checkAssociationPaging(t *testing.T, h *harness) {
