@@ -416,10 +416,13 @@ func checkSearchLimits(t *testing.T, h *harness) {
 		{"empty body object", map[string]any{}, 200},
 		{"5 groups", map[string]any{"filterGroups": groups(many(1), many(1), many(1), many(1), many(1))}, 200},
 		{"6 groups", map[string]any{"filterGroups": groups(many(1), many(1), many(1), many(1), many(1), many(1))}, 400},
-		{"6 filters in a group", map[string]any{"filterGroups": groups(many(6))}, 200},
-		{"7 filters in a group", map[string]any{"filterGroups": groups(many(7))}, 400},
-		{"18 filters in all", map[string]any{"filterGroups": groups(many(6), many(6), many(6))}, 200},
-		{"19 filters in all", map[string]any{"filterGroups": groups(many(6), many(6), many(6), many(1))}, 400},
+		{"10 filters in a group", map[string]any{"filterGroups": groups(many(10))}, 200},
+		{"11 filters in a group", map[string]any{"filterGroups": groups(many(11))}, 400},
+		{"25 filters in all", map[string]any{"filterGroups": groups(many(10), many(10), many(5))}, 200},
+		{"26 filters in all", map[string]any{"filterGroups": groups(many(10), many(10), many(6))}, 400},
+		{"100 IN values", map[string]any{"filterGroups": groups([]map[string]any{filter("email", "IN", values(100))})}, 200},
+		{"101 IN values", map[string]any{"filterGroups": groups([]map[string]any{filter("email", "IN", values(101))})}, 400},
+		{"101 NOT_IN values", map[string]any{"filterGroups": groups([]map[string]any{filter("email", "NOT_IN", values(101))})}, 400},
 		{"limit 200", map[string]any{"limit": 200}, 200},
 		{"limit 201", map[string]any{"limit": 201}, 400},
 		{"two sorts", map[string]any{"sorts": []string{"createdate", "email"}}, 400},
@@ -437,9 +440,32 @@ func checkSearchLimits(t *testing.T, h *harness) {
 			wantErrorBody(t, body, "VALIDATION_ERROR")
 		}
 	}
+	limits := []struct {
+		body  map[string]any
+		limit string
+	}{
+		{map[string]any{"filterGroups": groups(many(1), many(1), many(1), many(1), many(1), many(1))}, "maximum is 5"},
+		{map[string]any{"filterGroups": groups(many(11))}, "maximum is 10"},
+		{map[string]any{"filterGroups": groups(many(10), many(10), many(6))}, "maximum across all filter groups is 25"},
+		{map[string]any{"filterGroups": groups([]map[string]any{filter("email", "IN", values(101))})}, "maximum is 100"},
+	}
+	for _, tc := range limits {
+		if _, body := h.search("contacts", tc.body); !strings.Contains(fmt.Sprint(body["message"]), tc.limit) {
+			t.Errorf("message %q does not name the limit (%q)", body["message"], tc.limit)
+		}
+	}
 	if _, body, _ := h.raw("POST", "/crm/v3/objects/contacts/search", "", nil); !strings.Contains(string(body), "VALIDATION_ERROR") {
 		t.Errorf("empty body accepted: %s", body)
 	}
+}
+
+// values makes n distinct filter values.
+func values(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("v%d@example.com", i)
+	}
+	return out
 }
 
 func checkSearchSorts(t *testing.T, h *harness) {

@@ -16,8 +16,9 @@ import (
 // HubSpot's search limits.
 const (
 	searchMaxGroups         = 5
-	searchMaxFiltersInGroup = 6
-	searchMaxFilters        = 18
+	searchMaxFiltersInGroup = 10
+	searchMaxFilters        = 25
+	searchMaxValues         = 100 // in one IN or NOT_IN filter
 	searchMaxLimit          = 200
 	searchMaxResults        = 10_000
 )
@@ -325,6 +326,9 @@ func compileFilter(t *objectType, f searchFilter) (pred, *apiError) {
 	case "IN", "NOT_IN":
 		if len(f.Values) == 0 {
 			return nil, badRequest("%s on %s needs values", f.Operator, p.name)
+		}
+		if len(f.Values) > searchMaxValues {
+			return nil, badRequest("Too many values in the %s filter on %s: %d. The maximum is %d", f.Operator, p.name, len(f.Values), searchMaxValues)
 		}
 		var eqs []pred
 		for _, raw := range f.Values {
