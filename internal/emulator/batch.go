@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -135,6 +136,17 @@ func parseInputs(raw []rawInput) ([]writeInput, *apiError) {
 }
 
 func (e *Emulator) batchCreate(c *call, t *objectType, req *batchRequest) (int, any, *apiError) {
+	if c.v2026 {
+		var missing []string
+		for i, in := range req.Inputs {
+			if in.Associations == nil {
+				missing = append(missing, fmt.Sprintf("inputs[%d].associations", i))
+			}
+		}
+		if len(missing) > 0 {
+			return 0, nil, badRequest("The 2026-09 batch create requires associations on every input; %s missing (send [] for a record without associations)", strings.Join(missing, ", "))
+		}
+	}
 	inputs, err := parseInputs(req.Inputs)
 	if err != nil {
 		return 0, nil, err

@@ -35,6 +35,8 @@ func TestConformance(t *testing.T) {
 		{"search operators", unlimited, checkSearchOperators},
 		{"search limits", unlimited, checkSearchLimits},
 		{"search sort forms and default creation order", unlimited, checkSearchSorts},
+		{"2026-09 search requires every field its spec lists; v3 accepts {}", unlimited, checkSearchRequiredFields},
+		{"2026-09 batch create requires associations on every input", unlimited, checkCreateAssociationsRequired},
 		{"search paging, total and the 10,000 cap", unlimited, checkSearchPaging},
 		{"search lag hides unsettled changes", Config{SearchLag: 5 * time.Second, NoLimits: true}, checkSearchLag},
 		{"search date filters take epoch milliseconds", unlimited, checkSearchEpochMillis},
@@ -459,6 +461,89 @@ func checkSearchLimits(t *testing.T, h *harness) {
 	}
 }
 
+func checkSearchRequiredFields(t *testing.T, h *harness) {
+	full := map[string]any{"after": "", "filterGroups": []any{}, "sorts": []any{}, "properties": []any{}, "limit": 10}
+	without := func(fields ...string) map[string]any {
+		body := maps.Clone(full)
+		for _, f := range fields {
+			delete(body, f)
+		}
+		return body
+	}
+	nullAfter := maps.Clone(full)
+	nullAfter["after"] = nil
+	cases := []struct {
+		name, path string
+		body       map[string]any
+		want       int
+		missing    []string
+	}{
+		{"v3 empty body", "/crm/v3/objects/contacts/search", map[string]any{}, 200, nil},
+		{"v3 full body", "/crm/v3/objects/contacts/search", full, 200, nil},
+		{"2026-09 full body", "/crm/objects/2026-09/contacts/search", full, 200, nil},
+		{"2026-09 empty body", "/crm/objects/2026-09/contacts/search", map[string]any{}, 400, []string{"after", "filterGroups", "sorts", "properties", "limit"}},
+		{"2026-09 without after", "/crm/objects/2026-09/contacts/search", without("after"), 400, []string{"after"}},
+		{"2026-09 with a null after", "/crm/objects/2026-09/contacts/search", nullAfter, 400, []string{"after"}},
+		{"2026-09 without sorts and limit", "/crm/objects/2026-09/contacts/search", without("sorts", "limit"), 400, []string{"sorts", "limit"}},
+		{"2026-09 without properties", "/crm/objects/2026-09/contacts/search", without("properties"), 400, []string{"properties"}},
+		{"2026-09 without filterGroups", "/crm/objects/2026-09/contacts/search", without("filterGroups"), 400, []string{"filterGroups"}},
+	}
+	for _, tc := range cases {
+		st, body := h.call("POST", tc.path, tc.body)
+		if st != tc.want {
+			t.Errorf("%s: status %d, want %d (%v)", tc.name, st, tc.want, body)
+			continue
+		}
+		if st != 400 {
+			continue
+		}
+		wantErrorBody(t, body, "VALIDATION_ERROR")
+		msg := fmt.Sprint(body["message"])
+		for _, f := range tc.missing {
+			if !strings.Contains(msg, f) {
+				t.Errorf("%s: message %q does not name %s", tc.name, msg, f)
+			}
+		}
+	}
+}
+
+func checkCreateAssociationsRequired(t *testing.T, h *harness) {
+	company := func(name string, assocs any) map[string]any {
+		in := map[string]any{"properties": map[string]any{"name": name}}
+		if assocs != nil {
+			in["associations"] = assocs
+		}
+		return in
+	}
+	cases := []struct {
+		name, path string
+		inputs     []any
+		want       int
+		missing    string
+	}{
+		{"v3 without associations", "/crm/v3/objects/companies/batch/create", []any{company("A", nil)}, 201, ""},
+		{"2026-09 with empty associations", "/crm/objects/2026-09/companies/batch/create", []any{company("B", []any{})}, 201, ""},
+		{"2026-09 with one input lacking them", "/crm/objects/2026-09/companies/batch/create", []any{company("C", []any{}), company("D", nil)}, 400, "inputs[1].associations"},
+	}
+	for _, tc := range cases {
+		before := len(h.e.Records("companies", false))
+		st, body := h.call("POST", tc.path, map[string]any{"inputs": tc.inputs})
+		if st != tc.want {
+			t.Errorf("%s: status %d, want %d (%v)", tc.name, st, tc.want, body)
+			continue
+		}
+		if st == 400 {
+			wantErrorBody(t, body, "VALIDATION_ERROR")
+			if !strings.Contains(fmt.Sprint(body["message"]), tc.missing) {
+				t.Errorf("%s: message %q does not name %s", tc.name, body["message"], tc.missing)
+			}
+			if after := len(h.e.Records("companies", false)); after != before {
+				t.Errorf("%s: a rejected batch created %d records", tc.name, after-before)
+			}
+		}
+	}
+}
+
 // values makes n distinct filter values.
 func values(n int) []string {
 	out := make([]string, n)
@@ -489,6 +574,20 @@ func checkSearchSorts(t *testing.T, h *harness) {
 			t.Fatalf("not descending: %s after %s", m, prev)
 		}
 		prev = m
+	}
+	for _, path := range []string{"/crm/v3/objects/contacts/search", "/crm/objects/2026-09/contacts/search"} {
+		page := func(sorts []any) []string {
+			st, body := h.call("POST", path, map[string]any{"after": "", "filterGroups": []any{}, "properties": []any{}, "limit": 30, "sorts": sorts})
+			wantStatus(t, st, 200, body)
+			return ids(body["results"])
+		}
+		byName := page([]any{"email"})
+		if !slices.Equal(byName, page([]any{map[string]any{"propertyName": "email", "direction": "ASCENDING"}})) {
+			t.Errorf("%s: [\"email\"] and [{propertyName: email, direction: ASCENDING}] order differently", path)
+		}
+		if slices.Equal(byName, ids(plain["results"])[:30]) {
+			t.Errorf("%s: sorting by email kept creation order", path)
+		}
 	}
 	_, byEmail := h.search("contacts", map[string]any{"limit": 20, "sorts": []any{map[string]any{"propertyName": "email", "direction": "ASCENDING"}}, "properties": []string{"email"}})
 	var emails []string

@@ -84,6 +84,9 @@ func (e *Emulator) search(c *call) (int, any, *apiError) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
+	if missing := req.missing(); c.v2026 && len(missing) > 0 {
+		return 0, nil, badRequest("The 2026-09 search request requires %s: send every one of after, filterGroups, sorts, properties and limit (\"\" and [] when empty)", strings.Join(missing, ", "))
+	}
 	q, err := compileSearch(t, &req)
 	if err != nil {
 		return 0, nil, err
@@ -106,6 +109,27 @@ func (e *Emulator) search(c *call) (int, any, *apiError) {
 		resp.Paging.Next.After = strconv.Itoa(next)
 	}
 	return http.StatusOK, resp, nil
+}
+
+// missing names the fields the 2026-09 spec requires that the body leaves out (or sends as
+// null); v3 lists them as required too, but accepts {}.
+func (req *searchRequest) missing() []string {
+	var out []string
+	for _, f := range []struct {
+		name    string
+		present bool
+	}{
+		{"after", len(req.After) > 0 && string(req.After) != "null"},
+		{"filterGroups", req.FilterGroups != nil},
+		{"sorts", req.Sorts != nil},
+		{"properties", req.Properties != nil},
+		{"limit", req.Limit != nil},
+	} {
+		if !f.present {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 // compileSearch validates a search body against HubSpot's limits and compiles it.
@@ -149,8 +173,7 @@ func compileSearch(t *objectType, req *searchRequest) (*query, *apiError) {
 		}
 		q.limit = *req.Limit
 	}
-	if len(req.After) > 0 && string(req.After) != "null" {
-		s := scalar(req.After)
+	if s := scalar(req.After); s != "" {
 		after, err := strconv.Atoi(s)
 		if err != nil || after < 0 {
 			return nil, badRequest("after must be a non-negative integer offset, got %s", req.After)
