@@ -112,7 +112,7 @@ type grantError struct {
 func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 	fail := func(status, errCode, message string) {
 		writeJSON(w, http.StatusBadRequest, grantError{Status: status, Message: message,
-			CorrelationID: e.corr.next(), Error: errCode, ErrorDescription: message})
+			CorrelationID: newCorrelationID(), Error: errCode, ErrorDescription: message})
 	}
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
 		fail("BAD_REQUEST", "invalid_request", "The request must be form-encoded (application/x-www-form-urlencoded).")

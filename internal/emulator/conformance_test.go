@@ -73,6 +73,7 @@ func TestConformance(t *testing.T) {
 		{"fault: statuses and Retry-After", unlimited, checkFaultStatuses},
 		{"bulk imports share one last-modified value", unlimited, checkBursts},
 		{"determinism: same seed, same bytes", unlimited, checkDeterminism},
+		{"a fresh correlation id per request, whatever the seed", Config{Scopes: []string{"crm.objects.contacts.read"}, DailyLimit: 4}, checkCorrelationIDs},
 		{"admin routes", unlimited, checkAdmin},
 	}
 	for _, f := range facts {
@@ -1663,6 +1664,42 @@ func checkDeterminism(t *testing.T, h *harness) {
 	}
 	if h.e.Token() != other.e.Token() || h.e.Token() == differentSeed.e.Token() {
 		t.Error("generated tokens should follow the seed")
+	}
+}
+
+func checkCorrelationIDs(t *testing.T, h *harness) {
+	twin := newHarness(t, h.e.cfg)
+	seen := map[string]string{}
+	for _, p := range []*harness{h, twin} {
+		requests := []struct {
+			method, path string
+			body         any
+		}{
+			{"GET", "/crm/v3/objects/widgets", nil},                                   // 404
+			{"POST", "/crm/v3/objects/contacts/search", map[string]any{"limit": 999}}, // 400
+			{"GET", "/crm/v3/objects/deals", nil},                                     // 403 missing scope
+			{"GET", "/crm/v3/objects/contacts/999", nil},                              // 404 record
+			{"GET", "/crm/v3/owners", nil},                                            // 429 daily
+			{"GET", "/crm/v3/owners", nil},                                            // 429 daily again
+		}
+		for _, r := range requests {
+			resp, data, err := p.raw(r.method, r.path, r.body, nil)
+			if err != nil || resp.StatusCode < 400 {
+				t.Fatalf("%s %s: %v %v, want an error answer", r.method, r.path, resp, err)
+			}
+			var body map[string]any
+			if err := jsonDecode(strings.NewReader(string(data)), &body); err != nil {
+				t.Fatalf("%s %s: %v", r.method, r.path, err)
+			}
+			id := fmt.Sprint(body["correlationId"])
+			if !uuidPattern.MatchString(id) {
+				t.Errorf("%s %s: correlationId %q is not a uuid", r.method, r.path, id)
+			}
+			if first, dup := seen[id]; dup {
+				t.Errorf("%s %s repeats correlationId %s of %s", r.method, r.path, id, first)
+			}
+			seen[id] = r.method + " " + r.path
+		}
 	}
 }
 

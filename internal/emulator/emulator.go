@@ -96,7 +96,6 @@ type Emulator struct {
 	limits  *limiter
 	faults  *faultInjector
 	stats   *statsCollector
-	corr    correlations
 	handler http.Handler
 }
 
@@ -121,7 +120,6 @@ func New(cfg Config) (*Emulator, error) {
 		typeKeys:  map[string]*objectType{},
 		tables:    map[string]*table{},
 		pipelines: seedPipelines(seed),
-		corr:      correlations{seed: seed},
 	}
 	if cfg.Scopes != nil {
 		e.scopes = map[string]bool{}

@@ -3,9 +3,9 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"sync/atomic"
 )
 
 // HubSpot error categories used by the emulator.
@@ -100,15 +100,10 @@ func newBatchError(category, subCategory, message string, context map[string][]s
 		Context: context, Errors: []errorDetail{}, Links: map[string]string{}}
 }
 
-// correlations hands out uuid-shaped correlation ids, deterministic in request order for a seed.
-type correlations struct {
-	seed uint64
-	n    atomic.Uint64
-}
-
-func (c *correlations) next() string {
-	n := c.n.Add(1)
-	return uuidFrom(hash3(c.seed, 0xc0, n), hash3(c.seed, 0xc1, n))
+// newCorrelationID gives every answer its own uuid, as HubSpot does: drawn from a randomly seeded
+// source, so ids never repeat across requests, runs or emulators built with the same seed.
+func newCorrelationID() string {
+	return uuidFrom(rand.Uint64(), rand.Uint64())
 }
 
 // writeJSON writes v with status; encoding errors cannot happen for the emulator's own types.

@@ -111,7 +111,7 @@ const cloudflarePage = `<!DOCTYPE html>
 
 // writeFault answers a request with an injected error status in HubSpot's shapes.
 func (e *Emulator) writeFault(w http.ResponseWriter, f fault) {
-	corr := e.corr.next()
+	corr := newCorrelationID()
 	switch f.status {
 	case 429:
 		writeRateLimited(w, PolicyTenSecondly, corr)

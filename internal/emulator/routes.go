@@ -97,7 +97,7 @@ func (e *Emulator) routes() http.Handler {
 // fail writes an error response and counts it.
 func (e *Emulator) fail(w http.ResponseWriter, err *apiError) {
 	e.stats.status(err.status)
-	writeError(w, err, e.corr.next())
+	writeError(w, err, newCorrelationID())
 }
 
 // public wraps an unauthenticated, unlimited API route (the OAuth token endpoint); faults apply.
@@ -155,7 +155,7 @@ func (e *Emulator) api(family string, search, v2026 bool, h handlerFunc) http.Ha
 		}
 		if policy != "" {
 			e.stats.rateLimited(policy)
-			writeRateLimited(w, policy, e.corr.next())
+			writeRateLimited(w, policy, newCorrelationID())
 			return
 		}
 		done, truncate := e.injectFault(w, r)
