@@ -59,6 +59,7 @@ func TestConformance(t *testing.T) {
 		{"properties definitions", unlimited, checkPropertyDefinitions},
 		{"schemas of custom objects", unlimited, checkSchemas},
 		{"pipelines with stages", unlimited, checkPipelines},
+		{"fields the 2026-09 specs require on stages and schemas", unlimited, checkSpecRequiredMetadata},
 		{"owners with trailing slash and archived", unlimited, checkOwners},
 		{"oauth refresh, expiry and bad refresh token", Config{OAuth: &OAuthConfig{ClientID: "cid", ClientSecret: "secret", RefreshToken: "rt-1"}, NoLimits: true}, checkOAuth},
 		{"missing scopes", Config{Scopes: []string{"crm.objects.contacts.read"}, NoLimits: true}, checkMissingScopes},
@@ -1302,6 +1303,30 @@ func checkPipelines(t *testing.T, h *harness) {
 	}
 	if st, body := h.call("GET", "/crm/v3/pipelines/contacts", nil); st != 404 {
 		t.Errorf("contacts have no pipelines: %d %v", st, body)
+	}
+}
+
+func checkSpecRequiredMetadata(t *testing.T, h *harness) {
+	permissions := []any{"CRM_PERMISSIONS_ENFORCEMENT", "READ_ONLY", "INTERNAL_ONLY"}
+	for _, path := range []string{"/crm/v3/pipelines/deals", "/crm/pipelines/2026-09/tickets", "/crm/pipelines/2026-09/deals"} {
+		st, body := h.call("GET", path, nil)
+		wantStatus(t, st, 200, body)
+		for _, p := range body["results"].([]any) {
+			for _, s := range get(p, "stages").([]any) {
+				if !slices.Contains(permissions, get(s, "writePermissions")) {
+					t.Errorf("%s: stage %v writePermissions %v, want one of %v", path, get(s, "id"), get(s, "writePermissions"), permissions)
+				}
+			}
+		}
+	}
+	for _, path := range []string{"/crm-object-schemas/v3/schemas", "/crm-object-schemas/2026-09/schemas"} {
+		st, body := h.call("GET", path, nil)
+		wantStatus(t, st, 200, body)
+		for _, s := range body["results"].([]any) {
+			if _, ok := get(s, "allowsSensitiveProperties").(bool); !ok {
+				t.Errorf("%s: schema %v allowsSensitiveProperties %v, want a boolean", path, get(s, "name"), get(s, "allowsSensitiveProperties"))
+			}
+		}
 	}
 }
 

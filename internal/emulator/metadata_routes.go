@@ -83,6 +83,7 @@ type schemaJSON struct {
 	SecondaryDisplayProperties []string          `json:"secondaryDisplayProperties"`
 	RequiredProperties         []string          `json:"requiredProperties"`
 	SearchableProperties       []string          `json:"searchableProperties"`
+	AllowsSensitiveProperties  bool              `json:"allowsSensitiveProperties"`
 	Properties                 []propertyJSON    `json:"properties"`
 	Associations               []schemaAssoc     `json:"associations"`
 	MetaType                   string            `json:"metaType"`
@@ -164,9 +165,12 @@ type stageJSON struct {
 	Label        string            `json:"label"`
 	DisplayOrder int               `json:"displayOrder"`
 	Metadata     map[string]string `json:"metadata"`
-	Archived     bool              `json:"archived"`
-	CreatedAt    string            `json:"createdAt"`
-	UpdatedAt    string            `json:"updatedAt"`
+	// WritePermissions is one of CRM_PERMISSIONS_ENFORCEMENT, READ_ONLY or INTERNAL_ONLY; seeded
+	// stages follow the portal's CRM permissions, as stages created in HubSpot's UI do.
+	WritePermissions string `json:"writePermissions"`
+	Archived         bool   `json:"archived"`
+	CreatedAt        string `json:"createdAt"`
+	UpdatedAt        string `json:"updatedAt"`
 }
 
 func (e *Emulator) pipelineJSON(p pipeline, order int) pipelineJSON {
@@ -179,7 +183,8 @@ func (e *Emulator) pipelineJSON(p pipeline, order int) pipelineJSON {
 		} else {
 			md["probability"] = s.probability
 		}
-		out.Stages = append(out.Stages, stageJSON{ID: s.id, Label: s.label, DisplayOrder: i, Metadata: md, CreatedAt: stamp, UpdatedAt: stamp})
+		out.Stages = append(out.Stages, stageJSON{ID: s.id, Label: s.label, DisplayOrder: i, Metadata: md,
+			WritePermissions: "CRM_PERMISSIONS_ENFORCEMENT", CreatedAt: stamp, UpdatedAt: stamp})
 	}
 	return out
 }
