@@ -49,6 +49,7 @@ Flags:
 // emulatorFlags holds the parsed command line.
 type emulatorFlags struct {
 	host, tier, token, counts, errorRate, scopes string
+	scopeErrorShape                              string
 	port, burst, daily, searchPerSecond          int
 	seed, portalID                               int64
 	searchLag, latency                           time.Duration
@@ -80,6 +81,9 @@ func newEmulatorFlagSet(stderr io.Writer) (*flag.FlagSet, *emulatorFlags) {
 	fs.BoolVar(&f.noLimits, "no-limits", false, "enforce no rate limits (HubSpot always does; for tests that are not about limits)")
 	fs.DurationVar(&f.searchLag, "search-lag", 0, "records changed more recently than this are not yet visible to search")
 	fs.StringVar(&f.scopes, "scopes", "", "comma-separated granted scopes (default: all)")
+	fs.StringVar(&f.scopeErrorShape, "scope-error-shape", emulator.ScopeErrorGranular, "where 403 MISSING_SCOPES bodies name the scope: "+
+		emulator.ScopeErrorGranular+" (errors[].context.requiredGranularScopes), "+emulator.ScopeErrorRequired+
+		" (errors[].context.requiredScopes) or "+emulator.ScopeErrorMissing+" (context.missingScopes)")
 	fs.BoolVar(&f.noAPIAccess, "no-api-access", false, "refuse every API call, like a free portal without API access")
 	fs.StringVar(&f.errorRate, "error-rate", "", "injected error statuses and shares, e.g. 429=0.05,503=0.01")
 	fs.DurationVar(&f.latency, "latency", 0, "latency added to every API response")
@@ -121,7 +125,7 @@ func (f *emulatorFlags) markSet(fs *flag.FlagSet) {
 // config turns the flags into an emulator configuration.
 func (f *emulatorFlags) config() (emulator.Config, error) {
 	cfg := emulator.Config{Seed: f.seed, PortalID: f.portalID, Token: f.token, Counts: map[string]int{},
-		SearchLag: f.searchLag, NoAPIAccess: f.noAPIAccess,
+		SearchLag: f.searchLag, NoAPIAccess: f.noAPIAccess, ScopeErrorShape: f.scopeErrorShape,
 		Faults: emulator.Faults{Latency: f.latency, ResetRate: f.resetRate, TruncateRate: f.truncateRate}}
 	counts, err := parsePairs(f.counts, strconv.Atoi)
 	if err != nil {

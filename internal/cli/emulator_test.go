@@ -97,7 +97,7 @@ func TestRunEmulatorHelpMentionsKnobs(t *testing.T) {
 	help := stderr.String()
 	for _, want := range []string{"Seed sizes", "contacts", "2000", "professional", "api-addon", "--error-rate", "477",
 		"-latency", "-reset-rate", "-truncate-rate", "-search-lag", "-oauth-refresh-token", "-burst", "-daily",
-		"-no-limits", "Without --tier the free\ntier's limits apply"} {
+		"-no-limits", "-scope-error-shape", "context.missingScopes", "Without --tier the free\ntier's limits apply"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("help lacks %q", want)
 		}
@@ -159,6 +159,23 @@ func TestEmulatorLimitFlags(t *testing.T) {
 	}
 }
 
+func TestEmulatorScopeErrorShapeFlag(t *testing.T) {
+	for _, shape := range []string{"granular", "required", "missing"} {
+		fs, f := newEmulatorFlagSet(io.Discard)
+		if err := fs.Parse([]string{"--scope-error-shape", shape}); err != nil {
+			t.Fatal(err)
+		}
+		f.markSet(fs)
+		cfg, err := f.config()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.ScopeErrorShape != shape {
+			t.Errorf("--scope-error-shape %s gave %q", shape, cfg.ScopeErrorShape)
+		}
+	}
+}
+
 func TestRunEmulatorRejectsBadFlags(t *testing.T) {
 	cases := [][]string{
 		{"--tier", "platinum"},
@@ -170,6 +187,7 @@ func TestRunEmulatorRejectsBadFlags(t *testing.T) {
 		{"--no-limits", "--tier", "free"},
 		{"--no-limits", "--burst", "10"},
 		{"--burst", "0"},
+		{"--scope-error-shape", "nested"},
 		{"extra-argument"},
 	}
 	for _, args := range cases {

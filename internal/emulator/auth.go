@@ -165,9 +165,17 @@ func (e *Emulator) requireScopes(scopes ...string) *apiError {
 	for _, s := range scopes {
 		if !e.scopes[s] {
 			err := newError(http.StatusForbidden, catMissingScope, missingScopeMessage)
-			err.errors = []errorDetail{{Message: "One or more of the following scopes are required.",
-				Context: map[string][]string{"requiredGranularScopes": {s}}}}
 			err.links = map[string]string{"scopes": scopesLink}
+			if e.cfg.ScopeErrorShape == ScopeErrorMissing {
+				err.context = map[string][]string{"missingScopes": {s}}
+				return err
+			}
+			key := "requiredGranularScopes"
+			if e.cfg.ScopeErrorShape == ScopeErrorRequired {
+				key = "requiredScopes"
+			}
+			err.errors = []errorDetail{{Message: "One or more of the following scopes are required.",
+				Context: map[string][]string{key: {s}}}}
 			return err
 		}
 	}

@@ -63,6 +63,7 @@ func TestConformance(t *testing.T) {
 		{"owners with trailing slash and archived", unlimited, checkOwners},
 		{"oauth refresh, expiry and bad refresh token", Config{OAuth: &OAuthConfig{ClientID: "cid", ClientSecret: "secret", RefreshToken: "rt-1"}, NoLimits: true}, checkOAuth},
 		{"missing scopes", Config{Scopes: []string{"crm.objects.contacts.read"}, NoLimits: true}, checkMissingScopes},
+		{"missing scopes in each of HubSpot's shapes", unlimited, checkScopeErrorShapes},
 		{"portal without API access", Config{NoAPIAccess: true, NoLimits: true}, checkNoAPIAccess},
 		{"ten-secondly burst limit", Config{BurstLimit: 3, DailyLimit: 100}, checkBurstLimit},
 		{"secondly search limit", Config{SearchPerSecond: 2}, checkSearchLimit},
@@ -1452,6 +1453,30 @@ func checkMissingScopes(t *testing.T, h *harness) {
 		if body["message"] != missingScopeMessage {
 			t.Errorf("message %q", body["message"])
 		}
+	}
+}
+
+func checkScopeErrorShapes(t *testing.T, h *harness) {
+	cases := []struct {
+		shape string
+		where []any // path to the scope in the body
+	}{
+		{"", []any{"errors", 0, "context", "requiredGranularScopes", 0}},
+		{ScopeErrorGranular, []any{"errors", 0, "context", "requiredGranularScopes", 0}},
+		{ScopeErrorRequired, []any{"errors", 0, "context", "requiredScopes", 0}},
+		{ScopeErrorMissing, []any{"context", "missingScopes", 0}},
+	}
+	for _, tc := range cases {
+		p := newHarness(t, Config{NoLimits: true, Scopes: []string{"crm.objects.contacts.read"}, ScopeErrorShape: tc.shape})
+		st, body := p.call("GET", "/crm/v3/owners", nil)
+		wantStatus(t, st, 403, body)
+		wantErrorBody(t, body, "MISSING_SCOPES")
+		if got := get(body, tc.where...); got != "crm.objects.owners.read" {
+			t.Errorf("shape %q: scope at %v is %v, want crm.objects.owners.read (body %v)", tc.shape, tc.where, got, body)
+		}
+	}
+	if _, err := New(Config{ScopeErrorShape: "nested"}); err == nil || !strings.Contains(err.Error(), "granular") {
+		t.Errorf("unknown shape: %v, want an error naming the shapes", err)
 	}
 }
 

@@ -18,6 +18,16 @@ const (
 	FreeSearchPerSecond = 5
 )
 
+// Shapes of a 403 MISSING_SCOPES body, each naming the missing scope in a different place.
+const (
+	// ScopeErrorGranular names it in errors[].context.requiredGranularScopes.
+	ScopeErrorGranular = "granular"
+	// ScopeErrorRequired names it in errors[].context.requiredScopes.
+	ScopeErrorRequired = "required"
+	// ScopeErrorMissing names it in context.missingScopes.
+	ScopeErrorMissing = "missing"
+)
+
 // Config describes the emulated portal. The zero value is a default-sized portal on HubSpot's
 // Free tier limits.
 type Config struct {
@@ -43,6 +53,10 @@ type Config struct {
 	SearchLag time.Duration
 	// Scopes lists granted scopes; nil grants all.
 	Scopes []string
+	// ScopeErrorShape picks where 403 MISSING_SCOPES bodies name the missing scope, among the
+	// shapes HubSpot answers with: ScopeErrorGranular ("" too), ScopeErrorRequired or
+	// ScopeErrorMissing.
+	ScopeErrorShape string
 	// NoAPIAccess models a free portal without API access: every API call is refused with 403.
 	NoAPIAccess bool
 	// OAuth, when set, enables /oauth/v1/token, which issues expiring access tokens.
@@ -109,6 +123,13 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	if cfg.BurstLimit < 0 || cfg.SearchPerSecond < 0 || cfg.DailyLimit < 0 || cfg.SearchLag < 0 {
 		return nil, fmt.Errorf("new emulator: limits and lag must not be negative")
+	}
+	switch cfg.ScopeErrorShape {
+	case "":
+		cfg.ScopeErrorShape = ScopeErrorGranular
+	case ScopeErrorGranular, ScopeErrorRequired, ScopeErrorMissing:
+	default:
+		return nil, fmt.Errorf("new emulator: scope error shape %q: use %s, %s or %s", cfg.ScopeErrorShape, ScopeErrorGranular, ScopeErrorRequired, ScopeErrorMissing)
 	}
 	if err := cfg.Faults.validate(); err != nil {
 		return nil, fmt.Errorf("new emulator: %w", err)
