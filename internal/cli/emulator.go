@@ -84,7 +84,7 @@ func newEmulatorFlagSet(stderr io.Writer) (*flag.FlagSet, *emulatorFlags) {
 	fs.StringVar(&f.scopeErrorShape, "scope-error-shape", emulator.ScopeErrorGranular, "where 403 MISSING_SCOPES bodies name the scope: "+
 		emulator.ScopeErrorGranular+" (errors[].context.requiredGranularScopes), "+emulator.ScopeErrorRequired+
 		" (errors[].context.requiredScopes) or "+emulator.ScopeErrorMissing+" (context.missingScopes)")
-	fs.BoolVar(&f.noAPIAccess, "no-api-access", false, "refuse every API call, like a free portal without API access")
+	fs.BoolVar(&f.noAPIAccess, "no-api-access", false, "refuse every API call with 403 MISSING_SCOPES, as HubSpot does for a portal whose subscription lacks API access")
 	fs.StringVar(&f.errorRate, "error-rate", "", "injected error statuses and shares, e.g. 429=0.05,503=0.01")
 	fs.DurationVar(&f.latency, "latency", 0, "latency added to every API response")
 	fs.Float64Var(&f.resetRate, "reset-rate", 0, "share of requests whose connection is closed without a response")

@@ -1481,11 +1481,22 @@ func checkScopeErrorShapes(t *testing.T, h *harness) {
 }
 
 func checkNoAPIAccess(t *testing.T, h *harness) {
-	st, body := h.call("GET", "/crm/v3/objects/contacts", nil)
-	wantStatus(t, st, 403, body)
-	wantErrorBody(t, body, "FORBIDDEN")
-	if !strings.Contains(body["message"].(string), "does not have API access") || body["subCategory"] == nil {
-		t.Errorf("no-API-access body %v", body)
+	cases := []struct{ path, scope string }{
+		{"/crm/v3/objects/contacts", "crm.objects.contacts.read"},
+		{"/crm/objects/2026-09/deals", "crm.objects.deals.read"},
+		{"/crm/v3/owners", "crm.objects.owners.read"},
+		{"/crm-object-schemas/v3/schemas", "crm.schemas.custom.read"},
+	}
+	for _, tc := range cases {
+		st, body := h.call("GET", tc.path, nil)
+		wantStatus(t, st, 403, body)
+		wantErrorBody(t, body, "MISSING_SCOPES")
+		if body["message"] != missingScopeMessage || body["subCategory"] != nil || get(body, "links", "scopes") != scopesLink {
+			t.Errorf("%s: body %v, want HubSpot's MISSING_SCOPES message and links, no made-up subCategory", tc.path, body)
+		}
+		if got := get(body, "errors", 0, "context", "requiredGranularScopes", 0); got != tc.scope {
+			t.Errorf("%s: names scope %v, want %s", tc.path, got, tc.scope)
+		}
 	}
 }
 

@@ -57,7 +57,9 @@ type Config struct {
 	// shapes HubSpot answers with: ScopeErrorGranular ("" too), ScopeErrorRequired or
 	// ScopeErrorMissing.
 	ScopeErrorShape string
-	// NoAPIAccess models a free portal without API access: every API call is refused with 403.
+	// NoAPIAccess models a portal whose subscription lacks API access to the CRM: HubSpot can grant
+	// its apps no scope, so every call is refused as HubSpot refuses a missing scope, 403
+	// MISSING_SCOPES naming the scope the call needs.
 	NoAPIAccess bool
 	// OAuth, when set, enables /oauth/v1/token, which issues expiring access tokens.
 	OAuth *OAuthConfig

@@ -16,7 +16,6 @@ const (
 	catMissingScope = "MISSING_SCOPES"
 	catNotFound     = "OBJECT_NOT_FOUND"
 	catConflict     = "CONFLICT"
-	catForbidden    = "FORBIDDEN"
 )
 
 // errorDetail is one entry of an error body's errors array.

@@ -142,9 +142,6 @@ func (e *Emulator) api(family string, search, v2026 bool, h handlerFunc) http.Ha
 		e.stats.request(family)
 		now := e.nowMs()
 		oauth, err := e.auth.authenticate(r.Header.Get("Authorization"), now)
-		if err == nil && e.cfg.NoAPIAccess {
-			err = e.noAPIAccess()
-		}
 		if err != nil {
 			e.fail(w, err)
 			return
