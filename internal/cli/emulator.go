@@ -41,7 +41,8 @@ Tiers (--tier; --burst, --daily and --search-per-second override). Without --tie
 tier's limits apply, as HubSpot always enforces limits; --no-limits turns enforcement off:
 %s
 Faults: --error-rate STATUS=SHARE,... with statuses %s,
-  --latency, --reset-rate (connection closed) and --truncate-rate (body cut short).
+  --latency, --reset-rate (connection closed), --truncate-rate (body cut short) and
+  --hang-rate (accepted, never answered until the client gives up).
 
 Flags:
 `
@@ -53,7 +54,7 @@ type emulatorFlags struct {
 	port, burst, daily, searchPerSecond          int
 	seed, portalID                               int64
 	searchLag, latency                           time.Duration
-	resetRate, truncateRate                      float64
+	resetRate, truncateRate, hangRate            float64
 	noAPIAccess, noLimits                        bool
 	oauth                                        emulator.OAuthConfig
 	perType                                      map[string]*int
@@ -89,6 +90,7 @@ func newEmulatorFlagSet(stderr io.Writer) (*flag.FlagSet, *emulatorFlags) {
 	fs.DurationVar(&f.latency, "latency", 0, "latency added to every API response")
 	fs.Float64Var(&f.resetRate, "reset-rate", 0, "share of requests whose connection is closed without a response")
 	fs.Float64Var(&f.truncateRate, "truncate-rate", 0, "share of successful responses cut short")
+	fs.Float64Var(&f.hangRate, "hang-rate", 0, "share of requests accepted and never answered, until the client gives up")
 	fs.StringVar(&f.oauth.ClientID, "oauth-client-id", "", "OAuth client id (enables /oauth/v1/token with the two flags below)")
 	fs.StringVar(&f.oauth.ClientSecret, "oauth-client-secret", "", "OAuth client secret")
 	fs.StringVar(&f.oauth.RefreshToken, "oauth-refresh-token", "", "OAuth refresh token")
@@ -126,7 +128,7 @@ func (f *emulatorFlags) markSet(fs *flag.FlagSet) {
 func (f *emulatorFlags) config() (emulator.Config, error) {
 	cfg := emulator.Config{Seed: f.seed, PortalID: f.portalID, Token: f.token, Counts: map[string]int{},
 		SearchLag: f.searchLag, NoAPIAccess: f.noAPIAccess, ScopeErrorShape: f.scopeErrorShape,
-		Faults: emulator.Faults{Latency: f.latency, ResetRate: f.resetRate, TruncateRate: f.truncateRate}}
+		Faults: emulator.Faults{Latency: f.latency, ResetRate: f.resetRate, TruncateRate: f.truncateRate, HangRate: f.hangRate}}
 	counts, err := parsePairs(f.counts, strconv.Atoi)
 	if err != nil {
 		return cfg, fmt.Errorf("--counts: %w", err)
@@ -246,6 +248,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("emulator: listen: %w", err)
 	}
 	srv := &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(emu.Close) // Shutdown waits for handlers: release the hung ones
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "HubSpot emulator listening on %s (portal %d, seed %d, built in %v)\n", base, emu.PortalID(), cfg.Seed, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "Token: %s\n", emu.Token())

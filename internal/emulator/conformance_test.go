@@ -1,9 +1,14 @@
 package emulator
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,6 +78,7 @@ func TestConformance(t *testing.T) {
 		{"fault: reset", Config{Faults: Faults{ResetRate: 1}, NoLimits: true}, checkFaultReset},
 		{"fault: truncated body", Config{Faults: Faults{TruncateRate: 1}, NoLimits: true}, checkFaultTruncate},
 		{"fault: statuses and Retry-After", unlimited, checkFaultStatuses},
+		{"fault: hung requests are held until the client gives up or the emulator closes", Config{Faults: Faults{HangRate: 1}, NoLimits: true}, checkFaultHang},
 		{"bulk imports share one last-modified value", unlimited, checkBursts},
 		{"determinism: same seed, same bytes", unlimited, checkDeterminism},
 		{"a fresh correlation id per request, whatever the seed", Config{Scopes: []string{"crm.objects.contacts.read"}, DailyLimit: 4}, checkCorrelationIDs},
@@ -1655,6 +1661,57 @@ func checkFaultTruncate(t *testing.T, h *harness) {
 	}
 }
 
+func checkFaultHang(t *testing.T, h *harness) {
+	returned := make(chan struct{}, 3)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { returned <- struct{}{} }()
+		h.e.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	answered := func(ctx context.Context) chan error {
+		out := make(chan error, 1)
+		go func() {
+			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/crm/v3/objects/contacts?limit=1", nil)
+			req.Header.Set("Authorization", "Bearer "+h.token)
+			resp, err := srv.Client().Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			out <- err
+		}()
+		return out
+	}
+	hung := func(n int) {
+		for h.e.Stats().Faults["hang"] < n {
+			runtime.Gosched()
+		}
+	}
+	ctx, giveUp := context.WithCancel(context.Background())
+	first := answered(ctx)
+	hung(1)
+	select {
+	case err := <-first:
+		t.Fatalf("a hung request was answered: %v", err)
+	default:
+	}
+	giveUp()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("client gave up with %v, want context.Canceled", err)
+	}
+	<-returned // the handler returns once the client is gone
+	second := answered(context.Background())
+	hung(2)
+	h.e.Close()
+	if err := <-second; err == nil {
+		t.Error("a request released by Close got an answer; want the connection dropped")
+	}
+	<-returned
+	if err := <-answered(context.Background()); err == nil {
+		t.Error("a hung request after Close got an answer")
+	}
+	<-returned
+}
+
 func checkFaultStatuses(t *testing.T, h *harness) {
 	cases := []struct {
 		status     int
@@ -1676,8 +1733,15 @@ func checkFaultStatuses(t *testing.T, h *harness) {
 		if isHTML := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html"); isHTML != tc.html {
 			t.Errorf("fault %d: content type %s", tc.status, resp.Header.Get("Content-Type"))
 		}
-		if !tc.html && !strings.Contains(string(data), `"status":"error"`) {
-			t.Errorf("fault %d body %s", tc.status, data)
+		if !tc.html && tc.status != 429 {
+			var body map[string]any
+			if err := jsonDecode(strings.NewReader(string(data)), &body); err != nil {
+				t.Fatalf("fault %d body %s: %v", tc.status, data, err)
+			}
+			wantErrorBody(t, body, fmt.Sprint(body["category"]))
+			if body["category"] == "" || body["category"] == nil {
+				t.Errorf("fault %d body %s has no category", tc.status, data)
+			}
 		}
 	}
 	h.e.SetFaults(Faults{ErrorRate: map[int]float64{503: 0.3}})
@@ -1792,11 +1856,14 @@ func checkAdmin(t *testing.T, h *harness) {
 			t.Errorf("setModified not applied to %s", r.ID)
 		}
 	}
-	if st, out := post("/_emulator/faults", `{"errorRate":{"503":0.5},"latency":"5ms"}`); st != 200 || !strings.Contains(out, `"503":0.5`) {
+	if st, out := post("/_emulator/faults", `{"errorRate":{"503":0.5,"500":0.1},"latency":"5ms","hangRate":0.25}`); st != 200 || !strings.Contains(out, `"503":0.5`) || !strings.Contains(out, `"hangRate":0.25`) {
 		t.Errorf("faults: %d %s", st, out)
 	}
-	if f := h.e.faults.get(); f.ErrorRate[503] != 0.5 || f.Latency != 5*time.Millisecond {
+	if f := h.e.faults.get(); f.ErrorRate[503] != 0.5 || f.ErrorRate[500] != 0.1 || f.Latency != 5*time.Millisecond || f.HangRate != 0.25 {
 		t.Errorf("faults not applied: %+v", f)
+	}
+	if st, out := post("/_emulator/faults", `{"hangRate":1.5}`); st != 400 {
+		t.Errorf("hang rate above 1 accepted: %d %s", st, out)
 	}
 	if st, out := post("/_emulator/faults", `{"errorRate":{"503":2}}`); st != 400 {
 		t.Errorf("invalid faults accepted: %d %s", st, out)

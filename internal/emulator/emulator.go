@@ -88,6 +88,9 @@ type Faults struct {
 	ResetRate float64 `json:"resetRate,omitempty"`
 	// TruncateRate is the share of successful responses whose body is cut short.
 	TruncateRate float64 `json:"truncateRate,omitempty"`
+	// HangRate is the share of requests accepted and never answered: each is held until the
+	// client gives up or Close is called.
+	HangRate float64 `json:"hangRate,omitempty"`
 }
 
 // Emulator is one emulated HubSpot portal. All methods are safe for concurrent use.
@@ -107,6 +110,9 @@ type Emulator struct {
 	tables map[string]*table
 	assoc  *assocStore
 	writes uint64
+
+	closing   chan struct{} // closed by Close: releases requests held by the hang fault
+	closeOnce sync.Once
 
 	auth    *authState
 	limits  *limiter
@@ -143,6 +149,7 @@ func New(cfg Config) (*Emulator, error) {
 		typeKeys:  map[string]*objectType{},
 		tables:    map[string]*table{},
 		pipelines: seedPipelines(seed),
+		closing:   make(chan struct{}),
 	}
 	if cfg.Scopes != nil {
 		e.scopes = map[string]bool{}
@@ -214,6 +221,13 @@ func (e *Emulator) PortalID() int64 { return e.portalID }
 
 // SetFaults replaces the injected faults; invalid rates are clamped into [0, 1].
 func (e *Emulator) SetFaults(f Faults) { e.faults.set(f) }
+
+// Close releases every request held by the hang fault; later hung requests are released at
+// once. Servers call it on shutdown (http.Server.RegisterOnShutdown), as http.Server.Shutdown
+// waits for handlers to return.
+func (e *Emulator) Close() {
+	e.closeOnce.Do(func() { close(e.closing) })
+}
 
 // ExpireTokens makes every issued OAuth access token expire now.
 func (e *Emulator) ExpireTokens() { e.auth.expireAll(e.nowMs()) }

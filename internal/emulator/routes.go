@@ -111,8 +111,9 @@ func (e *Emulator) public(h http.HandlerFunc) http.Handler {
 	})
 }
 
-// injectFault applies latency, resets and error statuses; it reports whether the request is done
-// and whether a successful response must be cut short.
+// injectFault applies latency, hangs, resets and error statuses; it reports whether the request
+// is done and whether a successful response must be cut short. A hung request holds only its own
+// goroutine, until the client gives up or the emulator closes, and is then dropped unanswered.
 func (e *Emulator) injectFault(w http.ResponseWriter, r *http.Request) (done, truncate bool) {
 	f := e.faults.draw()
 	if f.latency > 0 {
@@ -124,6 +125,13 @@ func (e *Emulator) injectFault(w http.ResponseWriter, r *http.Request) (done, tr
 		}
 	}
 	switch {
+	case f.hang:
+		e.stats.fault(f)
+		select {
+		case <-r.Context().Done():
+		case <-e.closing:
+		}
+		panic(http.ErrAbortHandler)
 	case f.reset:
 		e.stats.fault(f)
 		panic(http.ErrAbortHandler)
