@@ -20,7 +20,7 @@ import (
 type tierLimits struct{ burst, daily, search int }
 
 var tiers = map[string]tierLimits{
-	"free":         {100, 250_000, 5},
+	"free":         {emulator.FreeBurstLimit, emulator.FreeDailyLimit, emulator.FreeSearchPerSecond},
 	"starter":      {100, 250_000, 5},
 	"professional": {190, 625_000, 5},
 	"enterprise":   {190, 1_000_000, 5},
@@ -37,10 +37,12 @@ mutate, expire-tokens).
 
 Seed sizes (records per object; override with --counts or --<object> N):
 %s
-Tiers (--tier; --burst, --daily and --search-per-second override):
+Tiers (--tier; --burst, --daily and --search-per-second override). Without --tier the free
+tier's limits apply, as HubSpot always enforces limits; --no-limits turns enforcement off:
 %s
 Faults: --error-rate STATUS=SHARE,... with statuses %s,
-  --latency, --reset-rate (connection closed) and --truncate-rate (body cut short).
+  --latency, --reset-rate (connection closed), --truncate-rate (body cut short) and
+  --hang-rate (accepted, never answered until the client gives up).
 
 Flags:
 `
@@ -48,11 +50,12 @@ Flags:
 // emulatorFlags holds the parsed command line.
 type emulatorFlags struct {
 	host, tier, token, counts, errorRate, scopes string
+	scopeErrorShape                              string
 	port, burst, daily, searchPerSecond          int
 	seed, portalID                               int64
 	searchLag, latency                           time.Duration
-	resetRate, truncateRate                      float64
-	noAPIAccess                                  bool
+	resetRate, truncateRate, hangRate            float64
+	noAPIAccess, noLimits                        bool
 	oauth                                        emulator.OAuthConfig
 	perType                                      map[string]*int
 	set                                          map[string]bool // flags given on the command line
@@ -72,17 +75,22 @@ func newEmulatorFlagSet(stderr io.Writer) (*flag.FlagSet, *emulatorFlags) {
 	for _, name := range sortedKeys(defaults) {
 		f.perType[name] = fs.Int(name, defaults[name], "number of "+name)
 	}
-	fs.StringVar(&f.tier, "tier", "", "rate limits of a tier: "+strings.Join(sortedKeys(tiers), ", ")+" (default: no limits)")
-	fs.IntVar(&f.burst, "burst", 0, "requests per rolling 10 s (0 = not enforced)")
-	fs.IntVar(&f.searchPerSecond, "search-per-second", 0, "search requests per rolling second (0 = not enforced)")
-	fs.IntVar(&f.daily, "daily", 0, "requests per day (0 = not enforced)")
+	fs.StringVar(&f.tier, "tier", "free", "rate limits of a tier: "+strings.Join(sortedKeys(tiers), ", "))
+	fs.IntVar(&f.burst, "burst", 0, "requests per rolling 10 s (default: the tier's)")
+	fs.IntVar(&f.searchPerSecond, "search-per-second", 0, "search requests per rolling second (default: the tier's)")
+	fs.IntVar(&f.daily, "daily", 0, "requests per day (default: the tier's)")
+	fs.BoolVar(&f.noLimits, "no-limits", false, "enforce no rate limits (HubSpot always does; for tests that are not about limits)")
 	fs.DurationVar(&f.searchLag, "search-lag", 0, "records changed more recently than this are not yet visible to search")
 	fs.StringVar(&f.scopes, "scopes", "", "comma-separated granted scopes (default: all)")
-	fs.BoolVar(&f.noAPIAccess, "no-api-access", false, "refuse every API call, like a free portal without API access")
+	fs.StringVar(&f.scopeErrorShape, "scope-error-shape", emulator.ScopeErrorGranular, "where 403 MISSING_SCOPES bodies name the scope: "+
+		emulator.ScopeErrorGranular+" (errors[].context.requiredGranularScopes), "+emulator.ScopeErrorRequired+
+		" (errors[].context.requiredScopes) or "+emulator.ScopeErrorMissing+" (context.missingScopes)")
+	fs.BoolVar(&f.noAPIAccess, "no-api-access", false, "refuse every API call with 403 MISSING_SCOPES, as HubSpot does for a portal whose subscription lacks API access")
 	fs.StringVar(&f.errorRate, "error-rate", "", "injected error statuses and shares, e.g. 429=0.05,503=0.01")
 	fs.DurationVar(&f.latency, "latency", 0, "latency added to every API response")
 	fs.Float64Var(&f.resetRate, "reset-rate", 0, "share of requests whose connection is closed without a response")
 	fs.Float64Var(&f.truncateRate, "truncate-rate", 0, "share of successful responses cut short")
+	fs.Float64Var(&f.hangRate, "hang-rate", 0, "share of requests accepted and never answered, until the client gives up")
 	fs.StringVar(&f.oauth.ClientID, "oauth-client-id", "", "OAuth client id (enables /oauth/v1/token with the two flags below)")
 	fs.StringVar(&f.oauth.ClientSecret, "oauth-client-secret", "", "OAuth client secret")
 	fs.StringVar(&f.oauth.RefreshToken, "oauth-refresh-token", "", "OAuth refresh token")
@@ -119,8 +127,8 @@ func (f *emulatorFlags) markSet(fs *flag.FlagSet) {
 // config turns the flags into an emulator configuration.
 func (f *emulatorFlags) config() (emulator.Config, error) {
 	cfg := emulator.Config{Seed: f.seed, PortalID: f.portalID, Token: f.token, Counts: map[string]int{},
-		SearchLag: f.searchLag, NoAPIAccess: f.noAPIAccess,
-		Faults: emulator.Faults{Latency: f.latency, ResetRate: f.resetRate, TruncateRate: f.truncateRate}}
+		SearchLag: f.searchLag, NoAPIAccess: f.noAPIAccess, ScopeErrorShape: f.scopeErrorShape,
+		Faults: emulator.Faults{Latency: f.latency, ResetRate: f.resetRate, TruncateRate: f.truncateRate, HangRate: f.hangRate}}
 	counts, err := parsePairs(f.counts, strconv.Atoi)
 	if err != nil {
 		return cfg, fmt.Errorf("--counts: %w", err)
@@ -133,21 +141,8 @@ func (f *emulatorFlags) config() (emulator.Config, error) {
 			cfg.Counts[name] = *n
 		}
 	}
-	if f.tier != "" {
-		l, ok := tiers[f.tier]
-		if !ok {
-			return cfg, fmt.Errorf("--tier %q: use one of %s", f.tier, strings.Join(sortedKeys(tiers), ", "))
-		}
-		cfg.BurstLimit, cfg.DailyLimit, cfg.SearchPerSecond = l.burst, l.daily, l.search
-	}
-	if f.set["burst"] {
-		cfg.BurstLimit = f.burst
-	}
-	if f.set["daily"] {
-		cfg.DailyLimit = f.daily
-	}
-	if f.set["search-per-second"] {
-		cfg.SearchPerSecond = f.searchPerSecond
+	if err := f.applyLimits(&cfg); err != nil {
+		return cfg, err
 	}
 	rates, err := parsePairs(f.errorRate, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
 	if err != nil {
@@ -171,6 +166,39 @@ func (f *emulatorFlags) config() (emulator.Config, error) {
 		cfg.OAuth = &o
 	}
 	return cfg, nil
+}
+
+// applyLimits sets the tier's limits, the per-limit overrides, or no limits at all.
+func (f *emulatorFlags) applyLimits(cfg *emulator.Config) error {
+	l, ok := tiers[f.tier]
+	if !ok {
+		return fmt.Errorf("--tier %q: use one of %s", f.tier, strings.Join(sortedKeys(tiers), ", "))
+	}
+	if f.noLimits {
+		for _, name := range []string{"tier", "burst", "daily", "search-per-second"} {
+			if f.set[name] {
+				return fmt.Errorf("--no-limits turns every limit off; drop --%s or --no-limits", name)
+			}
+		}
+		cfg.NoLimits = true
+		return nil
+	}
+	cfg.BurstLimit, cfg.DailyLimit, cfg.SearchPerSecond = l.burst, l.daily, l.search
+	overrides := []struct {
+		name  string
+		value int
+		field *int
+	}{{"burst", f.burst, &cfg.BurstLimit}, {"daily", f.daily, &cfg.DailyLimit}, {"search-per-second", f.searchPerSecond, &cfg.SearchPerSecond}}
+	for _, o := range overrides {
+		if !f.set[o.name] {
+			continue
+		}
+		if o.value < 1 {
+			return fmt.Errorf("--%s %d: give a positive limit, or --no-limits to turn limits off", o.name, o.value)
+		}
+		*o.field = o.value
+	}
+	return nil
 }
 
 // parsePairs reads "key=value,key=value".
@@ -220,6 +248,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("emulator: listen: %w", err)
 	}
 	srv := &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(emu.Close) // Shutdown waits for handlers: release the hung ones
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "HubSpot emulator listening on %s (portal %d, seed %d, built in %v)\n", base, emu.PortalID(), cfg.Seed, time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(stdout, "Token: %s\n", emu.Token())

@@ -77,10 +77,11 @@ type faultsJSON struct {
 	Latency      json.RawMessage    `json:"latency,omitempty"`
 	ResetRate    float64            `json:"resetRate,omitempty"`
 	TruncateRate float64            `json:"truncateRate,omitempty"`
+	HangRate     float64            `json:"hangRate,omitempty"`
 }
 
 func (in faultsJSON) faults() (Faults, error) {
-	f := Faults{ErrorRate: map[int]float64{}, ResetRate: in.ResetRate, TruncateRate: in.TruncateRate}
+	f := Faults{ErrorRate: map[int]float64{}, ResetRate: in.ResetRate, TruncateRate: in.TruncateRate, HangRate: in.HangRate}
 	for k, v := range in.ErrorRate {
 		status, err := strconv.Atoi(k)
 		if err != nil {
@@ -99,7 +100,7 @@ func (in faultsJSON) faults() (Faults, error) {
 }
 
 func faultsToJSON(f Faults) faultsJSON {
-	out := faultsJSON{ErrorRate: map[string]float64{}, ResetRate: f.ResetRate, TruncateRate: f.TruncateRate}
+	out := faultsJSON{ErrorRate: map[string]float64{}, ResetRate: f.ResetRate, TruncateRate: f.TruncateRate, HangRate: f.HangRate}
 	for s, r := range f.ErrorRate {
 		out.ErrorRate[strconv.Itoa(s)] = r
 	}

@@ -128,10 +128,9 @@ func (e *Emulator) assocBatchRead(c *call) (int, any, *apiError) {
 			targets, pg = sd.targetsPage(pos, after, assocPageSize)
 		}
 		if len(targets) == 0 {
-			errs = append(errs, batchError{Status: "error", Category: catNotFound,
-				SubCategory: "crm.associations.NO_ASSOCIATIONS_FOUND",
-				Message:     fmt.Sprintf("No %s is associated with %s %s.", sd.to().typ.singular, sd.from().typ.singular, in.ID),
-				Context:     map[string][]string{"fromObjectId": {in.ID}}})
+			errs = append(errs, newBatchError(catNotFound, "crm.associations.NO_ASSOCIATIONS_FOUND",
+				fmt.Sprintf("No %s is associated with %s %s.", sd.to().typ.singular, sd.from().typ.singular, in.ID),
+				map[string][]string{"fromObjectId": {in.ID}}))
 			continue
 		}
 		r := assocReadResult{To: targets, Paging: pg}
@@ -141,13 +140,20 @@ func (e *Emulator) assocBatchRead(c *call) (int, any, *apiError) {
 	return c.batchResult(http.StatusOK, results, errs)
 }
 
-// assocCreateResult describes the associations of one created pair.
-type assocCreateResult struct {
+// labelsBetween is HubSpot's LabelsBetweenObjectPair: the labels of one associated pair.
+type labelsBetween struct {
 	FromObjectTypeID string   `json:"fromObjectTypeId"`
-	FromObjectID     uint64   `json:"fromObjectId"`
+	FromObjectID     string   `json:"fromObjectId"`
 	ToObjectTypeID   string   `json:"toObjectTypeId"`
-	ToObjectID       uint64   `json:"toObjectId"`
+	ToObjectID       string   `json:"toObjectId"`
 	Labels           []string `json:"labels"`
+}
+
+// defaultAssociation is HubSpot's PublicDefaultAssociation: one pair given the default type.
+type defaultAssociation struct {
+	From            idRef          `json:"from"`
+	To              idRef          `json:"to"`
+	AssociationSpec assocTypeInput `json:"associationSpec"`
 }
 
 type assocWriteInput struct {
@@ -156,54 +162,103 @@ type assocWriteInput struct {
 	Types []assocTypeInput `json:"types"`
 }
 
-// assocWrite validates and applies association writes; typesOf gives each input's type indexes.
-// Inputs whose records do not exist become per-input errors; an unknown type rejects the batch.
-func (e *Emulator) assocWrite(c *call, inputs []assocWriteInput, typesOf func(side, assocWriteInput) ([]int, *apiError)) (int, any, *apiError) {
+// recPair is one pair of live records an association write applies to, by position.
+type recPair struct{ from, to int32 }
+
+// assocWrite validates association writes and applies each with apply, under the write lock, so
+// apply may also render the pair; typesOf gives each input's type indexes. Inputs whose records
+// do not exist become per-input errors; an unknown type rejects the batch.
+func (e *Emulator) assocWrite(c *call, inputs []assocWriteInput, typesOf func(side, assocWriteInput) ([]int, *apiError),
+	apply func(sd side, p recPair, types []int)) ([]batchError, *apiError) {
 	sd, err := c.pairCall(true)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if len(inputs) > assocCreateMaxInputs {
-		return 0, nil, badRequest("Batch input must contain at most %d inputs, got %d", assocCreateMaxInputs, len(inputs))
+		return nil, badRequest("Batch input must contain at most %d inputs, got %d", assocCreateMaxInputs, len(inputs))
 	}
 	idx := make([][]int, len(inputs))
 	for i, in := range inputs {
 		if idx[i], err = typesOf(sd, in); err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	results := []assocCreateResult{}
 	var errs []batchError
 	for i, in := range inputs {
 		from, okFrom := sd.from().livePos(in.From.ID)
 		to, okTo := sd.to().livePos(in.To.ID)
 		if !okFrom || !okTo {
-			errs = append(errs, batchError{Status: "error", Category: catValidation,
-				SubCategory: "crm.associations.INVALID_OBJECT_IDS",
-				Message:     fmt.Sprintf("Could not associate %s %s with %s %s: both records must exist", sd.from().typ.singular, in.From.ID, sd.to().typ.singular, in.To.ID),
-				Context:     map[string][]string{"fromObjectId": {in.From.ID}, "toObjectId": {in.To.ID}}})
+			errs = append(errs, invalidPair(sd, in.From.ID, in.To.ID))
 			continue
 		}
-		m := sd.mask(from, to) | 1
-		for _, ti := range idx[i] {
-			m |= 1 << ti
-		}
-		sd.setMask(from, to, m)
-		var labels []string
-		for _, ti := range typeIndexes(m) {
-			if l := sd.label(ti); l != "" {
-				labels = append(labels, l)
-			}
-		}
-		results = append(results, assocCreateResult{FromObjectTypeID: sd.from().typ.typeID, FromObjectID: sd.from().recs[from].id,
-			ToObjectTypeID: sd.to().typ.typeID, ToObjectID: sd.to().recs[to].id, Labels: append([]string{}, labels...)})
+		apply(sd, recPair{from, to}, idx[i])
 	}
-	return c.batchResult(http.StatusCreated, results, errs)
+	return errs, nil
 }
 
-// assocBatchCreate serves POST .../batch/create with explicit types (labels).
+// defaultTypeOnly is typesOf for writes of the unlabeled type alone.
+func defaultTypeOnly(side, assocWriteInput) ([]int, *apiError) { return nil, nil }
+
+// explicitTypes is typesOf for writes naming their types.
+func explicitTypes(sd side, in assocWriteInput) ([]int, *apiError) {
+	return sd.typeIndexesOf(in.Types, in.From.ID, in.To.ID)
+}
+
+// invalidPair is the error for an association whose records do not both exist.
+func invalidPair(sd side, fromID, toID string) batchError {
+	return newBatchError(catValidation, "crm.associations.INVALID_OBJECT_IDS",
+		fmt.Sprintf("Could not associate %s %s with %s %s: both records must exist", sd.from().typ.singular, fromID, sd.to().typ.singular, toID),
+		map[string][]string{"fromObjectId": {fromID}, "toObjectId": {toID}})
+}
+
+// addTypes sets the default type and the given types on a pair, keeping the ones it has.
+func addTypes(sd side, p recPair, types []int) {
+	m := sd.mask(p.from, p.to) | 1
+	for _, ti := range types {
+		m |= 1 << ti
+	}
+	sd.setMask(p.from, p.to, m)
+}
+
+// labelsOf renders a pair's current labels.
+func (sd side) labelsOf(p recPair) labelsBetween {
+	labels := []string{}
+	for _, ti := range typeIndexes(sd.mask(p.from, p.to)) {
+		if l := sd.label(ti); l != "" {
+			labels = append(labels, l)
+		}
+	}
+	return labelsBetween{FromObjectTypeID: sd.from().typ.typeID, FromObjectID: strconv.FormatUint(sd.from().recs[p.from].id, 10),
+		ToObjectTypeID: sd.to().typ.typeID, ToObjectID: strconv.FormatUint(sd.to().recs[p.to].id, 10), Labels: labels}
+}
+
+// defaultOf renders a pair given the default type.
+func (sd side) defaultOf(p recPair) defaultAssociation {
+	return defaultAssociation{From: idRef{strconv.FormatUint(sd.from().recs[p.from].id, 10)},
+		To:              idRef{strconv.FormatUint(sd.to().recs[p.to].id, 10)},
+		AssociationSpec: assocTypeInput{Category: sd.p.types[0].category, TypeID: sd.typeID(0)}}
+}
+
+// typeIndexesOf validates explicit association types (labels) in the side's direction.
+func (sd side) typeIndexesOf(types []assocTypeInput, fromID, toID string) ([]int, *apiError) {
+	if len(types) == 0 {
+		return nil, badRequest("Association input %s -> %s has no types", fromID, toID)
+	}
+	var out []int
+	for _, t := range types {
+		i, ok := sd.typeIndex(t.TypeID)
+		if !ok || sd.p.types[i].category != t.Category {
+			return nil, badRequest("Association type %d (%s) does not exist from %s to %s", t.TypeID, t.Category, sd.from().typ.name, sd.to().typ.name)
+		}
+		out = append(out, i)
+	}
+	return out, nil
+}
+
+// assocBatchCreate serves POST .../batch/create with explicit types (labels): 201, or 207 with
+// errors, in v4; 200 with folded errors in 2026-09, as each spec lists.
 func (e *Emulator) assocBatchCreate(c *call) (int, any, *apiError) {
 	var req struct {
 		Inputs []assocWriteInput `json:"inputs"`
@@ -211,23 +266,22 @@ func (e *Emulator) assocBatchCreate(c *call) (int, any, *apiError) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	return e.assocWrite(c, req.Inputs, func(sd side, in assocWriteInput) ([]int, *apiError) {
-		if len(in.Types) == 0 {
-			return nil, badRequest("Association input %s -> %s has no types", in.From.ID, in.To.ID)
-		}
-		var out []int
-		for _, t := range in.Types {
-			i, ok := sd.typeIndex(t.TypeID)
-			if !ok || sd.p.types[i].category != t.Category {
-				return nil, badRequest("Association type %d (%s) does not exist from %s to %s", t.TypeID, t.Category, sd.from().typ.name, sd.to().typ.name)
-			}
-			out = append(out, i)
-		}
-		return out, nil
+	results := []labelsBetween{}
+	errs, err := e.assocWrite(c, req.Inputs, explicitTypes, func(sd side, p recPair, types []int) {
+		addTypes(sd, p, types)
+		results = append(results, sd.labelsOf(p))
 	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if c.v2026 {
+		return c.batchResult(http.StatusOK, results, errs)
+	}
+	return c.batchResult(http.StatusCreated, results, errs)
 }
 
-// assocBatchDefault serves POST .../batch/associate/default: the unlabeled type only.
+// assocBatchDefault serves POST .../batch/associate/default: the unlabeled type only. Both specs
+// list 200 alone, so errors are folded into a 200 in v4 too.
 func (e *Emulator) assocBatchDefault(c *call) (int, any, *apiError) {
 	var req struct {
 		Inputs []assocWriteInput `json:"inputs"`
@@ -235,10 +289,52 @@ func (e *Emulator) assocBatchDefault(c *call) (int, any, *apiError) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	return e.assocWrite(c, req.Inputs, func(side, assocWriteInput) ([]int, *apiError) { return []int{0}, nil })
+	results := []defaultAssociation{}
+	errs, err := e.assocWrite(c, req.Inputs, defaultTypeOnly, func(sd side, p recPair, types []int) {
+		addTypes(sd, p, types)
+		results = append(results, sd.defaultOf(p))
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return c.foldedBatchResult(http.StatusOK, results, errs)
 }
 
-// assocBatchArchive serves POST .../batch/archive: removes every type between the pairs; 204.
+// assocBatchLabelsArchive serves POST .../batch/labels/archive: removes the given types from each
+// pair; removing the default type removes the association. 204 in v4, 200 in 2026-09.
+func (e *Emulator) assocBatchLabelsArchive(c *call) (int, any, *apiError) {
+	var req struct {
+		Inputs []assocWriteInput `json:"inputs"`
+	}
+	if err := c.decode(&req); err != nil {
+		return 0, nil, err
+	}
+	_, err := e.assocWrite(c, req.Inputs, explicitTypes, func(sd side, p recPair, types []int) {
+		m := sd.mask(p.from, p.to)
+		for _, ti := range types {
+			m &^= 1 << ti
+		}
+		if m&1 == 0 {
+			m = 0
+		}
+		sd.setMask(p.from, p.to, m)
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return c.archiveResult()
+}
+
+// archiveResult is an association archive's answer: 204 in v4, an empty batch response with
+// 200 in 2026-09, as each spec lists.
+func (c *call) archiveResult() (int, any, *apiError) {
+	if c.v2026 {
+		return c.batchResult(http.StatusOK, []any{}, nil)
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+// assocBatchArchive serves POST .../batch/archive: removes every type between the pairs.
 func (e *Emulator) assocBatchArchive(c *call) (int, any, *apiError) {
 	sd, err := c.pairCall(true)
 	if err != nil {
@@ -259,16 +355,88 @@ func (e *Emulator) assocBatchArchive(c *call) (int, any, *apiError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, in := range req.Inputs {
-		from, ok := sd.from().pos(in.From.ID)
-		if !ok {
-			continue
-		}
 		for _, t := range in.To {
-			if to, ok := sd.to().pos(t.ID); ok {
-				sd.setMask(from, to, 0)
-			}
+			sd.removePair(in.From.ID, t.ID)
 		}
 	}
+	return c.archiveResult()
+}
+
+// removePair removes every type between two records, when both exist. Callers hold e.mu.
+func (sd side) removePair(fromID, toID string) {
+	from, okFrom := sd.from().pos(fromID)
+	to, okTo := sd.to().pos(toID)
+	if okFrom && okTo {
+		sd.setMask(from, to, 0)
+	}
+}
+
+// recordPair reads a per-record association route's input: from {from}/{id} to {to}/{toId}.
+func (c *call) recordPair() assocWriteInput {
+	return assocWriteInput{From: idRef{c.r.PathValue("id")}, To: idRef{c.r.PathValue("toId")}}
+}
+
+// singlePair turns a per-record write's single result into its answer, or its error into a 400.
+func singlePair[T any](results []T, errs []batchError) (T, *apiError) {
+	var zero T
+	if len(errs) > 0 {
+		err := newError(http.StatusBadRequest, errs[0].Category, "%s", errs[0].Message)
+		err.subCategory, err.context = errs[0].SubCategory, errs[0].Context
+		return zero, err
+	}
+	return results[0], nil
+}
+
+// assocPutDefault serves PUT /objects/{from}/{id}/associations/default/{to}/{toId}: 200 with a
+// batch response of the one default association, as the spec lists.
+func (e *Emulator) assocPutDefault(c *call) (int, any, *apiError) {
+	var results []defaultAssociation
+	errs, err := e.assocWrite(c, []assocWriteInput{c.recordPair()}, defaultTypeOnly, func(sd side, p recPair, types []int) {
+		addTypes(sd, p, types)
+		results = append(results, sd.defaultOf(p))
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := singlePair(results, errs); err != nil {
+		return 0, nil, err
+	}
+	return c.foldedBatchResult(http.StatusOK, results, nil)
+}
+
+// assocPutLabels serves PUT /objects/{from}/{id}/associations/{to}/{toId} with an array of types
+// in the body: 201 with the pair's labels, as the spec lists.
+func (e *Emulator) assocPutLabels(c *call) (int, any, *apiError) {
+	in := c.recordPair()
+	if err := c.decode(&in.Types); err != nil {
+		return 0, nil, err
+	}
+	var results []labelsBetween
+	errs, err := e.assocWrite(c, []assocWriteInput{in}, explicitTypes, func(sd side, p recPair, types []int) {
+		addTypes(sd, p, types)
+		results = append(results, sd.labelsOf(p))
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	result, err := singlePair(results, errs)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, result, nil
+}
+
+// assocDelete serves DELETE /objects/{from}/{id}/associations/{to}/{toId}: removes every type
+// between the pair; 204 whether or not they were associated.
+func (e *Emulator) assocDelete(c *call) (int, any, *apiError) {
+	sd, err := c.pairCall(true)
+	if err != nil {
+		return 0, nil, err
+	}
+	in := c.recordPair()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	sd.removePair(in.From.ID, in.To.ID)
 	return http.StatusNoContent, nil, nil
 }
 

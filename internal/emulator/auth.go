@@ -112,7 +112,7 @@ type grantError struct {
 func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 	fail := func(status, errCode, message string) {
 		writeJSON(w, http.StatusBadRequest, grantError{Status: status, Message: message,
-			CorrelationID: e.corr.next(), Error: errCode, ErrorDescription: message})
+			CorrelationID: newCorrelationID(), Error: errCode, ErrorDescription: message})
 	}
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
 		fail("BAD_REQUEST", "invalid_request", "The request must be form-encoded (application/x-www-form-urlencoded).")
@@ -157,27 +157,28 @@ const (
 	scopesLink          = "https://developers.hubspot.com/scopes"
 )
 
-// requireScopes fails with HubSpot's MISSING_SCOPES body when a scope is not granted.
+// requireScopes fails with HubSpot's MISSING_SCOPES body when a scope is not granted. A portal
+// without API access can be granted none.
 func (e *Emulator) requireScopes(scopes ...string) *apiError {
-	if e.scopes == nil {
+	if e.scopes == nil && !e.cfg.NoAPIAccess {
 		return nil
 	}
 	for _, s := range scopes {
 		if !e.scopes[s] {
 			err := newError(http.StatusForbidden, catMissingScope, missingScopeMessage)
-			err.errors = []errorDetail{{Message: "One or more of the following scopes are required.",
-				Context: map[string][]string{"requiredGranularScopes": {s}}}}
 			err.links = map[string]string{"scopes": scopesLink}
+			if e.cfg.ScopeErrorShape == ScopeErrorMissing {
+				err.context = map[string][]string{"missingScopes": {s}}
+				return err
+			}
+			key := "requiredGranularScopes"
+			if e.cfg.ScopeErrorShape == ScopeErrorRequired {
+				key = "requiredScopes"
+			}
+			err.errors = []errorDetail{{Message: "One or more of the following scopes are required.",
+				Context: map[string][]string{key: {s}}}}
 			return err
 		}
 	}
 	return nil
-}
-
-// noAPIAccess is the refusal a portal without API access gives to every call.
-func (e *Emulator) noAPIAccess() *apiError {
-	err := newError(http.StatusForbidden, catForbidden,
-		"The HubSpot account %d does not have API access. API access needs a paid HubSpot subscription; upgrade the account or connect a portal that has API access.", e.portalID)
-	err.subCategory = "PortalDoesNotHaveApiAccess"
-	return err
 }

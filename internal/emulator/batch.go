@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -27,22 +28,28 @@ type batchResponse struct {
 	CompletedAt string       `json:"completedAt"`
 }
 
-// batchResult shapes a batch answer for the request's path family.
+// batchResult shapes a batch answer for the request's path family: errors make a v3/v4 answer
+// a 207.
 func (c *call) batchResult(okStatus int, results any, errs []batchError) (int, any, *apiError) {
-	now := isoMillis(c.e.nowMs())
-	status := okStatus
 	if len(errs) > 0 && !c.v2026 {
-		status = http.StatusMultiStatus
+		okStatus = http.StatusMultiStatus
 	}
+	return c.foldedBatchResult(okStatus, results, errs)
+}
+
+// foldedBatchResult answers status with any errors folded into the body, for routes whose spec
+// lists no 207.
+func (c *call) foldedBatchResult(status int, results any, errs []batchError) (int, any, *apiError) {
+	now := isoMillis(c.e.nowMs())
 	return status, batchResponse{Status: "COMPLETE", Results: results, NumErrors: len(errs), Errors: errs,
 		StartedAt: now, CompletedAt: now}, nil
 }
 
 // notFoundError is the single batch error naming every id that was not found.
 func notFoundError(t *objectType, verb string, ids []string) batchError {
-	return batchError{Status: "error", Category: catNotFound,
-		Message: "Could not " + verb + " some " + strings.ToUpper(t.singular) + " objects, they may be deleted or not exist. Check that ids are valid.",
-		Context: map[string][]string{"ids": ids}}
+	return newBatchError(catNotFound, "",
+		"Could not "+verb+" some "+strings.ToUpper(t.singular)+" objects, they may be deleted or not exist. Check that ids are valid.",
+		map[string][]string{"ids": ids})
 }
 
 // batch serves POST /{type}/batch/{op}.
@@ -129,6 +136,17 @@ func parseInputs(raw []rawInput) ([]writeInput, *apiError) {
 }
 
 func (e *Emulator) batchCreate(c *call, t *objectType, req *batchRequest) (int, any, *apiError) {
+	if c.v2026 {
+		var missing []string
+		for i, in := range req.Inputs {
+			if in.Associations == nil {
+				missing = append(missing, fmt.Sprintf("inputs[%d].associations", i))
+			}
+		}
+		if len(missing) > 0 {
+			return 0, nil, badRequest("The 2026-09 batch create requires associations on every input; %s missing (send [] for a record without associations)", strings.Join(missing, ", "))
+		}
+	}
 	inputs, err := parseInputs(req.Inputs)
 	if err != nil {
 		return 0, nil, err

@@ -14,7 +14,7 @@ func benchEmulator(b *testing.B) *Emulator {
 	b.Helper()
 	counts := DefaultCounts()
 	counts["contacts"] = 100_000
-	e, err := New(Config{Seed: 11, Counts: counts, Now: newFakeClock().Now})
+	e, err := New(Config{Seed: 11, Counts: counts, Now: newFakeClock().Now, NoLimits: true})
 	if err != nil {
 		b.Fatal(err)
 	}

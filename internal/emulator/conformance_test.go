@@ -1,9 +1,14 @@
 package emulator
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,54 +24,65 @@ type fact struct {
 }
 
 func TestConformance(t *testing.T) {
+	unlimited := Config{NoLimits: true}
 	facts := []fact{
-		{"paths in both families and by type id", Config{}, checkPathFamilies},
-		{"list paging with opaque after and no paging on the last page", Config{}, checkListPaging},
-		{"list limit max 100", Config{}, checkListLimit},
-		{"ids span digit lengths and ascend numerically", Config{}, checkIDShapes},
-		{"archived=true lists only the recycle bin", Config{}, checkArchivedList},
-		{"default properties when none requested", Config{}, checkDefaultProperties},
-		{"repeated and comma-separated properties are equivalent", Config{}, checkRepeatedProperties},
-		{"2026-09 returns null values, v3 omits them", Config{}, checkNullValues},
-		{"414 for URIs over 16k characters", Config{}, checkURITooLong},
-		{"404 for unknown routes and object types", Config{}, checkNotFound},
-		{"get by id and by idProperty", Config{}, checkGetByID},
-		{"search operators", Config{}, checkSearchOperators},
-		{"search limits", Config{}, checkSearchLimits},
-		{"search sort forms and default creation order", Config{}, checkSearchSorts},
-		{"search paging, total and the 10,000 cap", Config{}, checkSearchPaging},
-		{"search lag hides unsettled changes", Config{SearchLag: 5 * time.Second}, checkSearchLag},
-		{"search date filters take epoch milliseconds", Config{}, checkSearchEpochMillis},
-		{"search hides archived records", Config{}, checkSearchHidesArchived},
-		{"search query text", Config{}, checkSearchQuery},
-		{"batch read partial failure per family", Config{}, checkBatchRead},
-		{"batch input limits", Config{}, checkBatchLimits},
-		{"validation rejects the whole batch", Config{}, checkBatchValidation},
-		{"required properties on create", Config{}, checkRequired},
-		{"duplicate email is a 409", Config{}, checkDuplicateEmail},
-		{"upsert reports new", Config{}, checkUpsert},
-		{"update of missing ids is a partial failure", Config{}, checkUpdateMissing},
-		{"no-op writes do not bump last-modified; empty string clears", Config{}, checkNoopAndClear},
-		{"2026-09 applies validation rules", Config{}, checkValidationRules},
-		{"association default type ids and labels", Config{}, checkAssociationTypes},
-		{"associations are symmetric and do not bump last-modified", Config{}, checkAssociationWrites},
-		{"association batch read pages long lists", Config{Counts: map[string]int{"contacts": 1500, "companies": 1}}, checkAssociationPaging},
-		{"properties definitions", Config{}, checkPropertyDefinitions},
-		{"schemas of custom objects", Config{}, checkSchemas},
-		{"pipelines with stages", Config{}, checkPipelines},
-		{"owners with trailing slash and archived", Config{}, checkOwners},
-		{"oauth refresh, expiry and bad refresh token", Config{OAuth: &OAuthConfig{ClientID: "cid", ClientSecret: "secret", RefreshToken: "rt-1"}}, checkOAuth},
-		{"missing scopes", Config{Scopes: []string{"crm.objects.contacts.read"}}, checkMissingScopes},
-		{"portal without API access", Config{NoAPIAccess: true}, checkNoAPIAccess},
+		{"paths in both families and by type id", unlimited, checkPathFamilies},
+		{"list paging with opaque after and no paging on the last page", unlimited, checkListPaging},
+		{"list limit max 100", unlimited, checkListLimit},
+		{"ids span digit lengths and ascend numerically", unlimited, checkIDShapes},
+		{"archived=true lists only the recycle bin", unlimited, checkArchivedList},
+		{"default properties when none requested", unlimited, checkDefaultProperties},
+		{"repeated and comma-separated properties are equivalent", unlimited, checkRepeatedProperties},
+		{"2026-09 returns null values, v3 omits them", unlimited, checkNullValues},
+		{"414 for URIs over 16k characters", unlimited, checkURITooLong},
+		{"404 for unknown routes and object types", unlimited, checkNotFound},
+		{"get by id and by idProperty", unlimited, checkGetByID},
+		{"search operators", unlimited, checkSearchOperators},
+		{"search limits", unlimited, checkSearchLimits},
+		{"search sort forms and default creation order", unlimited, checkSearchSorts},
+		{"2026-09 search requires every field its spec lists; v3 accepts {}", unlimited, checkSearchRequiredFields},
+		{"2026-09 batch create requires associations on every input", unlimited, checkCreateAssociationsRequired},
+		{"search paging, total and the 10,000 cap", unlimited, checkSearchPaging},
+		{"search lag hides unsettled changes", Config{SearchLag: 5 * time.Second, NoLimits: true}, checkSearchLag},
+		{"search date filters take epoch milliseconds", unlimited, checkSearchEpochMillis},
+		{"search hides archived records", unlimited, checkSearchHidesArchived},
+		{"search query text", unlimited, checkSearchQuery},
+		{"batch read partial failure per family", unlimited, checkBatchRead},
+		{"batch input limits", unlimited, checkBatchLimits},
+		{"batch error entries carry every StandardError field", unlimited, checkBatchErrorFields},
+		{"validation rejects the whole batch", unlimited, checkBatchValidation},
+		{"required properties on create", unlimited, checkRequired},
+		{"duplicate email is a 409", unlimited, checkDuplicateEmail},
+		{"upsert reports new", unlimited, checkUpsert},
+		{"update of missing ids is a partial failure", unlimited, checkUpdateMissing},
+		{"no-op writes do not bump last-modified; empty string clears", unlimited, checkNoopAndClear},
+		{"2026-09 applies validation rules", unlimited, checkValidationRules},
+		{"association default type ids and labels", unlimited, checkAssociationTypes},
+		{"associations are symmetric and do not bump last-modified", unlimited, checkAssociationWrites},
+		{"association routes answer the statuses each spec lists", unlimited, checkAssociationStatuses},
+		{"association batch read pages long lists", Config{Counts: map[string]int{"contacts": 1500, "companies": 1}, NoLimits: true}, checkAssociationPaging},
+		{"properties definitions", unlimited, checkPropertyDefinitions},
+		{"schemas of custom objects", unlimited, checkSchemas},
+		{"pipelines with stages", unlimited, checkPipelines},
+		{"fields the 2026-09 specs require on stages and schemas", unlimited, checkSpecRequiredMetadata},
+		{"owners with trailing slash and archived", unlimited, checkOwners},
+		{"oauth refresh, expiry and bad refresh token", Config{OAuth: &OAuthConfig{ClientID: "cid", ClientSecret: "secret", RefreshToken: "rt-1"}, NoLimits: true}, checkOAuth},
+		{"missing scopes", Config{Scopes: []string{"crm.objects.contacts.read"}, NoLimits: true}, checkMissingScopes},
+		{"missing scopes in each of HubSpot's shapes", unlimited, checkScopeErrorShapes},
+		{"portal without API access", Config{NoAPIAccess: true, NoLimits: true}, checkNoAPIAccess},
 		{"ten-secondly burst limit", Config{BurstLimit: 3, DailyLimit: 100}, checkBurstLimit},
 		{"secondly search limit", Config{SearchPerSecond: 2}, checkSearchLimit},
 		{"daily limit", Config{DailyLimit: 2}, checkDailyLimit},
-		{"fault: reset", Config{Faults: Faults{ResetRate: 1}}, checkFaultReset},
-		{"fault: truncated body", Config{Faults: Faults{TruncateRate: 1}}, checkFaultTruncate},
-		{"fault: statuses and Retry-After", Config{}, checkFaultStatuses},
-		{"bulk imports share one last-modified value", Config{}, checkBursts},
-		{"determinism: same seed, same bytes", Config{}, checkDeterminism},
-		{"admin routes", Config{}, checkAdmin},
+		{"free tier limits apply when none are configured", Config{}, checkDefaultLimits},
+		{"NoLimits turns enforcement off", unlimited, checkNoLimits},
+		{"fault: reset", Config{Faults: Faults{ResetRate: 1}, NoLimits: true}, checkFaultReset},
+		{"fault: truncated body", Config{Faults: Faults{TruncateRate: 1}, NoLimits: true}, checkFaultTruncate},
+		{"fault: statuses and Retry-After", unlimited, checkFaultStatuses},
+		{"fault: hung requests are held until the client gives up or the emulator closes", Config{Faults: Faults{HangRate: 1}, NoLimits: true}, checkFaultHang},
+		{"bulk imports share one last-modified value", unlimited, checkBursts},
+		{"determinism: same seed, same bytes", unlimited, checkDeterminism},
+		{"a fresh correlation id per request, whatever the seed", Config{Scopes: []string{"crm.objects.contacts.read"}, DailyLimit: 4}, checkCorrelationIDs},
+		{"admin routes", unlimited, checkAdmin},
 	}
 	for _, f := range facts {
 		t.Run(f.name, func(t *testing.T) {
@@ -411,10 +427,13 @@ func checkSearchLimits(t *testing.T, h *harness) {
 		{"empty body object", map[string]any{}, 200},
 		{"5 groups", map[string]any{"filterGroups": groups(many(1), many(1), many(1), many(1), many(1))}, 200},
 		{"6 groups", map[string]any{"filterGroups": groups(many(1), many(1), many(1), many(1), many(1), many(1))}, 400},
-		{"6 filters in a group", map[string]any{"filterGroups": groups(many(6))}, 200},
-		{"7 filters in a group", map[string]any{"filterGroups": groups(many(7))}, 400},
-		{"18 filters in all", map[string]any{"filterGroups": groups(many(6), many(6), many(6))}, 200},
-		{"19 filters in all", map[string]any{"filterGroups": groups(many(6), many(6), many(6), many(1))}, 400},
+		{"10 filters in a group", map[string]any{"filterGroups": groups(many(10))}, 200},
+		{"11 filters in a group", map[string]any{"filterGroups": groups(many(11))}, 400},
+		{"25 filters in all", map[string]any{"filterGroups": groups(many(10), many(10), many(5))}, 200},
+		{"26 filters in all", map[string]any{"filterGroups": groups(many(10), many(10), many(6))}, 400},
+		{"100 IN values", map[string]any{"filterGroups": groups([]map[string]any{filter("email", "IN", values(100))})}, 200},
+		{"101 IN values", map[string]any{"filterGroups": groups([]map[string]any{filter("email", "IN", values(101))})}, 400},
+		{"101 NOT_IN values", map[string]any{"filterGroups": groups([]map[string]any{filter("email", "NOT_IN", values(101))})}, 400},
 		{"limit 200", map[string]any{"limit": 200}, 200},
 		{"limit 201", map[string]any{"limit": 201}, 400},
 		{"two sorts", map[string]any{"sorts": []string{"createdate", "email"}}, 400},
@@ -432,9 +451,115 @@ func checkSearchLimits(t *testing.T, h *harness) {
 			wantErrorBody(t, body, "VALIDATION_ERROR")
 		}
 	}
+	limits := []struct {
+		body  map[string]any
+		limit string
+	}{
+		{map[string]any{"filterGroups": groups(many(1), many(1), many(1), many(1), many(1), many(1))}, "maximum is 5"},
+		{map[string]any{"filterGroups": groups(many(11))}, "maximum is 10"},
+		{map[string]any{"filterGroups": groups(many(10), many(10), many(6))}, "maximum across all filter groups is 25"},
+		{map[string]any{"filterGroups": groups([]map[string]any{filter("email", "IN", values(101))})}, "maximum is 100"},
+	}
+	for _, tc := range limits {
+		if _, body := h.search("contacts", tc.body); !strings.Contains(fmt.Sprint(body["message"]), tc.limit) {
+			t.Errorf("message %q does not name the limit (%q)", body["message"], tc.limit)
+		}
+	}
 	if _, body, _ := h.raw("POST", "/crm/v3/objects/contacts/search", "", nil); !strings.Contains(string(body), "VALIDATION_ERROR") {
 		t.Errorf("empty body accepted: %s", body)
 	}
+}
+
+func checkSearchRequiredFields(t *testing.T, h *harness) {
+	full := map[string]any{"after": "", "filterGroups": []any{}, "sorts": []any{}, "properties": []any{}, "limit": 10}
+	without := func(fields ...string) map[string]any {
+		body := maps.Clone(full)
+		for _, f := range fields {
+			delete(body, f)
+		}
+		return body
+	}
+	nullAfter := maps.Clone(full)
+	nullAfter["after"] = nil
+	cases := []struct {
+		name, path string
+		body       map[string]any
+		want       int
+		missing    []string
+	}{
+		{"v3 empty body", "/crm/v3/objects/contacts/search", map[string]any{}, 200, nil},
+		{"v3 full body", "/crm/v3/objects/contacts/search", full, 200, nil},
+		{"2026-09 full body", "/crm/objects/2026-09/contacts/search", full, 200, nil},
+		{"2026-09 empty body", "/crm/objects/2026-09/contacts/search", map[string]any{}, 400, []string{"after", "filterGroups", "sorts", "properties", "limit"}},
+		{"2026-09 without after", "/crm/objects/2026-09/contacts/search", without("after"), 400, []string{"after"}},
+		{"2026-09 with a null after", "/crm/objects/2026-09/contacts/search", nullAfter, 400, []string{"after"}},
+		{"2026-09 without sorts and limit", "/crm/objects/2026-09/contacts/search", without("sorts", "limit"), 400, []string{"sorts", "limit"}},
+		{"2026-09 without properties", "/crm/objects/2026-09/contacts/search", without("properties"), 400, []string{"properties"}},
+		{"2026-09 without filterGroups", "/crm/objects/2026-09/contacts/search", without("filterGroups"), 400, []string{"filterGroups"}},
+	}
+	for _, tc := range cases {
+		st, body := h.call("POST", tc.path, tc.body)
+		if st != tc.want {
+			t.Errorf("%s: status %d, want %d (%v)", tc.name, st, tc.want, body)
+			continue
+		}
+		if st != 400 {
+			continue
+		}
+		wantErrorBody(t, body, "VALIDATION_ERROR")
+		msg := fmt.Sprint(body["message"])
+		for _, f := range tc.missing {
+			if !strings.Contains(msg, f) {
+				t.Errorf("%s: message %q does not name %s", tc.name, msg, f)
+			}
+		}
+	}
+}
+
+func checkCreateAssociationsRequired(t *testing.T, h *harness) {
+	company := func(name string, assocs any) map[string]any {
+		in := map[string]any{"properties": map[string]any{"name": name}}
+		if assocs != nil {
+			in["associations"] = assocs
+		}
+		return in
+	}
+	cases := []struct {
+		name, path string
+		inputs     []any
+		want       int
+		missing    string
+	}{
+		{"v3 without associations", "/crm/v3/objects/companies/batch/create", []any{company("A", nil)}, 201, ""},
+		{"2026-09 with empty associations", "/crm/objects/2026-09/companies/batch/create", []any{company("B", []any{})}, 201, ""},
+		{"2026-09 with one input lacking them", "/crm/objects/2026-09/companies/batch/create", []any{company("C", []any{}), company("D", nil)}, 400, "inputs[1].associations"},
+	}
+	for _, tc := range cases {
+		before := len(h.e.Records("companies", false))
+		st, body := h.call("POST", tc.path, map[string]any{"inputs": tc.inputs})
+		if st != tc.want {
+			t.Errorf("%s: status %d, want %d (%v)", tc.name, st, tc.want, body)
+			continue
+		}
+		if st == 400 {
+			wantErrorBody(t, body, "VALIDATION_ERROR")
+			if !strings.Contains(fmt.Sprint(body["message"]), tc.missing) {
+				t.Errorf("%s: message %q does not name %s", tc.name, body["message"], tc.missing)
+			}
+			if after := len(h.e.Records("companies", false)); after != before {
+				t.Errorf("%s: a rejected batch created %d records", tc.name, after-before)
+			}
+		}
+	}
+}
+
+// values makes n distinct filter values.
+func values(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("v%d@example.com", i)
+	}
+	return out
 }
 
 func checkSearchSorts(t *testing.T, h *harness) {
@@ -458,6 +583,20 @@ func checkSearchSorts(t *testing.T, h *harness) {
 			t.Fatalf("not descending: %s after %s", m, prev)
 		}
 		prev = m
+	}
+	for _, path := range []string{"/crm/v3/objects/contacts/search", "/crm/objects/2026-09/contacts/search"} {
+		page := func(sorts []any) []string {
+			st, body := h.call("POST", path, map[string]any{"after": "", "filterGroups": []any{}, "properties": []any{}, "limit": 30, "sorts": sorts})
+			wantStatus(t, st, 200, body)
+			return ids(body["results"])
+		}
+		byName := page([]any{"email"})
+		if !slices.Equal(byName, page([]any{map[string]any{"propertyName": "email", "direction": "ASCENDING"}})) {
+			t.Errorf("%s: [\"email\"] and [{propertyName: email, direction: ASCENDING}] order differently", path)
+		}
+		if slices.Equal(byName, ids(plain["results"])[:30]) {
+			t.Errorf("%s: sorting by email kept creation order", path)
+		}
 	}
 	_, byEmail := h.search("contacts", map[string]any{"limit": 20, "sorts": []any{map[string]any{"propertyName": "email", "direction": "ASCENDING"}}, "properties": []string{"email"}})
 	var emails []string
@@ -579,6 +718,42 @@ func checkBatchRead(t *testing.T, h *harness) {
 	_, byEmail := h.call("POST", "/crm/v3/objects/contacts/batch/read", map[string]any{"idProperty": "email", "inputs": []any{map[string]any{"id": r.Properties["email"]}}})
 	if get(byEmail, "results", 0, "id") != r.ID {
 		t.Errorf("batch read by email: %v", byEmail)
+	}
+}
+
+func checkBatchErrorFields(t *testing.T, h *harness) {
+	contact := h.e.Records("contacts", false)[0].ID
+	missing := map[string]any{"inputs": []any{map[string]any{"id": contact}, map[string]any{"id": "999"}}}
+	badPair := map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": contact}, "to": map[string]any{"id": "999"}}}}
+	update := map[string]any{"inputs": []any{map[string]any{"id": "999", "properties": map[string]any{"name": "x"}}}}
+	cases := []struct {
+		path   string
+		body   any
+		status int
+	}{
+		{"/crm/v3/objects/contacts/batch/read", missing, 207},
+		{"/crm/objects/2026-09/contacts/batch/read", missing, 200},
+		{"/crm/v3/objects/companies/batch/update", update, 207},
+		{"/crm/v4/associations/contacts/tickets/batch/read", map[string]any{"inputs": []any{map[string]any{"id": "999"}}}, 207},
+		{"/crm/associations/2026-09/contacts/tickets/batch/read", map[string]any{"inputs": []any{map[string]any{"id": "999"}}}, 200},
+		{"/crm/v4/associations/contacts/companies/batch/associate/default", badPair, 200},
+		{"/crm/v4/associations/contacts/companies/batch/create", withTypes(badPair, 279), 207},
+	}
+	for _, tc := range cases {
+		st, body := h.call("POST", tc.path, tc.body)
+		if st != tc.status || length(body["errors"]) == 0 {
+			t.Errorf("%s: status %d with errors %v, want %d with errors", tc.path, st, body["errors"], tc.status)
+			continue
+		}
+		for _, e := range body["errors"].([]any) {
+			entry := e.(map[string]any)
+			_, isContext := entry["context"].(map[string]any)
+			_, isErrors := entry["errors"].([]any)
+			_, isLinks := entry["links"].(map[string]any)
+			if entry["status"] != "error" || entry["category"] == "" || entry["message"] == "" || !isContext || !isErrors || !isLinks {
+				t.Errorf("%s: error entry %v lacks one of status, category, message, context, errors, links", tc.path, entry)
+			}
+		}
 	}
 }
 
@@ -892,10 +1067,110 @@ func checkAssociationWrites(t *testing.T, h *harness) {
 	contact := h.e.Records("contacts", false)[1].ID
 	def := map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": deal.ID}, "to": map[string]any{"id": contact}}}}
 	st, resp = h.call("POST", "/crm/associations/2026-09/deals/contacts/batch/associate/default", def)
-	wantStatus(t, st, 201, resp)
+	wantStatus(t, st, 200, resp)
 	if back, _ := h.e.Associations("contacts", contact, "deals"); !slices.Contains(back, deal.ID) {
 		t.Error("default association missing")
 	}
+}
+
+// withTypes copies a batch body, giving every input the HUBSPOT_DEFINED type typeID.
+func withTypes(body map[string]any, typeID int) map[string]any {
+	var out []any
+	for _, in := range body["inputs"].([]any) {
+		typed := maps.Clone(in.(map[string]any))
+		typed["types"] = []any{map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": typeID}}
+		out = append(out, typed)
+	}
+	return map[string]any{"inputs": out}
+}
+
+func checkAssociationStatuses(t *testing.T, h *harness) {
+	contacts, companies := h.e.Records("contacts", false), h.e.Records("companies", false)
+	pair := func(from, to string) map[string]any {
+		return map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": from}, "to": map[string]any{"id": to}}}}
+	}
+	billing := []any{map[string]any{"associationCategory": "USER_DEFINED", "associationTypeId": 101}}
+	h.clock.Advance(time.Hour)
+	for fi, f := range []struct{ assoc, objects string }{{"/crm/v4/associations", "/crm/v4/objects"}, {"/crm/associations/2026-09", "/crm/objects/2026-09"}} {
+		v4 := fi == 0
+		contact, company := contacts[10+fi].ID, companies[10+fi].ID
+		good, bad := pair(contact, company), pair(contact, "999")
+		labelled := map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": contact}, "to": map[string]any{"id": company}, "types": billing}}}
+		status := func(v4Status, v2026Status int) int {
+			if v4 {
+				return v4Status
+			}
+			return v2026Status
+		}
+		batch := f.assoc + "/contacts/companies/batch/"
+		record := f.objects + "/contacts/" + contact + "/associations/"
+		cases := []struct {
+			method, path string
+			body         any
+			want         int
+			labels       []string // the pair's labels afterwards; nil = not associated
+		}{
+			{"POST", batch + "associate/default", good, 200, []string{}},
+			{"POST", batch + "associate/default", bad, 200, []string{}},
+			{"POST", batch + "create", labelled, status(201, 200), []string{"Billing contact"}},
+			{"POST", batch + "create", withTypes(bad, 279), status(207, 200), []string{"Billing contact"}},
+			{"POST", batch + "read", map[string]any{"inputs": []any{map[string]any{"id": contact}}}, 200, []string{"Billing contact"}},
+			{"POST", batch + "read", map[string]any{"inputs": []any{map[string]any{"id": contact}, map[string]any{"id": "999"}}}, status(207, 200), []string{"Billing contact"}},
+			{"POST", batch + "labels/archive", labelled, status(204, 200), []string{}},
+			{"POST", batch + "archive", map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": contact}, "to": []any{map[string]any{"id": company}}}}}, status(204, 200), nil},
+			{"PUT", record + "default/companies/" + company, nil, 200, []string{}},
+			{"PUT", record + "companies/" + company, billing, 201, []string{"Billing contact"}},
+			{"PUT", record + "companies/999", billing, 400, []string{"Billing contact"}},
+			{"DELETE", record + "companies/" + company, nil, 204, nil},
+		}
+		for _, tc := range cases {
+			resp, data, err := h.raw(tc.method, tc.path, tc.body, nil)
+			if err != nil {
+				t.Fatalf("%s %s: %v", tc.method, tc.path, err)
+			}
+			if resp.StatusCode != tc.want {
+				t.Errorf("%s %s: status %d, want %d (%.300s)", tc.method, tc.path, resp.StatusCode, tc.want, data)
+			}
+			if tc.want == 204 && len(data) != 0 {
+				t.Errorf("%s %s: 204 with a body %q", tc.method, tc.path, data)
+			}
+			if got := h.labelsBetween(contact, company); !slices.Equal(got, tc.labels) {
+				t.Errorf("%s %s: labels afterwards %v, want %v", tc.method, tc.path, got, tc.labels)
+			}
+		}
+		for _, typ := range []string{"contacts", "companies"} {
+			for _, r := range h.e.Records(typ, false) {
+				if (r.ID == contact || r.ID == company) && r.UpdatedAt.After(h.clock.Now().Add(-time.Hour)) {
+					t.Errorf("association writes moved %s %s last-modified to %v", typ, r.ID, r.UpdatedAt)
+				}
+			}
+		}
+	}
+	_, def := h.call("POST", "/crm/v4/associations/contacts/companies/batch/associate/default", pair(contacts[20].ID, companies[20].ID))
+	if get(def, "results", 0, "from", "id") != contacts[20].ID || get(def, "results", 0, "associationSpec", "associationTypeId") != 279.0 {
+		t.Errorf("associate/default result %v, want {from, to, associationSpec}", def["results"])
+	}
+}
+
+// labelsBetween reads a contact's labels towards a company: nil when not associated, [] for the
+// unlabeled type alone.
+func (h *harness) labelsBetween(contact, company string) []string {
+	h.t.Helper()
+	st, body := h.call("GET", "/crm/v4/objects/contacts/"+contact+"/associations/companies", nil)
+	wantStatus(h.t, st, 200, body)
+	for _, r := range body["results"].([]any) {
+		if fmt.Sprint(int64(get(r, "toObjectId").(float64))) != company {
+			continue
+		}
+		labels := []string{}
+		for _, ty := range get(r, "associationTypes").([]any) {
+			if l, ok := get(ty, "label").(string); ok && get(ty, "category") == "USER_DEFINED" {
+				labels = append(labels, l)
+			}
+		}
+		return labels
+	}
+	return nil
 }
 
 func checkAssociationPaging(t *testing.T, h *harness) {
@@ -1038,6 +1313,30 @@ func checkPipelines(t *testing.T, h *harness) {
 	}
 }
 
+func checkSpecRequiredMetadata(t *testing.T, h *harness) {
+	permissions := []any{"CRM_PERMISSIONS_ENFORCEMENT", "READ_ONLY", "INTERNAL_ONLY"}
+	for _, path := range []string{"/crm/v3/pipelines/deals", "/crm/pipelines/2026-09/tickets", "/crm/pipelines/2026-09/deals"} {
+		st, body := h.call("GET", path, nil)
+		wantStatus(t, st, 200, body)
+		for _, p := range body["results"].([]any) {
+			for _, s := range get(p, "stages").([]any) {
+				if !slices.Contains(permissions, get(s, "writePermissions")) {
+					t.Errorf("%s: stage %v writePermissions %v, want one of %v", path, get(s, "id"), get(s, "writePermissions"), permissions)
+				}
+			}
+		}
+	}
+	for _, path := range []string{"/crm-object-schemas/v3/schemas", "/crm-object-schemas/2026-09/schemas"} {
+		st, body := h.call("GET", path, nil)
+		wantStatus(t, st, 200, body)
+		for _, s := range body["results"].([]any) {
+			if _, ok := get(s, "allowsSensitiveProperties").(bool); !ok {
+				t.Errorf("%s: schema %v allowsSensitiveProperties %v, want a boolean", path, get(s, "name"), get(s, "allowsSensitiveProperties"))
+			}
+		}
+	}
+}
+
 func checkOwners(t *testing.T, h *harness) {
 	_, a := h.call("GET", "/crm/v3/owners?limit=5", nil)
 	_, b := h.call("GET", "/crm/v3/owners/?limit=5", nil)
@@ -1052,6 +1351,24 @@ func checkOwners(t *testing.T, h *harness) {
 	}
 	if len(owners) != ownerCount {
 		t.Errorf("%d active owners, want %d", len(owners), ownerCount)
+	}
+	for _, base := range []string{"/crm/v3/owners", "/crm/owners/2026-09"} {
+		_, page := h.call("GET", base+"?limit=500", nil)
+		types := map[string]int{}
+		for _, o := range page["results"].([]any) {
+			owner := o.(map[string]any)
+			types[fmt.Sprint(owner["type"])]++
+			if person := owner["type"] == "PERSON"; person != (owner["userId"] != nil && owner["email"] != nil) {
+				t.Errorf("%s: owner %v: persons carry a user id and an email, queues neither", base, owner)
+			}
+		}
+		if types["QUEUE"] == 0 || types["PERSON"] == 0 || types["QUEUE"]+types["PERSON"] != ownerCount {
+			t.Errorf("%s: owner types %v, want PERSON and a few QUEUE owners only", base, types)
+		}
+		id := get(page, "results", 0, "id")
+		if _, one := h.call("GET", fmt.Sprint(base, "/", id), nil); one["type"] != get(page, "results", 0, "type") {
+			t.Errorf("%s/%v: type %v", base, id, one["type"])
+		}
 	}
 	_, archived := h.call("GET", "/crm/v3/owners?archived=true", nil)
 	if length(archived["results"]) != archivedOwners || get(archived, "results", 0, "archived") != true {
@@ -1145,12 +1462,47 @@ func checkMissingScopes(t *testing.T, h *harness) {
 	}
 }
 
+func checkScopeErrorShapes(t *testing.T, h *harness) {
+	cases := []struct {
+		shape string
+		where []any // path to the scope in the body
+	}{
+		{"", []any{"errors", 0, "context", "requiredGranularScopes", 0}},
+		{ScopeErrorGranular, []any{"errors", 0, "context", "requiredGranularScopes", 0}},
+		{ScopeErrorRequired, []any{"errors", 0, "context", "requiredScopes", 0}},
+		{ScopeErrorMissing, []any{"context", "missingScopes", 0}},
+	}
+	for _, tc := range cases {
+		p := newHarness(t, Config{NoLimits: true, Scopes: []string{"crm.objects.contacts.read"}, ScopeErrorShape: tc.shape})
+		st, body := p.call("GET", "/crm/v3/owners", nil)
+		wantStatus(t, st, 403, body)
+		wantErrorBody(t, body, "MISSING_SCOPES")
+		if got := get(body, tc.where...); got != "crm.objects.owners.read" {
+			t.Errorf("shape %q: scope at %v is %v, want crm.objects.owners.read (body %v)", tc.shape, tc.where, got, body)
+		}
+	}
+	if _, err := New(Config{ScopeErrorShape: "nested"}); err == nil || !strings.Contains(err.Error(), "granular") {
+		t.Errorf("unknown shape: %v, want an error naming the shapes", err)
+	}
+}
+
 func checkNoAPIAccess(t *testing.T, h *harness) {
-	st, body := h.call("GET", "/crm/v3/objects/contacts", nil)
-	wantStatus(t, st, 403, body)
-	wantErrorBody(t, body, "FORBIDDEN")
-	if !strings.Contains(body["message"].(string), "does not have API access") || body["subCategory"] == nil {
-		t.Errorf("no-API-access body %v", body)
+	cases := []struct{ path, scope string }{
+		{"/crm/v3/objects/contacts", "crm.objects.contacts.read"},
+		{"/crm/objects/2026-09/deals", "crm.objects.deals.read"},
+		{"/crm/v3/owners", "crm.objects.owners.read"},
+		{"/crm-object-schemas/v3/schemas", "crm.schemas.custom.read"},
+	}
+	for _, tc := range cases {
+		st, body := h.call("GET", tc.path, nil)
+		wantStatus(t, st, 403, body)
+		wantErrorBody(t, body, "MISSING_SCOPES")
+		if body["message"] != missingScopeMessage || body["subCategory"] != nil || get(body, "links", "scopes") != scopesLink {
+			t.Errorf("%s: body %v, want HubSpot's MISSING_SCOPES message and links, no made-up subCategory", tc.path, body)
+		}
+		if got := get(body, "errors", 0, "context", "requiredGranularScopes", 0); got != tc.scope {
+			t.Errorf("%s: names scope %v, want %s", tc.path, got, tc.scope)
+		}
 	}
 }
 
@@ -1237,6 +1589,53 @@ func checkDailyLimit(t *testing.T, h *harness) {
 	}
 }
 
+func checkDefaultLimits(t *testing.T, h *harness) {
+	for i := range FreeSearchPerSecond {
+		if resp, _, _ := h.raw("POST", "/crm/v3/objects/contacts/search", map[string]any{}, nil); resp.StatusCode != 200 {
+			t.Fatalf("search %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp, data, _ := h.raw("POST", "/crm/v3/objects/contacts/search", map[string]any{}, nil)
+	if resp.StatusCode != 429 {
+		t.Fatalf("search %d in a second: %d, want 429", FreeSearchPerSecond+1, resp.StatusCode)
+	}
+	wantRateLimited(t, data, PolicySecondly, "You have reached your secondly limit.")
+	for i := FreeSearchPerSecond; i < FreeBurstLimit; i++ {
+		resp, _, _ := h.raw("GET", "/crm/v3/owners", nil, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d of the window: %d", i+1, resp.StatusCode)
+		}
+		if got := resp.Header.Get("X-HubSpot-RateLimit-Max"); got != "100" {
+			t.Fatalf("X-HubSpot-RateLimit-Max %q, want the free tier's 100", got)
+		}
+		if got := resp.Header.Get("X-HubSpot-RateLimit-Daily"); got != "250000" {
+			t.Fatalf("X-HubSpot-RateLimit-Daily %q, want the free tier's 250000", got)
+		}
+	}
+	resp, data, _ = h.raw("GET", "/crm/v3/owners", nil, nil)
+	if resp.StatusCode != 429 {
+		t.Fatalf("request %d in 10 s: %d, want 429", FreeBurstLimit+1, resp.StatusCode)
+	}
+	wantRateLimited(t, data, PolicyTenSecondly, "You have reached your ten_secondly_rolling limit.")
+}
+
+func checkNoLimits(t *testing.T, h *harness) {
+	for i := range 2 * FreeBurstLimit {
+		path, body := "/crm/v3/owners", any(nil)
+		method := "GET"
+		if i%2 == 0 {
+			method, path, body = "POST", "/crm/v3/objects/contacts/search", map[string]any{}
+		}
+		resp, _, _ := h.raw(method, path, body, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d: %d with limits off", i+1, resp.StatusCode)
+		}
+		if got := resp.Header.Get("X-HubSpot-RateLimit-Max"); got != "" {
+			t.Fatalf("limits off but X-HubSpot-RateLimit-Max is %q", got)
+		}
+	}
+}
+
 func checkFaultReset(t *testing.T, h *harness) {
 	if _, _, err := h.raw("GET", "/crm/v3/objects/contacts?limit=1", nil, nil); err == nil {
 		t.Fatal("reset fault gave a response")
@@ -1262,6 +1661,57 @@ func checkFaultTruncate(t *testing.T, h *harness) {
 	}
 }
 
+func checkFaultHang(t *testing.T, h *harness) {
+	returned := make(chan struct{}, 3)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { returned <- struct{}{} }()
+		h.e.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	answered := func(ctx context.Context) chan error {
+		out := make(chan error, 1)
+		go func() {
+			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/crm/v3/objects/contacts?limit=1", nil)
+			req.Header.Set("Authorization", "Bearer "+h.token)
+			resp, err := srv.Client().Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			out <- err
+		}()
+		return out
+	}
+	hung := func(n int) {
+		for h.e.Stats().Faults["hang"] < n {
+			runtime.Gosched()
+		}
+	}
+	ctx, giveUp := context.WithCancel(context.Background())
+	first := answered(ctx)
+	hung(1)
+	select {
+	case err := <-first:
+		t.Fatalf("a hung request was answered: %v", err)
+	default:
+	}
+	giveUp()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("client gave up with %v, want context.Canceled", err)
+	}
+	<-returned // the handler returns once the client is gone
+	second := answered(context.Background())
+	hung(2)
+	h.e.Close()
+	if err := <-second; err == nil {
+		t.Error("a request released by Close got an answer; want the connection dropped")
+	}
+	<-returned
+	if err := <-answered(context.Background()); err == nil {
+		t.Error("a hung request after Close got an answer")
+	}
+	<-returned
+}
+
 func checkFaultStatuses(t *testing.T, h *harness) {
 	cases := []struct {
 		status     int
@@ -1283,8 +1733,15 @@ func checkFaultStatuses(t *testing.T, h *harness) {
 		if isHTML := strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html"); isHTML != tc.html {
 			t.Errorf("fault %d: content type %s", tc.status, resp.Header.Get("Content-Type"))
 		}
-		if !tc.html && !strings.Contains(string(data), `"status":"error"`) {
-			t.Errorf("fault %d body %s", tc.status, data)
+		if !tc.html && tc.status != 429 {
+			var body map[string]any
+			if err := jsonDecode(strings.NewReader(string(data)), &body); err != nil {
+				t.Fatalf("fault %d body %s: %v", tc.status, data, err)
+			}
+			wantErrorBody(t, body, fmt.Sprint(body["category"]))
+			if body["category"] == "" || body["category"] == nil {
+				t.Errorf("fault %d body %s has no category", tc.status, data)
+			}
 		}
 	}
 	h.e.SetFaults(Faults{ErrorRate: map[int]float64{503: 0.3}})
@@ -1335,6 +1792,42 @@ func checkDeterminism(t *testing.T, h *harness) {
 	}
 }
 
+func checkCorrelationIDs(t *testing.T, h *harness) {
+	twin := newHarness(t, h.e.cfg)
+	seen := map[string]string{}
+	for _, p := range []*harness{h, twin} {
+		requests := []struct {
+			method, path string
+			body         any
+		}{
+			{"GET", "/crm/v3/objects/widgets", nil},                                   // 404
+			{"POST", "/crm/v3/objects/contacts/search", map[string]any{"limit": 999}}, // 400
+			{"GET", "/crm/v3/objects/deals", nil},                                     // 403 missing scope
+			{"GET", "/crm/v3/objects/contacts/999", nil},                              // 404 record
+			{"GET", "/crm/v3/owners", nil},                                            // 429 daily
+			{"GET", "/crm/v3/owners", nil},                                            // 429 daily again
+		}
+		for _, r := range requests {
+			resp, data, err := p.raw(r.method, r.path, r.body, nil)
+			if err != nil || resp.StatusCode < 400 {
+				t.Fatalf("%s %s: %v %v, want an error answer", r.method, r.path, resp, err)
+			}
+			var body map[string]any
+			if err := jsonDecode(strings.NewReader(string(data)), &body); err != nil {
+				t.Fatalf("%s %s: %v", r.method, r.path, err)
+			}
+			id := fmt.Sprint(body["correlationId"])
+			if !uuidPattern.MatchString(id) {
+				t.Errorf("%s %s: correlationId %q is not a uuid", r.method, r.path, id)
+			}
+			if first, dup := seen[id]; dup {
+				t.Errorf("%s %s repeats correlationId %s of %s", r.method, r.path, id, first)
+			}
+			seen[id] = r.method + " " + r.path
+		}
+	}
+}
+
 func checkAdmin(t *testing.T, h *harness) {
 	post := func(path, body string) (int, string) {
 		resp, err := h.srv.Client().Post(h.srv.URL+path, "application/json", strings.NewReader(body))
@@ -1363,11 +1856,14 @@ func checkAdmin(t *testing.T, h *harness) {
 			t.Errorf("setModified not applied to %s", r.ID)
 		}
 	}
-	if st, out := post("/_emulator/faults", `{"errorRate":{"503":0.5},"latency":"5ms"}`); st != 200 || !strings.Contains(out, `"503":0.5`) {
+	if st, out := post("/_emulator/faults", `{"errorRate":{"503":0.5,"500":0.1},"latency":"5ms","hangRate":0.25}`); st != 200 || !strings.Contains(out, `"503":0.5`) || !strings.Contains(out, `"hangRate":0.25`) {
 		t.Errorf("faults: %d %s", st, out)
 	}
-	if f := h.e.faults.get(); f.ErrorRate[503] != 0.5 || f.Latency != 5*time.Millisecond {
+	if f := h.e.faults.get(); f.ErrorRate[503] != 0.5 || f.ErrorRate[500] != 0.1 || f.Latency != 5*time.Millisecond || f.HangRate != 0.25 {
 		t.Errorf("faults not applied: %+v", f)
+	}
+	if st, out := post("/_emulator/faults", `{"hangRate":1.5}`); st != 400 {
+		t.Errorf("hang rate above 1 accepted: %d %s", st, out)
 	}
 	if st, out := post("/_emulator/faults", `{"errorRate":{"503":2}}`); st != 400 {
 		t.Errorf("invalid faults accepted: %d %s", st, out)

@@ -11,7 +11,25 @@ import (
 	"time"
 )
 
-// Config describes the emulated portal. The zero value (plus defaults) is a small, unlimited portal.
+// HubSpot's Free tier limits, which apply when Config leaves a limit at 0.
+const (
+	FreeBurstLimit      = 100
+	FreeDailyLimit      = 250_000
+	FreeSearchPerSecond = 5
+)
+
+// Shapes of a 403 MISSING_SCOPES body, each naming the missing scope in a different place.
+const (
+	// ScopeErrorGranular names it in errors[].context.requiredGranularScopes.
+	ScopeErrorGranular = "granular"
+	// ScopeErrorRequired names it in errors[].context.requiredScopes.
+	ScopeErrorRequired = "required"
+	// ScopeErrorMissing names it in context.missingScopes.
+	ScopeErrorMissing = "missing"
+)
+
+// Config describes the emulated portal. The zero value is a default-sized portal on HubSpot's
+// Free tier limits.
 type Config struct {
 	// Seed makes every generated value, id and timestamp reproducible.
 	Seed int64
@@ -22,17 +40,26 @@ type Config struct {
 	// Counts holds records per object type name (contacts, companies, deals, tickets, calls, emails,
 	// meetings, notes, tasks, cars, subscriptions). Missing keys take DefaultCounts.
 	Counts map[string]int
-	// BurstLimit is requests per rolling 10 s window; 0 = not enforced.
+	// BurstLimit is requests per rolling 10 s window; 0 = FreeBurstLimit.
 	BurstLimit int
-	// SearchPerSecond is search requests per rolling second; 0 = not enforced.
+	// SearchPerSecond is search requests per rolling second; 0 = FreeSearchPerSecond.
 	SearchPerSecond int
-	// DailyLimit is requests per UTC day; 0 = not enforced.
+	// DailyLimit is requests per UTC day; 0 = FreeDailyLimit.
 	DailyLimit int
+	// NoLimits turns every rate limit off, for tests that are not about limits. HubSpot always
+	// enforces them.
+	NoLimits bool
 	// SearchLag hides records changed less than this long ago from search, as HubSpot's index lags.
 	SearchLag time.Duration
 	// Scopes lists granted scopes; nil grants all.
 	Scopes []string
-	// NoAPIAccess models a free portal without API access: every API call is refused with 403.
+	// ScopeErrorShape picks where 403 MISSING_SCOPES bodies name the missing scope, among the
+	// shapes HubSpot answers with: ScopeErrorGranular ("" too), ScopeErrorRequired or
+	// ScopeErrorMissing.
+	ScopeErrorShape string
+	// NoAPIAccess models a portal whose subscription lacks API access to the CRM: HubSpot can grant
+	// its apps no scope, so every call is refused as HubSpot refuses a missing scope, 403
+	// MISSING_SCOPES naming the scope the call needs.
 	NoAPIAccess bool
 	// OAuth, when set, enables /oauth/v1/token, which issues expiring access tokens.
 	OAuth *OAuthConfig
@@ -61,6 +88,9 @@ type Faults struct {
 	ResetRate float64 `json:"resetRate,omitempty"`
 	// TruncateRate is the share of successful responses whose body is cut short.
 	TruncateRate float64 `json:"truncateRate,omitempty"`
+	// HangRate is the share of requests accepted and never answered: each is held until the
+	// client gives up or Close is called.
+	HangRate float64 `json:"hangRate,omitempty"`
 }
 
 // Emulator is one emulated HubSpot portal. All methods are safe for concurrent use.
@@ -81,11 +111,13 @@ type Emulator struct {
 	assoc  *assocStore
 	writes uint64
 
+	closing   chan struct{} // closed by Close: releases requests held by the hang fault
+	closeOnce sync.Once
+
 	auth    *authState
 	limits  *limiter
 	faults  *faultInjector
 	stats   *statsCollector
-	corr    correlations
 	handler http.Handler
 }
 
@@ -100,6 +132,13 @@ func New(cfg Config) (*Emulator, error) {
 	if cfg.BurstLimit < 0 || cfg.SearchPerSecond < 0 || cfg.DailyLimit < 0 || cfg.SearchLag < 0 {
 		return nil, fmt.Errorf("new emulator: limits and lag must not be negative")
 	}
+	switch cfg.ScopeErrorShape {
+	case "":
+		cfg.ScopeErrorShape = ScopeErrorGranular
+	case ScopeErrorGranular, ScopeErrorRequired, ScopeErrorMissing:
+	default:
+		return nil, fmt.Errorf("new emulator: scope error shape %q: use %s, %s or %s", cfg.ScopeErrorShape, ScopeErrorGranular, ScopeErrorRequired, ScopeErrorMissing)
+	}
 	if err := cfg.Faults.validate(); err != nil {
 		return nil, fmt.Errorf("new emulator: %w", err)
 	}
@@ -110,7 +149,7 @@ func New(cfg Config) (*Emulator, error) {
 		typeKeys:  map[string]*objectType{},
 		tables:    map[string]*table{},
 		pipelines: seedPipelines(seed),
-		corr:      correlations{seed: seed},
+		closing:   make(chan struct{}),
 	}
 	if cfg.Scopes != nil {
 		e.scopes = map[string]bool{}
@@ -150,11 +189,25 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, fmt.Errorf("new emulator: %w", err)
 	}
 	e.auth = auth
-	e.limits = newLimiter(cfg.BurstLimit, cfg.SearchPerSecond, cfg.DailyLimit)
+	e.limits = newLimiter(cfg.limits())
 	e.faults = newFaultInjector(cfg.Seed, cfg.Faults)
 	e.stats = newStatsCollector()
 	e.handler = e.routes()
 	return e, nil
+}
+
+// limits gives the enforced burst, search and daily limits; 0 means not enforced.
+func (cfg Config) limits() (burst, search, daily int) {
+	if cfg.NoLimits {
+		return 0, 0, 0
+	}
+	orFree := func(v, free int) int {
+		if v == 0 {
+			return free
+		}
+		return v
+	}
+	return orFree(cfg.BurstLimit, FreeBurstLimit), orFree(cfg.SearchPerSecond, FreeSearchPerSecond), orFree(cfg.DailyLimit, FreeDailyLimit)
 }
 
 // Handler serves the HubSpot API and the /_emulator admin routes.
@@ -168,6 +221,13 @@ func (e *Emulator) PortalID() int64 { return e.portalID }
 
 // SetFaults replaces the injected faults; invalid rates are clamped into [0, 1].
 func (e *Emulator) SetFaults(f Faults) { e.faults.set(f) }
+
+// Close releases every request held by the hang fault; later hung requests are released at
+// once. Servers call it on shutdown (http.Server.RegisterOnShutdown), as http.Server.Shutdown
+// waits for handlers to return.
+func (e *Emulator) Close() {
+	e.closeOnce.Do(func() { close(e.closing) })
+}
 
 // ExpireTokens makes every issued OAuth access token expire now.
 func (e *Emulator) ExpireTokens() { e.auth.expireAll(e.nowMs()) }

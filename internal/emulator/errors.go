@@ -3,9 +3,9 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"sync/atomic"
 )
 
 // HubSpot error categories used by the emulator.
@@ -16,7 +16,6 @@ const (
 	catMissingScope = "MISSING_SCOPES"
 	catNotFound     = "OBJECT_NOT_FOUND"
 	catConflict     = "CONFLICT"
-	catForbidden    = "FORBIDDEN"
 )
 
 // errorDetail is one entry of an error body's errors array.
@@ -83,24 +82,27 @@ type errorBody struct {
 	Links         map[string]string   `json:"links,omitempty"`
 }
 
-// batchError is one entry of a batch response's errors array (207 or folded).
+// batchError is one entry of a batch response's errors array (207 or folded). HubSpot's
+// StandardError schema requires every field but subCategory, so none is omitted when empty.
 type batchError struct {
 	Status      string              `json:"status"`
 	Category    string              `json:"category"`
 	SubCategory string              `json:"subCategory,omitempty"`
 	Message     string              `json:"message"`
-	Context     map[string][]string `json:"context,omitempty"`
+	Context     map[string][]string `json:"context"`
+	Errors      []errorDetail       `json:"errors"`
+	Links       map[string]string   `json:"links"`
 }
 
-// correlations hands out uuid-shaped correlation ids, deterministic in request order for a seed.
-type correlations struct {
-	seed uint64
-	n    atomic.Uint64
+func newBatchError(category, subCategory, message string, context map[string][]string) batchError {
+	return batchError{Status: "error", Category: category, SubCategory: subCategory, Message: message,
+		Context: context, Errors: []errorDetail{}, Links: map[string]string{}}
 }
 
-func (c *correlations) next() string {
-	n := c.n.Add(1)
-	return uuidFrom(hash3(c.seed, 0xc0, n), hash3(c.seed, 0xc1, n))
+// newCorrelationID gives every answer its own uuid, as HubSpot does: drawn from a randomly seeded
+// source, so ids never repeat across requests, runs or emulators built with the same seed.
+func newCorrelationID() string {
+	return uuidFrom(rand.Uint64(), rand.Uint64())
 }
 
 // writeJSON writes v with status; encoding errors cannot happen for the emulator's own types.

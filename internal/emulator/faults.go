@@ -27,8 +27,8 @@ func (f Faults) validate() error {
 	switch {
 	case total > 1:
 		return fmt.Errorf("fault error rates sum to %v, more than 1", total)
-	case f.ResetRate < 0 || f.ResetRate > 1 || f.TruncateRate < 0 || f.TruncateRate > 1:
-		return fmt.Errorf("reset and truncate rates must be within [0, 1]")
+	case f.ResetRate < 0 || f.ResetRate > 1 || f.TruncateRate < 0 || f.TruncateRate > 1 || f.HangRate < 0 || f.HangRate > 1:
+		return fmt.Errorf("reset, truncate and hang rates must be within [0, 1]")
 	case f.Latency < 0:
 		return fmt.Errorf("latency must not be negative")
 	}
@@ -49,7 +49,7 @@ func newFaultInjector(seed int64, f Faults) *faultInjector {
 
 func (fi *faultInjector) set(f Faults) {
 	clamp := func(x float64) float64 { return min(max(x, 0), 1) }
-	f.ResetRate, f.TruncateRate, f.Latency = clamp(f.ResetRate), clamp(f.TruncateRate), max(f.Latency, 0)
+	f.ResetRate, f.TruncateRate, f.HangRate, f.Latency = clamp(f.ResetRate), clamp(f.TruncateRate), clamp(f.HangRate), max(f.Latency, 0)
 	rates := map[int]float64{}
 	for s, r := range f.ErrorRate {
 		if slices.Contains(faultStatuses, s) {
@@ -70,6 +70,7 @@ func (fi *faultInjector) get() Faults {
 
 // fault is what happens to one request.
 type fault struct {
+	hang       bool
 	reset      bool
 	status     int
 	retryAfter int
@@ -82,7 +83,8 @@ func (fi *faultInjector) draw() fault {
 	fi.mu.Lock()
 	defer fi.mu.Unlock()
 	out := fault{latency: fi.f.Latency}
-	reset, errDraw, trunc, retry := fi.rng.Float64(), fi.rng.Float64(), fi.rng.Float64(), 1+fi.rng.IntN(2)
+	reset, errDraw, trunc, retry, hang := fi.rng.Float64(), fi.rng.Float64(), fi.rng.Float64(), 1+fi.rng.IntN(2), fi.rng.Float64()
+	out.hang = hang < fi.f.HangRate
 	out.reset = reset < fi.f.ResetRate
 	out.truncate = trunc < fi.f.TruncateRate
 	acc := 0.0
@@ -111,7 +113,7 @@ const cloudflarePage = `<!DOCTYPE html>
 
 // writeFault answers a request with an injected error status in HubSpot's shapes.
 func (e *Emulator) writeFault(w http.ResponseWriter, f fault) {
-	corr := e.corr.next()
+	corr := newCorrelationID()
 	switch f.status {
 	case 429:
 		writeRateLimited(w, PolicyTenSecondly, corr)

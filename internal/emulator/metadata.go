@@ -74,18 +74,21 @@ func findStage(ps []pipeline, stageID string) (*pipeline, *stage) {
 	return nil, nil
 }
 
-// owner is a HubSpot user who can own records.
+// owner can own records: a user (PERSON) or a help-desk queue (QUEUE), which has no user id
+// and no email.
 type owner struct {
 	id, userID, email, first, last string
 	teamID, teamName               string
 	created, updated               int64
-	archived                       bool
+	archived, queue                bool
 }
 
-const ownerCount, archivedOwners = 20, 2
+const ownerCount, archivedOwners, queueEvery = 20, 2, 7
 
-// seedOwners derives the portal's owners; the last few are archived (deactivated users).
+// seedOwners derives the portal's owners: a few active ones are queues, at positions that
+// follow the seed; the last few are archived (deactivated users).
 func seedOwners(seed uint64, start int64) []owner {
+	queueOffset := int(seed % queueEvery)
 	teams := []string{"Sales", "Support", "Success"}
 	out := make([]owner, ownerCount+archivedOwners)
 	for i := range out {
@@ -103,6 +106,10 @@ func seedOwners(seed uint64, start int64) []owner {
 			created:  created,
 			updated:  created + int64(h>>40)%(300*dayMs),
 			archived: i >= ownerCount,
+		}
+		if i < ownerCount && (i+queueOffset)%queueEvery == 0 {
+			o := &out[i]
+			o.queue, o.userID, o.email, o.first, o.last = true, "", "", o.teamName+" queue", ""
 		}
 	}
 	return out

@@ -83,6 +83,7 @@ type schemaJSON struct {
 	SecondaryDisplayProperties []string          `json:"secondaryDisplayProperties"`
 	RequiredProperties         []string          `json:"requiredProperties"`
 	SearchableProperties       []string          `json:"searchableProperties"`
+	AllowsSensitiveProperties  bool              `json:"allowsSensitiveProperties"`
 	Properties                 []propertyJSON    `json:"properties"`
 	Associations               []schemaAssoc     `json:"associations"`
 	MetaType                   string            `json:"metaType"`
@@ -164,9 +165,12 @@ type stageJSON struct {
 	Label        string            `json:"label"`
 	DisplayOrder int               `json:"displayOrder"`
 	Metadata     map[string]string `json:"metadata"`
-	Archived     bool              `json:"archived"`
-	CreatedAt    string            `json:"createdAt"`
-	UpdatedAt    string            `json:"updatedAt"`
+	// WritePermissions is one of CRM_PERMISSIONS_ENFORCEMENT, READ_ONLY or INTERNAL_ONLY; seeded
+	// stages follow the portal's CRM permissions, as stages created in HubSpot's UI do.
+	WritePermissions string `json:"writePermissions"`
+	Archived         bool   `json:"archived"`
+	CreatedAt        string `json:"createdAt"`
+	UpdatedAt        string `json:"updatedAt"`
 }
 
 func (e *Emulator) pipelineJSON(p pipeline, order int) pipelineJSON {
@@ -179,7 +183,8 @@ func (e *Emulator) pipelineJSON(p pipeline, order int) pipelineJSON {
 		} else {
 			md["probability"] = s.probability
 		}
-		out.Stages = append(out.Stages, stageJSON{ID: s.id, Label: s.label, DisplayOrder: i, Metadata: md, CreatedAt: stamp, UpdatedAt: stamp})
+		out.Stages = append(out.Stages, stageJSON{ID: s.id, Label: s.label, DisplayOrder: i, Metadata: md,
+			WritePermissions: "CRM_PERMISSIONS_ENFORCEMENT", CreatedAt: stamp, UpdatedAt: stamp})
 	}
 	return out
 }
@@ -229,10 +234,11 @@ func (e *Emulator) getPipeline(c *call) (int, any, *apiError) {
 
 type ownerJSON struct {
 	ID        string     `json:"id"`
-	Email     string     `json:"email"`
+	Type      string     `json:"type"`
+	Email     string     `json:"email,omitempty"`
 	FirstName string     `json:"firstName"`
 	LastName  string     `json:"lastName"`
-	UserID    int64      `json:"userId"`
+	UserID    *int64     `json:"userId,omitempty"`
 	Teams     []teamJSON `json:"teams"`
 	CreatedAt string     `json:"createdAt"`
 	UpdatedAt string     `json:"updatedAt"`
@@ -246,10 +252,16 @@ type teamJSON struct {
 }
 
 func ownerToJSON(o owner) ownerJSON {
-	uid, _ := strconv.ParseInt(o.userID, 10, 64)
-	return ownerJSON{ID: o.id, Email: o.email, FirstName: o.first, LastName: o.last, UserID: uid,
+	out := ownerJSON{ID: o.id, Type: "PERSON", Email: o.email, FirstName: o.first, LastName: o.last,
 		Teams: []teamJSON{{ID: o.teamID, Name: o.teamName, Primary: true}}, CreatedAt: isoMillis(o.created),
 		UpdatedAt: isoMillis(o.updated), Archived: o.archived}
+	if o.queue {
+		out.Type = "QUEUE"
+	} else {
+		uid, _ := strconv.ParseInt(o.userID, 10, 64)
+		out.UserID = &uid
+	}
+	return out
 }
 
 // listOwners serves GET /owners (trailing slash accepted): limit (max 500), after, archived.

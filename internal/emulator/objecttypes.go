@@ -62,7 +62,7 @@ func systemProps(created, modified string, owners []owner) []*propDef {
 	var ownerOpts []option
 	for _, o := range owners {
 		if !o.archived {
-			ownerOpts = append(ownerOpts, option{Label: o.first + " " + o.last, Value: o.id, DisplayOrder: len(ownerOpts)})
+			ownerOpts = append(ownerOpts, option{Label: strings.TrimSpace(o.first + " " + o.last), Value: o.id, DisplayOrder: len(ownerOpts)})
 		}
 	}
 	return []*propDef{

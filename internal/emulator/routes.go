@@ -55,8 +55,13 @@ func (e *Emulator) routes() http.Handler {
 		api("POST "+a+"/batch/create", FamilyAssociations, e.assocBatchCreate)
 		api("POST "+a+"/batch/associate/default", FamilyAssociations, e.assocBatchDefault)
 		api("POST "+a+"/batch/archive", FamilyAssociations, e.assocBatchArchive)
+		api("POST "+a+"/batch/labels/archive", FamilyAssociations, e.assocBatchLabelsArchive)
 		api("GET "+a+"/labels", FamilyAssociations, e.assocLabels)
-		api("GET "+f.objectsV4+"/{from}/{id}/associations/{to}", FamilyAssociations, e.assocList)
+		r := f.objectsV4 + "/{from}/{id}/associations"
+		api("GET "+r+"/{to}", FamilyAssociations, e.assocList)
+		api("PUT "+r+"/default/{to}/{toId}", FamilyAssociations, e.assocPutDefault)
+		api("PUT "+r+"/{to}/{toId}", FamilyAssociations, e.assocPutLabels)
+		api("DELETE "+r+"/{to}/{toId}", FamilyAssociations, e.assocDelete)
 		api("GET "+f.properties+"/{type}", FamilyOther, e.listProperties)
 		api("GET "+f.properties+"/{type}/{name}", FamilyOther, e.getProperty)
 		api("GET "+f.schemas, FamilyOther, e.listSchemas)
@@ -92,7 +97,7 @@ func (e *Emulator) routes() http.Handler {
 // fail writes an error response and counts it.
 func (e *Emulator) fail(w http.ResponseWriter, err *apiError) {
 	e.stats.status(err.status)
-	writeError(w, err, e.corr.next())
+	writeError(w, err, newCorrelationID())
 }
 
 // public wraps an unauthenticated, unlimited API route (the OAuth token endpoint); faults apply.
@@ -106,8 +111,9 @@ func (e *Emulator) public(h http.HandlerFunc) http.Handler {
 	})
 }
 
-// injectFault applies latency, resets and error statuses; it reports whether the request is done
-// and whether a successful response must be cut short.
+// injectFault applies latency, hangs, resets and error statuses; it reports whether the request
+// is done and whether a successful response must be cut short. A hung request holds only its own
+// goroutine, until the client gives up or the emulator closes, and is then dropped unanswered.
 func (e *Emulator) injectFault(w http.ResponseWriter, r *http.Request) (done, truncate bool) {
 	f := e.faults.draw()
 	if f.latency > 0 {
@@ -119,6 +125,13 @@ func (e *Emulator) injectFault(w http.ResponseWriter, r *http.Request) (done, tr
 		}
 	}
 	switch {
+	case f.hang:
+		e.stats.fault(f)
+		select {
+		case <-r.Context().Done():
+		case <-e.closing:
+		}
+		panic(http.ErrAbortHandler)
 	case f.reset:
 		e.stats.fault(f)
 		panic(http.ErrAbortHandler)
@@ -137,9 +150,6 @@ func (e *Emulator) api(family string, search, v2026 bool, h handlerFunc) http.Ha
 		e.stats.request(family)
 		now := e.nowMs()
 		oauth, err := e.auth.authenticate(r.Header.Get("Authorization"), now)
-		if err == nil && e.cfg.NoAPIAccess {
-			err = e.noAPIAccess()
-		}
 		if err != nil {
 			e.fail(w, err)
 			return
@@ -150,7 +160,7 @@ func (e *Emulator) api(family string, search, v2026 bool, h handlerFunc) http.Ha
 		}
 		if policy != "" {
 			e.stats.rateLimited(policy)
-			writeRateLimited(w, policy, e.corr.next())
+			writeRateLimited(w, policy, newCorrelationID())
 			return
 		}
 		done, truncate := e.injectFault(w, r)

@@ -16,8 +16,9 @@ import (
 // HubSpot's search limits.
 const (
 	searchMaxGroups         = 5
-	searchMaxFiltersInGroup = 6
-	searchMaxFilters        = 18
+	searchMaxFiltersInGroup = 10
+	searchMaxFilters        = 25
+	searchMaxValues         = 100 // in one IN or NOT_IN filter
 	searchMaxLimit          = 200
 	searchMaxResults        = 10_000
 )
@@ -83,6 +84,9 @@ func (e *Emulator) search(c *call) (int, any, *apiError) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
+	if missing := req.missing(); c.v2026 && len(missing) > 0 {
+		return 0, nil, badRequest("The 2026-09 search request requires %s: send every one of after, filterGroups, sorts, properties and limit (\"\" and [] when empty)", strings.Join(missing, ", "))
+	}
 	q, err := compileSearch(t, &req)
 	if err != nil {
 		return 0, nil, err
@@ -105,6 +109,27 @@ func (e *Emulator) search(c *call) (int, any, *apiError) {
 		resp.Paging.Next.After = strconv.Itoa(next)
 	}
 	return http.StatusOK, resp, nil
+}
+
+// missing names the fields the 2026-09 spec requires that the body leaves out (or sends as
+// null); v3 lists them as required too, but accepts {}.
+func (req *searchRequest) missing() []string {
+	var out []string
+	for _, f := range []struct {
+		name    string
+		present bool
+	}{
+		{"after", len(req.After) > 0 && string(req.After) != "null"},
+		{"filterGroups", req.FilterGroups != nil},
+		{"sorts", req.Sorts != nil},
+		{"properties", req.Properties != nil},
+		{"limit", req.Limit != nil},
+	} {
+		if !f.present {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 // compileSearch validates a search body against HubSpot's limits and compiles it.
@@ -148,8 +173,7 @@ func compileSearch(t *objectType, req *searchRequest) (*query, *apiError) {
 		}
 		q.limit = *req.Limit
 	}
-	if len(req.After) > 0 && string(req.After) != "null" {
-		s := scalar(req.After)
+	if s := scalar(req.After); s != "" {
 		after, err := strconv.Atoi(s)
 		if err != nil || after < 0 {
 			return nil, badRequest("after must be a non-negative integer offset, got %s", req.After)
@@ -325,6 +349,9 @@ func compileFilter(t *objectType, f searchFilter) (pred, *apiError) {
 	case "IN", "NOT_IN":
 		if len(f.Values) == 0 {
 			return nil, badRequest("%s on %s needs values", f.Operator, p.name)
+		}
+		if len(f.Values) > searchMaxValues {
+			return nil, badRequest("Too many values in the %s filter on %s: %d. The maximum is %d", f.Operator, p.name, len(f.Values), searchMaxValues)
 		}
 		var eqs []pred
 		for _, raw := range f.Values {

@@ -23,7 +23,7 @@ type Stats struct {
 	RateLimited map[string]int `json:"rateLimited"`
 	// Errors counts other error responses by HTTP status (injected fault statuses included).
 	Errors map[int]int `json:"errors"`
-	// Faults counts injected faults: "reset", "truncate", or the injected status.
+	// Faults counts injected faults: "hang", "reset", "truncate", or the injected status.
 	Faults map[string]int `json:"faults"`
 }
 
@@ -70,6 +70,8 @@ func (c *statsCollector) fault(f fault) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
+	case f.hang:
+		c.s.Faults["hang"]++
 	case f.reset:
 		c.s.Faults["reset"]++
 	case f.status != 0:
