@@ -140,10 +140,9 @@ func (b *batch) apply(op writeOp, rows []*row, res *hubspot.BatchResult) {
 		if r == nil || !r.pending() {
 			continue
 		}
+		// An upsert row had no record at the pre-read, so it created one even when a re-sent
+		// upsert (after a lost answer) hears new=false from the record its first attempt made.
 		action := opActions[op]
-		if op == opUpsert && !o.New {
-			action = ActionUpdated
-		}
 		r.created = action == ActionCreated
 		r.sync(action, o.ID)
 	}
