@@ -61,6 +61,10 @@ func (b *batch) reconcile(ctx context.Context) error {
 		return nil
 	}
 	entries := j.unsettled(p.Portal.Name, p.Table)
+	if len(entries) == 0 {
+		r.reconciled[done] = true
+		return nil
+	}
 	groups := map[[2]string][]journalEntry{}
 	for _, e := range entries {
 		k := [2]string{e.Object, e.Property}
@@ -102,10 +106,8 @@ func (b *batch) reconcile(ctx context.Context) error {
 	r.recovered[p.Table] = recovered
 	r.mu.Unlock()
 	r.reconciled[done] = true
-	if len(entries) > 0 {
-		r.opts.Logger.Info().Str("table", p.Table).Int("requests", len(entries)).Int("keys", keys).Int("found", len(recovered)).
-			Msg("looked up the creates an interrupted run had in flight: the records found are matched, not created again")
-	}
+	r.opts.Logger.Info().Str("table", p.Table).Int("requests", len(entries)).Int("keys", keys).Int("found", len(recovered)).
+		Msg("looked up the creates an interrupted run had in flight: the records found are matched, not created again")
 	return nil
 }
 
