@@ -33,19 +33,22 @@ func (c *Client) Write(ctx context.Context, msgs <-chan message.WriteMessage) er
 	if c.spec == nil {
 		return errors.New("the destination needs a spec with credentials and mappings")
 	}
-	run := reverse.NewRun(reverse.Options{
+	w, err := mixedbatchwriter.New(c, mixedbatchwriter.WithLogger(c.logger))
+	if err != nil {
+		return fmt.Errorf("start writer: %w", err)
+	}
+	run, err := reverse.NewRun(reverse.Options{
 		DryRun:       c.spec.DryRun,
 		ReportDir:    c.spec.ReportPath,
 		Logger:       c.logger,
 		SearchSettle: reverse.DefaultSearchSettle,
 	})
+	if err != nil {
+		return fmt.Errorf("start reverse ETL: %w", err)
+	}
 	c.dest.mu.Lock()
 	c.dest.run = run
 	c.dest.mu.Unlock()
-	w, err := mixedbatchwriter.New(c, mixedbatchwriter.WithLogger(c.logger))
-	if err != nil {
-		return fmt.Errorf("start writer: %w", err)
-	}
 	err = w.Write(ctx, msgs)
 	sum, closeErr := c.finishRun()
 	if rep := reportFrom(ctx); rep != nil {

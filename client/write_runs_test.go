@@ -203,22 +203,7 @@ func TestKilledRunRerunCreatesNoDuplicates(t *testing.T) {
 
 func TestAmbiguousCreateIsLookedUpBeforeResending(t *testing.T) {
 	p := newDestPortal(t)
-	var creates atomic.Int32
-	p.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
-		if path.Base(r.URL.Path) != "create" || creates.Add(1) != 1 {
-			return false
-		}
-		rec := httptest.NewRecorder()
-		p.e.Handler().ServeHTTP(rec, r) // HubSpot applies the create, then the connection breaks
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			t.Error(err)
-			return false
-		}
-		conn.(*net.TCPConn).SetLinger(0)
-		conn.Close()
-		return true
-	})
+	creates := p.loseFirstAnswer(t, "create")
 	dir := t.TempDir()
 	m := map[string]any{"table": "accounts", "object": "companies", "mode": "create"}
 	if err := write(context.Background(), t, p.specFor(t, dir, nil, m), companyRows(120)); err != nil {
@@ -231,6 +216,56 @@ func TestAmbiguousCreateIsLookedUpBeforeResending(t *testing.T) {
 	for _, o := range outcomes(t, dir) {
 		if o.Status != reverse.StatusSynced || o.Action != reverse.ActionCreated || o.HubSpotID == "" {
 			t.Errorf("row %d: %+v", o.Row, o)
+		}
+	}
+}
+
+// loseFirstAnswer lets HubSpot apply the first batch request named op (create, upsert...), then
+// breaks the connection before the answer arrives; it counts the requests named op.
+func (p *destPortal) loseFirstAnswer(t *testing.T, op string) *atomic.Int32 {
+	var n atomic.Int32
+	p.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if path.Base(r.URL.Path) != op || n.Add(1) != 1 {
+			return false
+		}
+		p.e.Handler().ServeHTTP(httptest.NewRecorder(), r)
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return false
+		}
+		conn.(*net.TCPConn).SetLinger(0)
+		conn.Close()
+		return true
+	})
+	return &n
+}
+
+// TestResentUpsertReportsCreated loses the answer of an upsert that created its records: the
+// re-sent upsert hears new=false, yet no record matched before, so the rows were created.
+func TestResentUpsertReportsCreated(t *testing.T) {
+	p := newDestPortal(t)
+	upserts := p.loseFirstAnswer(t, "upsert")
+	rows := make([]map[string]any, 30)
+	for i := range rows {
+		rows[i] = map[string]any{"email": fmt.Sprintf("resent-%02d@example.com", i), "firstname": "Resent"}
+	}
+	tb := newTable("crm_contacts", map[string]arrow.DataType{"email": utf8, "firstname": utf8}, rows...)
+	dir := t.TempDir()
+	m := map[string]any{"table": "crm_contacts", "object": "contacts"}
+	if err := write(context.Background(), t, p.specFor(t, dir, nil, m), tb); err != nil {
+		t.Fatal(err)
+	}
+	if n := upserts.Load(); n != 2 {
+		t.Fatalf("%d upsert requests, want 2 (the lost answer re-sent once)", n)
+	}
+	outs := outcomes(t, dir)
+	if len(outs) != len(rows) {
+		t.Fatalf("%d outcomes, want %d", len(outs), len(rows))
+	}
+	for _, o := range outs {
+		if o.Status != reverse.StatusSynced || o.Action != reverse.ActionCreated || o.HubSpotID == "" {
+			t.Errorf("row %d: %s %s %s, want synced created with an id", o.Row, o.Status, o.Action, o.HubSpotID)
 		}
 	}
 }

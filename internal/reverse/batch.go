@@ -1,6 +1,7 @@
 package reverse
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -202,6 +203,9 @@ func (b *batch) execute(ctx context.Context) error {
 	if err := b.resolveTargets(ctx); err != nil {
 		return err
 	}
+	if err := b.reconcile(ctx); err != nil {
+		return err
+	}
 	if err := b.match(ctx); err != nil {
 		return err
 	}
@@ -288,10 +292,19 @@ func (b *batch) match(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("match %s rows to %s: %w", p.Table, p.Object.Name, err)
 	}
+	recovered := b.run.recoveredRecords(p.Table)
 	for _, r := range rows {
-		r.current = found[r.key]
+		r.current = cmp.Or(found[r.key], recovered[r.key])
 	}
 	return nil
+}
+
+// recoveredRecords are the records journaled creates of an earlier run made for table, in case
+// the search index has not caught up with them yet.
+func (r *Run) recoveredRecords(table string) map[string]*hubspot.Object {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.recovered[table]
 }
 
 // decide gives every pending row its write (or its outcome when there is nothing to write).

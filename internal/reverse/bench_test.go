@@ -66,7 +66,10 @@ func BenchmarkReverseETL(b *testing.B) {
 	var changedReq, unchangedReq int64
 	write := func(rec arrow.Record) int64 {
 		before := api.Stats().Requests
-		run := NewRun(Options{})
+		run, err := NewRun(Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
 		if err := run.Write(ctx, plan, rec); err != nil {
 			b.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package reverse
 import (
 	"cmp"
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/rs/zerolog"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
 // Defaults of Options.
@@ -25,15 +28,16 @@ const (
 type Options struct {
 	// DryRun computes the same plan, reads included, and writes nothing to HubSpot.
 	DryRun bool
-	// ReportDir receives the Parquet outcome report; "" writes none.
+	// ReportDir receives the Parquet outcome report and the journal of in-flight creates; a run
+	// holds it locked. "" writes no report and keeps no journal.
 	ReportDir string
 	Logger    zerolog.Logger
 	// Concurrency is the number of requests in flight for one batch of rows; default 4. The
 	// portal's limiter still decides when each is sent.
 	Concurrency int
 	// SearchSettle is how long to let HubSpot's search index settle before searching for records
-	// an ambiguous create may have made (DefaultSearchSettle suits HubSpot; 0 does not wait).
-	// Lookups by id or unique property never wait.
+	// an ambiguous or journaled create may have made (DefaultSearchSettle suits HubSpot; 0 does
+	// not wait). Lookups by id or unique property never wait.
 	SearchSettle time.Duration
 	// Now is the clock of outcome times; nil is time.Now.
 	Now func() time.Time
@@ -50,23 +54,50 @@ type Run struct {
 	next      map[string]int64            // table -> index of the next row
 	summaries map[[2]string]*ObjectSummary
 	report    *report
-	resolvers map[*pipelineResolver]string // for logging auto choices at the end
-	touched   map[string]map[string]bool   // table -> ids of records rows of this run matched or wrote
+	resolvers map[*pipelineResolver]string          // for logging auto choices at the end
+	touched   map[string]map[string]bool            // table -> ids of records rows of this run matched or wrote
+	recovered map[string]map[string]*hubspot.Object // table -> key -> record a journaled create made
 	closed    bool
+
+	folder *reportFolder // nil without ReportDir
+	// reconcileMu serializes reconciling; reconciled lists the portal/table pairs done.
+	reconcileMu sync.Mutex
+	reconciled  map[[2]string]bool
+	// wait sleeps, ctx-aware; tests replace it to move a fake clock instead.
+	wait func(ctx context.Context, d time.Duration) error
 }
 
-// NewRun starts a session.
-func NewRun(opts Options) *Run {
+// NewRun starts a session. With a ReportDir it locks the folder (a second run on the same folder
+// fails at once), removes unfinished report files a killed run left, and, unless DryRun, opens
+// the journal of in-flight creates.
+func NewRun(opts Options) (*Run, error) {
 	opts.Concurrency = cmp.Or(opts.Concurrency, DefaultConcurrency)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Run{
+	r := &Run{
 		opts: opts, started: opts.Now(),
 		seen: map[string]map[string]int64{}, next: map[string]int64{},
 		summaries: map[[2]string]*ObjectSummary{}, resolvers: map[*pipelineResolver]string{},
-		touched: map[string]map[string]bool{},
+		touched: map[string]map[string]bool{}, recovered: map[string]map[string]*hubspot.Object{},
+		reconciled: map[[2]string]bool{}, wait: sleep,
 	}
+	if opts.ReportDir != "" {
+		f, err := openReportFolder(opts.ReportDir, !opts.DryRun, opts.Logger)
+		if err != nil {
+			return nil, err
+		}
+		r.folder = f
+	}
+	return r, nil
+}
+
+// journal is the run's create journal, nil when it keeps none.
+func (r *Run) journal() *journal {
+	if r.folder == nil {
+		return nil
+	}
+	return r.folder.journal
 }
 
 // Write plans and applies one record batch of plan's table. Row problems become outcomes; the
@@ -157,7 +188,7 @@ func (r *Run) record(plan *Plan, outs []Outcome) error {
 		return nil
 	}
 	if r.report == nil {
-		rep, err := newReport(r.opts.ReportDir, "reverse-etl-"+r.started.UTC().Format("20060102T150405.000Z"))
+		rep, err := newReport(r.opts.ReportDir, reportPrefix+r.started.UTC().Format("20060102T150405.000Z"))
 		if err != nil {
 			return err
 		}
@@ -166,8 +197,8 @@ func (r *Run) record(plan *Plan, outs []Outcome) error {
 	return r.report.write(outs)
 }
 
-// Close finishes the report and logs the summary per object. Calling it again returns an empty
-// summary.
+// Close finishes the report, releases the report folder and logs the summary per object.
+// Calling it again returns an empty summary.
 func (r *Run) Close() (Summary, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -179,6 +210,9 @@ func (r *Run) Close() (Summary, error) {
 	var err error
 	if r.report != nil {
 		sum.ReportFiles, err = r.report.close()
+	}
+	if r.folder != nil {
+		err = errors.Join(err, r.folder.close())
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(r.summaries), func(a, b [2]string) int { return strings.Compare(a[0]+"/"+a[1], b[0]+"/"+b[1]) }) {
 		sum.Objects = append(sum.Objects, *r.summaries[k])

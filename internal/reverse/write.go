@@ -53,19 +53,32 @@ func (b *batch) write(ctx context.Context) error {
 
 // send writes rows with one request. A request HubSpot rejects as a whole (400, 409) is split
 // in halves until the bad rows stand alone and fail with HubSpot's category and message; the
-// good rows are written. An ambiguous create is looked up before it is sent again.
+// good rows are written. An ambiguous create is looked up before it is sent again. A create is
+// journaled before it is sent and settled once its outcome is known; an error that leaves the
+// outcome unknown leaves it journaled for the next run to look up.
 func (b *batch) send(ctx context.Context, op writeOp, rows []*row, retries int) error {
+	entry, err := b.journalCreate(op, rows)
+	if err != nil {
+		return err
+	}
 	res, err := b.call(ctx, op, rows)
 	var amb *hubspot.AmbiguousWriteError
 	switch {
 	case err == nil:
 		b.apply(op, rows, res)
-		return nil
+		if unsettledRows(rows) {
+			return nil
+		}
+		return b.settle(entry)
 	case errors.As(err, &amb) && op == opCreate:
-		return b.recoverCreate(ctx, rows, retries, err)
+		return b.recoverCreate(ctx, rows, retries, err, entry)
 	case !rejectsRows(err):
 		return err
-	case len(rows) == 1:
+	}
+	if err := b.settle(entry); err != nil {
+		return err
+	}
+	if len(rows) == 1 {
 		rows[0].fail(describeFailure(err))
 		return nil
 	}
@@ -140,10 +153,9 @@ func (b *batch) apply(op writeOp, rows []*row, res *hubspot.BatchResult) {
 		if r == nil || !r.pending() {
 			continue
 		}
+		// An upsert row had no record at the pre-read, so it created one even when a re-sent
+		// upsert (after a lost answer) hears new=false from the record its first attempt made.
 		action := opActions[op]
-		if op == opUpsert && !o.New {
-			action = ActionUpdated
-		}
 		r.created = action == ActionCreated
 		r.sync(action, o.ID)
 	}
@@ -191,11 +203,12 @@ func rowsNamedBy(e hubspot.BatchError, byID, byKey, byTrace map[string]*row, key
 
 // recoverCreate handles a create whose outcome is unknown: it looks for the rows' keys, counts
 // the records found as created, and sends the rest again, a bounded number of times. Keys that
-// need a search are looked for again after the search index had time to settle.
-func (b *batch) recoverCreate(ctx context.Context, rows []*row, retries int, cause error) error {
+// need a search are looked for again after the search index had time to settle. The journaled
+// create stays unsettled when rows are left failing as ambiguous.
+func (b *batch) recoverCreate(ctx context.Context, rows []*row, retries int, cause error, entry int64) error {
 	again, err := b.lookupCreated(ctx, rows)
 	if err == nil && len(again) > 0 && b.plan.key.kind == keyBySearch {
-		if err = sleep(ctx, b.run.opts.SearchSettle); err == nil {
+		if err = b.run.wait(ctx, b.run.opts.SearchSettle); err == nil {
 			again, err = b.lookupCreated(ctx, again)
 		}
 	}
@@ -204,13 +217,16 @@ func (b *batch) recoverCreate(ctx context.Context, rows []*row, retries int, cau
 	}
 	b.run.opts.Logger.Warn().Str("table", b.plan.Table).Int("found", len(rows)-len(again)).Int("resent", len(again)).
 		Msg("a create request was interrupted: found the records it made before sending the rest again")
-	if len(again) == 0 {
-		return nil
-	}
-	if retries == 0 {
+	if retries == 0 && len(again) > 0 {
 		for _, r := range again {
 			r.fail(describeFailure(cause))
 		}
+		return nil
+	}
+	if err := b.settle(entry); err != nil {
+		return err
+	}
+	if len(again) == 0 {
 		return nil
 	}
 	return b.send(ctx, opCreate, again, retries-1)

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,7 +32,23 @@ func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summa
 	progress := newProgress(opts.Out, opts.Progress)
 	msgs := make(chan message.WriteMessage)
 	writeErr := make(chan error, 1)
-	go func() { writeErr <- p.Write(ctx, msgs) }()
+	// writerDone lets the reader stop sending once the writer has returned, whatever its error:
+	// nothing would ever receive from msgs again.
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		writeErr <- p.Write(ctx, msgs)
+	}()
+	send := func(m message.WriteMessage) error {
+		select {
+		case msgs <- m:
+			return nil
+		case <-writerDone:
+			return errWriterStopped
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 
 	readErr := func() error {
 		defer close(msgs)
@@ -49,8 +66,8 @@ func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summa
 			if err != nil {
 				return fmt.Errorf("table %s: %w", src.name, err)
 			}
-			if !send(ctx, msgs, &message.WriteMigrateTable{Table: table}) {
-				return ctx.Err()
+			if err := send(&message.WriteMigrateTable{Table: table}); err != nil {
+				return err
 			}
 			for rec, err := range parquetio.Read(ctx, src.path, readBatchRows) {
 				if err != nil {
@@ -59,8 +76,8 @@ func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summa
 				rec = withRecordTableName(rec, sc)
 				sum.Tables[src.name] += rec.NumRows()
 				progress.add(src.name, rec.NumRows())
-				if !send(ctx, msgs, &message.WriteInsert{Record: rec}) {
-					return ctx.Err()
+				if err := send(&message.WriteInsert{Record: rec}); err != nil {
+					return err
 				}
 			}
 		}
@@ -73,14 +90,8 @@ func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summa
 	return sum, readErr
 }
 
-func send(ctx context.Context, ch chan<- message.WriteMessage, m message.WriteMessage) bool {
-	select {
-	case ch <- m:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
+// errWriterStopped is the reader's error when the writer returned before taking every row.
+var errWriterStopped = errors.New("the HubSpot writer stopped before taking every row")
 
 type parquetTable struct{ name, path string }
 

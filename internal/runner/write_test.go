@@ -1,9 +1,11 @@
 package runner
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -117,3 +119,32 @@ func TestWriteSendsParquetRowsThroughMappings(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// TestWriteStopsReadingWhenTheWriterFails runs tables the mapping check refuses: the writer
+// returns at once, and the Parquet reader must stop too instead of waiting for it forever.
+func TestWriteStopsReadingWhenTheWriterFails(t *testing.T) {
+	p := newTestPortal(t, map[string]int{"contacts": 5})
+	rows := make([][]*string, 3*readBatchRows)
+	for i := range rows {
+		rows[i] = []*string{ptr(fmt.Sprintf("row%d@example.com", i))}
+	}
+	writeTable(t, filepath.Join(p.dir, "unmapped"), []string{"email"}, rows...)
+	writeTable(t, filepath.Join(p.dir, "unmapped_too"), []string{"email"}, rows[:1]...)
+	job := p.load(strings.Replace(writeSpec, "tables: [customer_scores]", `tables: ["unmapped*"]`, 1))
+
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := p.run(job)
+		done <- err
+	}()
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "no entry of mappings matches this table") {
+			t.Fatalf("err = %v, want the missing mapping named", err)
+		}
+	case <-deadline.C:
+		t.Fatal("the run still waits on the Parquet reader after the writer failed")
+	}
+}

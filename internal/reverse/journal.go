@@ -1,0 +1,209 @@
+package reverse
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// JournalFile is the journal of in-flight creates, kept in the report folder.
+const JournalFile = ".hubspot-create-journal.jsonl"
+
+// journalKey is one row's match key in a journaled create.
+type journalKey struct {
+	Key  string `json:"key"`  // normalized, as rows are compared
+	Sent string `json:"sent"` // as the row carried it in the create
+}
+
+// journalEntry is one line of the journal: a create request about to be sent, or (Done) the
+// settling of an earlier line. It holds match keys only, never other property values or secrets.
+type journalEntry struct {
+	ID       int64        `json:"id"`
+	Done     bool         `json:"done,omitempty"`
+	Portal   string       `json:"portal,omitempty"`
+	Table    string       `json:"table,omitempty"`
+	Object   string       `json:"object,omitempty"`
+	Property string       `json:"property,omitempty"`
+	Keys     []journalKey `json:"keys,omitempty"`
+	Sent     time.Time    `json:"sent,omitzero"`
+}
+
+// journal is the durable list of create requests whose outcome is not settled yet: a create is
+// journaled (and synced to disk) before it is sent, and settled once its answer is applied or
+// its rows are definitively rejected. What a killed run leaves unsettled, the next run looks up
+// before creating anything for the table. Safe for concurrent use.
+type journal struct {
+	path string
+	size int64 // bytes of whole lines; a kill may leave a torn line after them
+
+	mu      sync.Mutex
+	f       *os.File
+	next    int64
+	open    map[int64]journalEntry // unsettled, in flight or left by earlier runs
+	earlier map[int64]bool         // the unsettled entries that earlier runs left
+}
+
+// openJournal reads the journal in dir, creating it when needed.
+func openJournal(dir string) (*journal, error) {
+	path := filepath.Join(dir, JournalFile)
+	j := &journal{path: path, next: 1, open: map[int64]journalEntry{}, earlier: map[int64]bool{}}
+	if err := j.load(); err != nil {
+		return nil, err
+	}
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open create journal: %w", err)
+	}
+	j.f = f
+	if err := f.Truncate(j.size); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("drop the torn last line of create journal %s: %w", path, err)
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		if err := syncDir(dir); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("create journal %s: %w", path, err)
+		}
+	}
+	if len(j.open) == 0 {
+		if err := j.compact(); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+// load reads the entries earlier runs left. A last line cut short by a kill (no newline) was
+// never synced, so its request was never sent: it is dropped. An unreadable whole line is an error.
+func (j *journal) load() error {
+	data, err := os.ReadFile(j.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read create journal: %w", err)
+	}
+	whole := data[:bytes.LastIndexByte(data, '\n')+1]
+	j.size = int64(len(whole))
+	sc := bufio.NewScanner(bytes.NewReader(whole))
+	sc.Buffer(nil, len(whole)+1)
+	for n := 1; sc.Scan(); n++ {
+		var e journalEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil || e.ID <= 0 {
+			return fmt.Errorf("create journal %s: line %d is not a journal entry; it lists creates an interrupted run may have made, so it cannot be skipped: repair the line, or delete the file after checking HubSpot for duplicates", j.path, n)
+		}
+		j.next = max(j.next, e.ID+1)
+		if e.Done {
+			delete(j.open, e.ID)
+			delete(j.earlier, e.ID)
+			continue
+		}
+		j.open[e.ID] = e
+		j.earlier[e.ID] = true
+	}
+	return nil
+}
+
+// begin journals a create request about to be sent and returns its entry id once it is on disk.
+func (j *journal) begin(e journalEntry) (int64, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	e.ID = j.next
+	if err := j.append(e); err != nil {
+		return 0, err
+	}
+	j.next++
+	j.open[e.ID] = e
+	return e.ID, nil
+}
+
+// settle marks entries settled; once nothing is left unsettled the journal is emptied.
+func (j *journal) settle(ids ...int64) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, id := range ids {
+		if _, ok := j.open[id]; !ok {
+			continue
+		}
+		if err := j.append(journalEntry{ID: id, Done: true}); err != nil {
+			return err
+		}
+		delete(j.open, id)
+		delete(j.earlier, id)
+	}
+	if len(j.open) == 0 {
+		return j.compact()
+	}
+	return nil
+}
+
+// unsettled returns the entries earlier runs left for one table of one portal.
+func (j *journal) unsettled(portal, table string) []journalEntry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []journalEntry
+	for id := range j.earlier {
+		if e := j.open[id]; e.Portal == portal && e.Table == table {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (j *journal) append(e journalEntry) error {
+	line, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode create journal entry: %w", err)
+	}
+	if _, err := j.f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("write create journal %s: %w", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("sync create journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// compact empties a journal whose entries are all settled.
+func (j *journal) compact() error {
+	if err := j.f.Truncate(0); err != nil {
+		return fmt.Errorf("compact create journal %s: %w", j.path, err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("compact create journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// close closes the journal file, removing it when nothing is left unsettled.
+func (j *journal) close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	err := j.f.Close()
+	if err == nil && len(j.open) == 0 {
+		err = os.Remove(j.path)
+	}
+	if err != nil {
+		return fmt.Errorf("close create journal: %w", err)
+	}
+	return nil
+}
+
+// syncDir makes a directory's entries (a new file) durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

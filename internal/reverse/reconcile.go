@@ -1,0 +1,178 @@
+package reverse
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+)
+
+// journalCreate journals a create request for rows before it is sent; other writes, and runs
+// without a journal, need no entry (0). An upsert is idempotent by its unique key: re-sending it
+// after a kill cannot duplicate a record.
+func (b *batch) journalCreate(op writeOp, rows []*row) (int64, error) {
+	j := b.run.journal()
+	if j == nil || op != opCreate {
+		return 0, nil
+	}
+	p := b.plan
+	keys := make([]journalKey, len(rows))
+	for i, r := range rows {
+		keys[i] = journalKey{Key: r.key, Sent: r.keyText}
+	}
+	id, err := j.begin(journalEntry{Portal: p.Portal.Name, Table: p.Table, Object: p.Object.Name, Property: p.key.property,
+		Keys: keys, Sent: b.run.opts.Now().UTC()})
+	if err != nil {
+		return 0, fmt.Errorf("journal a create of %d %s before sending it: %w", len(rows), p.Object.Name, err)
+	}
+	return id, nil
+}
+
+// settle marks a journaled create settled; 0 is no entry.
+func (b *batch) settle(id int64) error {
+	if id == 0 {
+		return nil
+	}
+	if err := b.run.journal().settle(id); err != nil {
+		return fmt.Errorf("settle a journaled create: %w", err)
+	}
+	return nil
+}
+
+// reconcile looks up, once per table and run, the keys of the creates earlier runs journaled
+// and never settled (a killed run), before this run creates anything for the table. The records
+// found are matched like any other, so their rows are updated or left unchanged, never created
+// again. A key found by search is only trusted missing once the search index has settled past
+// the journaled send time.
+func (b *batch) reconcile(ctx context.Context) error {
+	r, p := b.run, b.plan
+	j := r.journal()
+	if j == nil || b.archiveOnly {
+		return nil
+	}
+	r.reconcileMu.Lock()
+	defer r.reconcileMu.Unlock()
+	done := [2]string{p.Portal.Name, p.Table}
+	if r.reconciled[done] {
+		return nil
+	}
+	entries := j.unsettled(p.Portal.Name, p.Table)
+	if len(entries) == 0 {
+		r.reconciled[done] = true
+		return nil
+	}
+	groups := map[[2]string][]journalEntry{}
+	for _, e := range entries {
+		k := [2]string{e.Object, e.Property}
+		groups[k] = append(groups[k], e)
+	}
+	recovered := map[string]*hubspot.Object{}
+	keys := 0
+	for _, g := range slices.SortedFunc(maps.Keys(groups), func(a, b [2]string) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) }) {
+		obj, err := p.Portal.Object(ctx, g[0])
+		if err != nil {
+			return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
+		}
+		f, err := newFinder(obj, g[1])
+		if err != nil {
+			return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
+		}
+		current := obj == p.Object && f == p.key
+		var props []string
+		if current {
+			props = p.readProps
+		}
+		found, n, err := b.lookupJournaled(ctx, f, groups[g], props)
+		if err != nil {
+			return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
+		}
+		keys += n
+		if current {
+			recovered = found
+		}
+	}
+	ids := make([]int64, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	if err := j.settle(ids...); err != nil {
+		return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
+	}
+	r.mu.Lock()
+	r.recovered[p.Table] = recovered
+	r.mu.Unlock()
+	r.reconciled[done] = true
+	r.opts.Logger.Info().Str("table", p.Table).Int("requests", len(entries)).Int("keys", keys).Int("found", len(recovered)).
+		Msg("looked up the creates an interrupted run had in flight: the records found are matched, not created again")
+	return nil
+}
+
+// lookupJournaled looks journaled keys up and returns the records found by normalized key, and
+// how many distinct keys there were. Search results lag behind writes, so a key not found by
+// search is looked for again once the index has settled past the time its create was sent.
+func (b *batch) lookupJournaled(ctx context.Context, f finder, entries []journalEntry, props []string) (map[string]*hubspot.Object, int, error) {
+	sent := map[string]time.Time{}
+	asSent := map[string]string{}
+	for _, e := range entries {
+		for _, k := range e.Keys {
+			key := f.normalize(k.Sent)
+			if key == "" {
+				continue
+			}
+			asSent[key] = k.Sent
+			if e.Sent.After(sent[key]) {
+				sent[key] = e.Sent
+			}
+		}
+	}
+	lookups := func(keys []string) []string {
+		out := make([]string, len(keys))
+		for i, k := range keys {
+			out[i] = f.lookup(asSent[k])
+		}
+		return out
+	}
+	all := slices.Sorted(maps.Keys(asSent))
+	found, err := b.find(ctx, f, lookups(all), props)
+	if err != nil || f.kind != keyBySearch {
+		return found, len(all), err
+	}
+	var missing []string
+	var settled time.Time
+	for _, k := range all {
+		if found[k] == nil {
+			missing = append(missing, k)
+			settled = maxTime(settled, sent[k].Add(b.run.opts.SearchSettle))
+		}
+	}
+	if len(missing) == 0 {
+		return found, len(all), nil
+	}
+	b.run.opts.Logger.Info().Str("table", b.plan.Table).Int("keys", len(missing)).Time("until", settled).
+		Msg("waiting for HubSpot's search index to settle before trusting that journaled creates made no record")
+	if err := b.run.wait(ctx, settled.Sub(b.run.opts.Now())); err != nil {
+		return nil, 0, err
+	}
+	again, err := b.find(ctx, f, lookups(missing), props)
+	if err != nil {
+		return nil, 0, err
+	}
+	maps.Copy(found, again)
+	return found, len(all), nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// unsettledRows reports rows a create answer left unconfirmed: their create stays journaled.
+func unsettledRows(rows []*row) bool {
+	return slices.ContainsFunc(rows, func(r *row) bool { return r.category == CategoryUnconfirmed })
+}
