@@ -192,8 +192,11 @@ func TestReconcileJournaledCreates(t *testing.T) {
 			mode: spec.ModeUpsert, nameCol: "name", value: "kill.example", made: true, wantWait: testSettle, updated: 1},
 		{name: "domain never made: wait out the index, then create once", object: "companies", key: "domain",
 			mode: spec.ModeUpsert, nameCol: "name", value: "lost.example", wantWait: testSettle, created: 1},
-		{name: "domain never made, sent long ago: no wait", object: "companies", key: "domain",
-			mode: spec.ModeUpsert, nameCol: "name", value: "old.example", sentAgo: time.Minute, created: 1},
+		{name: "domain journaled long ago, made only now (the request waited for the rate limit): wait from the rerun's start, then update",
+			object: "companies", key: "domain", mode: spec.ModeUpsert, nameCol: "name", value: "late.example", made: true,
+			sentAgo: time.Minute, wantWait: testSettle, updated: 1},
+		{name: "domain never made, journaled long ago: wait from the rerun's start, then create once", object: "companies", key: "domain",
+			mode: spec.ModeUpsert, nameCol: "name", value: "old.example", sentAgo: time.Minute, wantWait: testSettle, created: 1},
 		{name: "email read back at once: no wait", object: "contacts", key: "email",
 			mode: spec.ModeCreate, nameCol: "firstname", value: "kill@example.com", made: true, exists: 1},
 	}

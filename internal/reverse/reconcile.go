@@ -141,12 +141,16 @@ func (b *batch) lookupJournaled(ctx context.Context, f finder, entries []journal
 	if err != nil || f.kind != keyBySearch {
 		return found, len(all), err
 	}
+	// The journal time is when the create was about to go out; the request itself may have waited
+	// for the rate limit or retried a 429 for minutes after it. It surely left before this run
+	// started (the report folder's lock keeps runs apart), so the index has settled past every
+	// journaled create a settle time after this run's start.
 	var missing []string
 	var settled time.Time
 	for _, k := range all {
 		if found[k] == nil {
 			missing = append(missing, k)
-			settled = maxTime(settled, sent[k].Add(b.run.opts.SearchSettle))
+			settled = maxTime(settled, maxTime(sent[k], b.run.started).Add(b.run.opts.SearchSettle))
 		}
 	}
 	if len(missing) == 0 {
