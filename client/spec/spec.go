@@ -8,6 +8,7 @@ import (
 	"cmp"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -139,7 +140,7 @@ func Parse(raw []byte) (*Spec, error) {
 		dec := json.NewDecoder(bytes.NewReader(trimmed))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&s); err != nil {
-			return nil, fmt.Errorf("spec: %w", err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidSpec, err)
 		}
 	}
 	s.SetDefaults()
@@ -367,6 +368,13 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return fmt.Sprintf("invalid spec: %s: %s", e.Path, e.Problem) }
 
+// Is makes every FieldError an ErrInvalidSpec.
+func (e *FieldError) Is(target error) bool { return target == ErrInvalidSpec }
+
+// ErrInvalidSpec is in the chain of every error about the spec's content, which a rerun of the
+// same spec cannot get past.
+var ErrInvalidSpec = errors.New("invalid spec")
+
 func fieldError(path, problem string) error { return &FieldError{Path: path, Problem: problem} }
 
 func join(prefix, name string) string {
@@ -393,10 +401,10 @@ func ValidateJSON(raw []byte) error {
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(trimmed))
 	if err != nil {
-		return fmt.Errorf("invalid spec: not JSON: %w", err)
+		return fmt.Errorf("%w: not JSON: %w", ErrInvalidSpec, err)
 	}
 	if err := v.Validate(doc); err != nil {
-		return fmt.Errorf("invalid spec: %s", describe(err))
+		return fmt.Errorf("%w: %s", ErrInvalidSpec, describe(err))
 	}
 	return nil
 }
