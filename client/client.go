@@ -62,8 +62,9 @@ type Portal struct {
 	API     *hubspot.Client
 	Catalog *Catalog
 
-	spec   *spec.Spec
-	logger zerolog.Logger
+	spec    *spec.Spec
+	logger  zerolog.Logger
+	skipped []Skipped // object types discovery left out for a missing scope
 }
 
 // New returns the plugin's NewClientFunc. With NoConnection (doc, package, `cloudquery tables`) it

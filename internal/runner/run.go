@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
@@ -35,8 +36,10 @@ type Summary struct {
 	Retries    int64
 	Limited    int64 // 429s seen
 	Elapsed    time.Duration
-	StateSaved string // where the cursors went; "" when none were kept
-	Incomplete []string
+	StateSaved string   // where the cursors went; "" when none were kept
+	Incomplete []string // "portal/table" streams the record cap stopped
+	Failed     []string // "portal/table: cause" of tables that lost records
+	Skipped    []string // "portal/object: missing scope ..." of objects discovery left out
 	Files      []string
 }
 
@@ -69,6 +72,12 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Summary, error) {
 			sum.Limited += st.RateLimited
 		}
 		sum.Incomplete = report.Incomplete()
+		for _, f := range report.Failed() {
+			sum.Failed = append(sum.Failed, fmt.Sprintf("%s: %v", f.Table, f.Err))
+		}
+		for _, s := range report.Skipped() {
+			sum.Skipped = append(sum.Skipped, fmt.Sprintf("%s/%s: missing scope %s", s.Portal, s.Object, strings.Join(s.MissingScopes, ", ")))
+		}
 	}
 	return sum, err
 }
