@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
@@ -92,7 +93,7 @@ func TestScheduledTableFailureFailsTheSync(t *testing.T) {
 }
 
 // syncWithReport runs one sync like portal.sync, filling a client.Report.
-func (p *portal) syncWithReport(spec []byte, tables ...string) (*client.Report, error) {
+func (p *portal) syncWithReport(spec []byte, tables ...string) (message.SyncMessages, *client.Report, error) {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -100,14 +101,14 @@ func (p *portal) syncWithReport(spec []byte, tables ...string) (*client.Report, 
 	ctx = client.WithReport(ctx, rep)
 	pl := hsplugin.Plugin()
 	if err := pl.Init(ctx, spec, plugin.NewClientOptions{}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer pl.Close(ctx)
-	_, err := pl.SyncAll(ctx, plugin.SyncOptions{
+	msgs, err := pl.SyncAll(ctx, plugin.SyncOptions{
 		Tables:         tables,
 		BackendOptions: &plugin.BackendOptions{TableName: "cq_state_hubspot", Connection: "file://" + p.state},
 	})
-	return rep, err
+	return msgs, rep, err
 }
 
 // The report behind `hubspot sync`'s summary names failed tables with their cause and object
@@ -121,7 +122,7 @@ func TestReportNamesFailedAndSkippedTables(t *testing.T) {
 		}
 	}
 	p := newPortal(t, emulator.Config{Counts: smallCounts, Scopes: scopes})
-	rep, err := p.syncWithReport(p.spec(nil), "hubspot_crm_contacts", "hubspot_crm_owners")
+	_, rep, err := p.syncWithReport(p.spec(nil), "hubspot_crm_contacts", "hubspot_crm_owners")
 	if err == nil {
 		t.Fatal("sync succeeded without the owners scope")
 	}
