@@ -29,10 +29,12 @@ var JSONSchema string
 
 const (
 	DefaultBaseURL           = "https://api.hubapi.com"
-	DefaultAPIVersion        = "2026-09"
+	DefaultAPIVersion        = "v3"
 	DefaultMaxRecordsPerSync = 500_000
 	DefaultConcurrency       = 8
 	DefaultSettleLag         = time.Minute
+	DefaultRequestTimeout    = time.Minute
+	maxRequestTimeout        = 10 * time.Minute
 	DefaultBurstPer10s       = 100
 	DefaultSearchPerSecond   = 5
 	defaultPortalName        = "default"
@@ -47,8 +49,12 @@ type Spec struct {
 	OAuth *OAuth `json:"oauth,omitempty"`
 	// HubSpot API base URL. Plain http is accepted only for loopback addresses (the bundled emulator).
 	BaseURL string `json:"base_url,omitempty" jsonschema:"default=https://api.hubapi.com"`
-	// HubSpot API version: the date-based "2026-09" paths, or the legacy "v3" paths.
-	APIVersion string `json:"api_version,omitempty" jsonschema:"enum=2026-09,enum=v3,default=2026-09"`
+	// HubSpot API version: the "v3" paths (the default, and what HubSpot's official client
+	// libraries call), or the date-based "2026-09" paths, opt-in.
+	APIVersion string `json:"api_version,omitempty" jsonschema:"enum=v3,enum=2026-09,default=v3"`
+	// Deadline of one HTTP attempt: connecting, HubSpot's answer and reading its body. An attempt
+	// that runs out is retried like a dropped connection; the table fails once retries are spent.
+	RequestTimeout string `json:"request_timeout,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=60s"`
 	// Request budget of a single portal.
 	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 	// Several portals in one spec, each with its own credentials and rate budget. Use either this
@@ -167,6 +173,9 @@ func (s *Spec) SetDefaults() {
 	if s.SettleLag == "" {
 		s.SettleLag = DefaultSettleLag.String()
 	}
+	if s.RequestTimeout == "" {
+		s.RequestTimeout = DefaultRequestTimeout.String()
+	}
 	if s.Tombstones == nil {
 		s.Tombstones = ptr(true)
 	}
@@ -244,6 +253,9 @@ func (s *Spec) Validate() error {
 	}
 	if _, err := s.Lag(); err != nil {
 		return fieldError("settle_lag", err.Error())
+	}
+	if _, err := s.Timeout(); err != nil {
+		return fieldError("request_timeout", err.Error())
 	}
 	if _, err := s.Start(); err != nil {
 		return fieldError("start_date", err.Error())
@@ -335,6 +347,15 @@ func (s *Spec) Lag() (time.Duration, error) {
 	d, err := time.ParseDuration(s.SettleLag)
 	if err != nil || d < 0 {
 		return 0, fmt.Errorf("must be a non-negative duration such as 30s or 2m, got %q", s.SettleLag)
+	}
+	return d, nil
+}
+
+// Timeout returns RequestTimeout parsed.
+func (s *Spec) Timeout() (time.Duration, error) {
+	d, err := time.ParseDuration(s.RequestTimeout)
+	if err != nil || d <= 0 || d > maxRequestTimeout {
+		return 0, fmt.Errorf("must be a duration between 1ms and %s such as 60s, got %q", maxRequestTimeout, s.RequestTimeout)
 	}
 	return d, nil
 }
