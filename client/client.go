@@ -119,6 +119,7 @@ func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logg
 		hubspot.WithAPIVersion(s.APIVersion),
 		hubspot.WithLimiter(limiter),
 		hubspot.WithHTTPClient(httpClient(timeout)),
+		hubspot.WithAttemptTimeout(timeout),
 		hubspot.WithLogger(newSlogLogger(logger)),
 		hubspot.WithUserAgent(userAgent(version)),
 	}

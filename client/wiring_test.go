@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -78,5 +79,26 @@ func TestRequestsCarryThePluginVersion(t *testing.T) {
 	}
 	if len(agents) != 1 || agents["cq-plugin-hubspot/v1.2.3"] == 0 {
 		t.Errorf("user agents %v, want only cq-plugin-hubspot/v1.2.3", agents)
+	}
+}
+
+// A server that accepts a request and never answers fails the table once the attempts run out,
+// each bounded by request_timeout; the API client's retry lines reach the plugin's log.
+func TestSilentServerFailsTheTableAfterRequestTimeout(t *testing.T) {
+	p := wiredPortal(t, func(_ http.ResponseWriter, r *http.Request) bool {
+		if !strings.Contains(r.URL.Path, "/owners") {
+			return false
+		}
+		<-r.Context().Done()
+		return true
+	})
+	var log bytes.Buffer
+	err := p.syncVersion("v1.2.3", &log, p.spec(map[string]any{"objects": []string{"contacts"}, "request_timeout": "100ms"}),
+		"hubspot_crm_owners", "hubspot_crm_contacts")
+	if err == nil || !strings.Contains(err.Error(), "default/hubspot_crm_owners: ") {
+		t.Fatalf("error %v, want one naming hubspot_crm_owners", err)
+	}
+	if !strings.Contains(log.String(), "hubspot: retrying") || !strings.Contains(log.String(), `"portal":"default"`) {
+		t.Errorf("the log has no retry line of the API client for the portal:\n%s", log.String())
 	}
 }
