@@ -68,6 +68,9 @@ type Portal struct {
 	spec    *spec.Spec
 	logger  zerolog.Logger
 	skipped []Skipped // object types discovery left out for a missing scope
+	limiter *hubspot.Limiter
+	// usageRestored: the state's count of today's requests was added to the limiter.
+	usageRestored bool
 }
 
 // New returns the plugin's NewClientFunc; version is the plugin's, sent in the User-Agent. With
@@ -132,7 +135,7 @@ func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("portal %s: %w", ps.Name, err)
 	}
-	return &Portal{Name: ps.Name, API: api, spec: s, logger: logger}, nil
+	return &Portal{Name: ps.Name, API: api, spec: s, logger: logger, limiter: limiter}, nil
 }
 
 // httpClient bounds each stage of a connection, so that a peer that accepts and then goes

@@ -36,6 +36,11 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 		return err
 	}
 	defer store.Close()
+	for _, p := range c.portals {
+		if err := p.restoreDailyUsage(ctx, store); err != nil {
+			return err
+		}
+	}
 
 	r := &run{
 		spec:        c.spec,
@@ -65,15 +70,21 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	}
 	c.syncObjects(ctx, r, objects, res)
 	wg.Wait()
-	if schedErr != nil {
-		return fmt.Errorf("sync: %w", schedErr)
-	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	// Every record a cursor covers has been sent by now.
+	// Every record a cursor covers has been sent by now; today's request counts go with the
+	// cursors, whether or not a table failed.
+	for _, p := range c.portals {
+		if err := p.saveDailyUsage(ctx, store); err != nil {
+			return err
+		}
+	}
 	if err := store.Flush(ctx); err != nil {
 		return fmt.Errorf("flush state: %w", err)
+	}
+	if schedErr != nil {
+		return fmt.Errorf("sync: %w", schedErr)
 	}
 	return r.outcome(ctx, c.logger)
 }

@@ -109,8 +109,11 @@ type RateLimit struct {
 	BurstPer10s int `json:"burst_per_10s,omitempty" jsonschema:"minimum=1,maximum=250,default=100"`
 	// Search requests per second (HubSpot allows 5).
 	SearchPerSecond int `json:"search_per_second,omitempty" jsonschema:"minimum=1,maximum=5,default=5"`
-	// Requests this plugin may spend per day; 0 leaves the portal's daily limit as the only cap.
-	// Other integrations share the portal's daily limit, so cap it to leave them room.
+	// Requests this plugin may spend per UTC day; 0 leaves the portal's daily limit as the only cap.
+	// Other integrations share the portal's daily limit, so cap it to leave them room. The day's
+	// count is kept in the state with the cursors (the CloudQuery state backend, or the local state
+	// file of `hubspot sync`), so the budget holds across the runs of a day and starts over at
+	// 00:00 UTC. Without a state backend every run counts from zero.
 	DailyBudget int `json:"daily_budget,omitempty" jsonschema:"minimum=0"`
 }
 

@@ -1,0 +1,32 @@
+package client_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+)
+
+// rate_limit.daily_budget holds across runs of the same UTC day: the count is kept in the state
+// with the cursors, so a second run stops where the day's budget ends.
+func TestDailyBudgetHoldsAcrossRuns(t *testing.T) {
+	p := newPortal(t, emulator.Config{Counts: smallCounts})
+	spec := p.spec(map[string]any{"objects": []string{"contacts"}, "rate_limit": map[string]int{"burst_per_10s": 250, "daily_budget": 8}})
+	if _, err := p.sync(spec, "hubspot_crm_contacts"); err != nil {
+		t.Fatalf("first run, within the budget: %v", err)
+	}
+	state, err := os.ReadFile(p.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(state), "default/rate_limit/daily_usage") {
+		t.Errorf("the state file keeps no daily usage:\n%s", state)
+	}
+	_, err = p.sync(spec, "hubspot_crm_contacts")
+	if !errors.Is(err, hubspot.ErrDailyBudgetExhausted) {
+		t.Fatalf("second run: error %v, want the daily budget spent", err)
+	}
+}
