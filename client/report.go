@@ -73,6 +73,15 @@ func (r *Report) Skipped() []Skipped {
 }
 
 func (r *Report) record(portals []*Portal, incomplete []string) {
+	r.recordUsage(portals)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.incomplete = slices.Sorted(slices.Values(incomplete))
+}
+
+// recordUsage takes every portal's API counters, which cover the client's life (Init's discovery
+// included), and the objects discovery skipped.
+func (r *Report) recordUsage(portals []*Portal) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.portals = map[string]hubspot.Stats{}
@@ -81,7 +90,6 @@ func (r *Report) record(portals []*Portal, incomplete []string) {
 		r.portals[p.Name] = p.API.Stats()
 		r.skipped = append(r.skipped, p.skipped...)
 	}
-	r.incomplete = slices.Sorted(slices.Values(incomplete))
 }
 
 func (r *Report) recordFailed(failed []TableFailure) {

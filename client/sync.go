@@ -27,6 +27,10 @@ const LocalStatePrefix = "file://"
 // every other table finished; the record cap stops tables at resumable points and is logged.
 // Object tables are read by syncObjects; the others go through the SDK's scheduler.
 func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- message.SyncMessage) error {
+	if rep := reportFrom(ctx); rep != nil {
+		// Whatever the outcome, the counters as they stand when Sync returns.
+		defer rep.recordUsage(c.portals)
+	}
 	tables, err := c.Tables(ctx, plugin.TableOptions{Tables: opts.Tables, SkipTables: opts.SkipTables, SkipDependentTables: opts.SkipDependentTables})
 	if err != nil {
 		return fmt.Errorf("select tables: %w", err)

@@ -30,3 +30,17 @@ func TestDailyBudgetHoldsAcrossRuns(t *testing.T) {
 		t.Fatalf("second run: error %v, want the daily budget spent", err)
 	}
 }
+
+// The report counts every request the portal's client made, Init's discovery included, also when
+// Sync fails before reading any table.
+func TestReportCountsRequestsOfAFailedSync(t *testing.T) {
+	p := newPortal(t, emulator.Config{Counts: smallCounts})
+	must(t, os.WriteFile(p.state, []byte(`{"version":1,"keys":{"default/rate_limit/daily_usage":"not json"}}`), 0o600))
+	_, rep, err := p.syncWithReport(p.spec(map[string]any{"objects": []string{"contacts"}}), "hubspot_crm_contacts")
+	if err == nil || !strings.Contains(err.Error(), "default/rate_limit/daily_usage") {
+		t.Fatalf("error %v, want one naming the daily usage key", err)
+	}
+	if got, want := rep.Requests()["default"].Requests, int64(p.emu.Stats().Total()); got != want || got == 0 {
+		t.Errorf("report counts %d requests, the portal answered %d", got, want)
+	}
+}
