@@ -81,7 +81,7 @@ func (r *Reader) Read(ctx context.Context, s Stream, emit func([]hubspot.Object)
 	}
 	cur, err := parseCursor(raw)
 	if err != nil {
-		return Result{}, fmt.Errorf("cursor %s: %w (remove the key to start a new backfill)", s.Key, err)
+		return Result{}, fmt.Errorf("cursor %s: %w (remove the key from the state backend or state file to start this stream over with a new backfill)", s.Key, err)
 	}
 	now := time.Now
 	if r.Now != nil {
