@@ -8,6 +8,7 @@ import (
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/statefile"
 )
 
 // TableFailure is a table of one portal that lost records in a sync, and why.
@@ -47,6 +48,8 @@ func Advice(err error) string {
 	switch {
 	case errors.Is(err, spec.ErrInvalidSpec):
 		return "fix the spec as the message says; rerunning it unchanged fails the same way"
+	case errors.Is(err, statefile.ErrUnreadable):
+		return "restore, delete or upgrade as the message says; rerunning unchanged fails the same way"
 	case errors.As(err, &authErr):
 		return "renew the OAuth credentials as the message says, then rerun"
 	case hasAPIStatus(err, http.StatusUnauthorized):

@@ -3,11 +3,14 @@ package client
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/statefile"
 )
 
 func TestAdviceSaysRerunOnlyWhenItHelps(t *testing.T) {
@@ -21,6 +24,7 @@ func TestAdviceSaysRerunOnlyWhenItHelps(t *testing.T) {
 		{"transient", fmt.Errorf("sync: %w", &SyncError{Failed: []TableFailure{{Table: "default/hubspot_crm_owners", Err: transient}}}), "rerun the same command"},
 		{"field error", fmt.Errorf("init hubspot: %w", &spec.FieldError{Path: "objects[0]", Problem: "empty"}), "fix the spec"},
 		{"schema violation", fmt.Errorf("init hubspot: %w", spec.ValidateJSON([]byte(`{"concurrency": "many"}`))), "fix the spec"},
+		{"damaged state file", fmt.Errorf("open state file: %w", stateErr(t)), "restore, delete or upgrade"},
 		{"bad token", fmt.Errorf("init: %w", &hubspot.APIError{StatusCode: 401}), "replace the access token"},
 		{"oauth refresh", fmt.Errorf("init: %w", &hubspot.AuthError{StatusCode: 400, Code: "invalid_grant"}), "renew the OAuth credentials"},
 		{"a missing scope behind a transient failure", &SyncError{Failed: []TableFailure{
@@ -38,6 +42,16 @@ func TestAdviceSaysRerunOnlyWhenItHelps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stateErr is what opening a damaged state file says.
+func stateErr(t *testing.T) error {
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(path, []byte("{broken"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := statefile.Open(path)
+	return err
 }
 
 func TestSyncErrorNamesEveryTableOnItsOwnLine(t *testing.T) {

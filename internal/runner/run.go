@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/statefile"
 )
 
 // Options are how `hubspot sync` runs a job.
@@ -92,6 +93,13 @@ func (j *Job) stateBackend(statePath string) (*plugin.BackendOptions, func() err
 	if err := os.MkdirAll(filepath.Dir(statePath), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("state directory: %w", err)
 	}
+	// The plugin reads a working copy; checking the file itself first makes a damaged one
+	// reported under its own name.
+	current, err := statefile.Open(statePath)
+	if err != nil {
+		return nil, nil, err
+	}
+	current.Close()
 	work := statePath + ".work"
 	if err := copyFile(statePath, work); err != nil {
 		return nil, nil, fmt.Errorf("prepare state file: %w", err)

@@ -81,7 +81,7 @@ func Open(path string) (*File, error) {
 	case doc.Version == 0:
 		return nil, corrupt(path, errors.New(`no "version" field`))
 	case doc.Version > formatVersion:
-		return nil, fmt.Errorf("state file %s has format version %d, but this build reads up to version %d: upgrade the plugin", path, doc.Version, formatVersion)
+		return nil, &unreadableError{fmt.Sprintf("state file %s has format version %d, but this build reads up to version %d: upgrade the plugin", path, doc.Version, formatVersion)}
 	}
 	if doc.Keys != nil {
 		f.keys = doc.Keys
@@ -89,10 +89,19 @@ func Open(path string) (*File, error) {
 	return f, nil
 }
 
+// ErrUnreadable is in the chain of the errors of Open for a file that exists but cannot be used
+// as state: a rerun fails the same way until the file is restored, deleted or the plugin upgraded.
+var ErrUnreadable = errors.New("unreadable state file")
+
 func corrupt(path string, cause error) error {
-	return fmt.Errorf("state file %s is not valid state (%v); it was left unchanged. "+
-		"Restore it from a backup, or delete it to start every table over with a full sync", path, cause)
+	return &unreadableError{fmt.Sprintf("state file %s is not valid state (%v); it was left unchanged. "+
+		"Restore it from a backup, or delete it to start every table over with a full sync", path, cause)}
 }
+
+type unreadableError struct{ msg string }
+
+func (e *unreadableError) Error() string        { return e.msg }
+func (e *unreadableError) Is(target error) bool { return target == ErrUnreadable }
 
 // SetKey records a value in memory; Flush persists it.
 func (f *File) SetKey(_ context.Context, key, value string) error {
