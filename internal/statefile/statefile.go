@@ -172,6 +172,24 @@ func (f *File) Close() error {
 	return nil
 }
 
+// tempPattern names Flush's temporary files for the state file at path.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".*.tmp" }
+
+// RemoveTemp removes temporary files an interrupted Flush of the state file at path left behind,
+// and returns their names. Only one process may use the state file meanwhile: callers hold a lock.
+func RemoveTemp(path string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(filepath.Dir(path), tempPattern(path)))
+	if err != nil {
+		return nil, fmt.Errorf("list temporary state files: %w", err)
+	}
+	for _, m := range matches {
+		if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("remove temporary state file: %w", err)
+		}
+	}
+	return matches, nil
+}
+
 // writeAtomic replaces path with data so that a crash leaves either the old
 // or the new content: temporary file in the same directory, fsync, rename,
 // fsync of the directory.
@@ -180,7 +198,7 @@ func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	tmp, err := os.CreateTemp(dir, tempPattern(path))
 	if err != nil {
 		return err
 	}
