@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
@@ -122,24 +123,26 @@ func (p *Portal) discover(ctx context.Context) (*Catalog, error) {
 			return nil, fmt.Errorf("portal %s: list %s properties: %w", p.Name, o.Name, err)
 		}
 		if o.Properties, err = selectProperties(props, p.spec.Properties[o.Name]); err != nil {
-			return nil, fmt.Errorf("portal %s: properties.%s: %w", p.Name, o.Name, err)
+			return nil, &spec.FieldError{Path: "properties." + o.Name, Problem: fmt.Sprintf("portal %s: %v", p.Name, err)}
 		}
 		cat.Objects = append(cat.Objects, o)
 	}
 	for _, name := range p.spec.Objects {
 		if _, ok := cat.Object(name); name != "*" && !ok {
-			return nil, fmt.Errorf("portal %s: objects: %q is neither a standard object nor a custom object of this portal", p.Name, name)
+			return nil, &spec.FieldError{Path: "objects", Problem: fmt.Sprintf("portal %s: %q is neither a standard object nor a custom object of this portal", p.Name, name)}
 		}
 	}
 	return cat, nil
 }
 
-// skippable reports a missing-scope refusal, logging which scope would enable what.
+// skippable reports a missing-scope refusal, noting it for the run's summary and logging which
+// scope would enable what.
 func (p *Portal) skippable(err error, what string) bool {
 	var apiErr *hubspot.APIError
 	if !errors.As(err, &apiErr) || len(apiErr.MissingScopes) == 0 {
 		return false
 	}
+	p.skipped = append(p.skipped, Skipped{Portal: p.Name, Object: what, MissingScopes: apiErr.MissingScopes})
 	p.logger.Warn().Str("portal", p.Name).Strs("missing_scopes", apiErr.MissingScopes).
 		Msgf("skipping %s: the token lacks a scope; add it to the app to sync them", what)
 	return true

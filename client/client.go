@@ -5,6 +5,9 @@ package client
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
@@ -62,13 +65,18 @@ type Portal struct {
 	API     *hubspot.Client
 	Catalog *Catalog
 
-	spec   *spec.Spec
-	logger zerolog.Logger
+	spec    *spec.Spec
+	logger  zerolog.Logger
+	skipped []Skipped // object types discovery left out for a missing scope
+	limiter *hubspot.Limiter
+	// usageRestored: the state's count of today's requests was added to the limiter.
+	usageRestored bool
 }
 
-// New returns the plugin's NewClientFunc. With NoConnection (doc, package, `cloudquery tables`) it
-// returns the static tables without calling HubSpot.
-func New(tablesFn TablesFunc) plugin.NewClientFunc {
+// New returns the plugin's NewClientFunc; version is the plugin's, sent in the User-Agent. With
+// NoConnection (doc, package, `cloudquery tables`) it returns the static tables without calling
+// HubSpot.
+func New(version string, tablesFn TablesFunc) plugin.NewClientFunc {
 	return func(ctx context.Context, logger zerolog.Logger, raw []byte, opts plugin.NewClientOptions) (plugin.Client, error) {
 		if opts.NoConnection {
 			return &Client{logger: logger, tables: tablesFn(&Catalog{Objects: StandardObjects}, nil)}, nil
@@ -86,7 +94,7 @@ func New(tablesFn TablesFunc) plugin.NewClientFunc {
 		c := &Client{logger: logger, spec: s}
 		catalogs := make([]*Catalog, 0, len(s.Portals))
 		for _, ps := range s.Portals {
-			p, err := newPortal(ps, s, logger)
+			p, err := newPortal(ps, s, version, logger)
 			if err != nil {
 				return nil, err
 			}
@@ -101,17 +109,22 @@ func New(tablesFn TablesFunc) plugin.NewClientFunc {
 	}
 }
 
-func newPortal(ps spec.Portal, s *spec.Spec, logger zerolog.Logger) (*Portal, error) {
+func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logger) (*Portal, error) {
 	limiter := hubspot.NewLimiter(hubspot.LimiterConfig{
 		Burst:           ps.RateLimit.BurstPer10s,
 		SearchPerSecond: ps.RateLimit.SearchPerSecond,
 		DailyBudget:     ps.RateLimit.DailyBudget,
 	})
+	timeout, _ := s.Timeout() // validated at init
+	logger = logger.With().Str("portal", ps.Name).Logger()
 	opts := []hubspot.Option{
 		hubspot.WithBaseURL(ps.BaseURL),
 		hubspot.WithAPIVersion(s.APIVersion),
 		hubspot.WithLimiter(limiter),
-		hubspot.WithUserAgent("cq-plugin-hubspot"),
+		hubspot.WithHTTPClient(httpClient(timeout)),
+		hubspot.WithAttemptTimeout(timeout),
+		hubspot.WithLogger(newSlogLogger(logger)),
+		hubspot.WithUserAgent(userAgent(version)),
 	}
 	if ps.OAuth != nil {
 		opts = append(opts, hubspot.WithOAuth(hubspot.OAuthConfig{ClientID: ps.OAuth.ClientID, ClientSecret: ps.OAuth.ClientSecret, RefreshToken: ps.OAuth.RefreshToken}))
@@ -122,7 +135,18 @@ func newPortal(ps spec.Portal, s *spec.Spec, logger zerolog.Logger) (*Portal, er
 	if err != nil {
 		return nil, fmt.Errorf("portal %s: %w", ps.Name, err)
 	}
-	return &Portal{Name: ps.Name, API: api, spec: s, logger: logger.With().Str("portal", ps.Name).Logger()}, nil
+	return &Portal{Name: ps.Name, API: api, spec: s, logger: logger, limiter: limiter}, nil
+}
+
+// httpClient bounds each stage of a connection, so that a peer that accepts and then goes
+// silent fails the attempt instead of holding it (and its rate-limit slot) forever; the attempt
+// as a whole is bounded by the API client's attempt timeout.
+func httpClient(attemptTimeout time.Duration) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: min(attemptTimeout, 30*time.Second), KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = min(attemptTimeout, 10*time.Second)
+	t.ResponseHeaderTimeout = attemptTimeout
+	return &http.Client{Transport: t}
 }
 
 func validateAgainstSchema(raw []byte) error {

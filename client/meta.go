@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/cloudquery/plugin-sdk/v4/schema"
@@ -44,7 +43,7 @@ type run struct {
 
 	mu         sync.Mutex
 	incomplete []string         // streams the cap stopped
-	failed     map[string]error // tables that lost records
+	failed     map[string]error // "portal/table" -> why it lost records
 	badValues  map[string]int   // "table.column" -> values that did not parse
 }
 
@@ -94,6 +93,9 @@ func (m *Meta) ReadChangedIDs(ctx context.Context, table string, obj ObjectType,
 		}
 		return emit(ids)
 	})
+	if err != nil {
+		err = fmt.Errorf("read changed %s ids: %w", obj.Name, err)
+	}
 	return m.settle(table+" ("+obj.Name+")", res, err)
 }
 
@@ -112,9 +114,18 @@ func (m *Meta) reader(budget *incremental.Budget) *incremental.Reader {
 
 func (m *Meta) stateKey(stream string) string { return m.Portal.Name + "/" + stream }
 
+// tableOfPortal names a table of this portal in failures and summaries: "portal/table".
+func (m *Meta) tableOfPortal(table string) string {
+	if m.Portal == nil {
+		return table
+	}
+	return m.Portal.Name + "/" + table
+}
+
+// settle logs how a stream ended and notes a capped one; failures are recorded by the table's
+// caller (syncObjects, or the scheduler's resolver wrapper), once per table.
 func (m *Meta) settle(stream string, res incremental.Result, err error) error {
 	if err != nil {
-		m.run.fail(stream, err)
 		return err
 	}
 	ev := m.Logger.Info().Str("stream", stream).Int("records", res.Records).Int("tombstones", res.Tombstones).Str("phase", string(res.Phase))
@@ -143,14 +154,18 @@ func (m *Meta) CountBadValue(table, column, value string, err error) {
 	}
 }
 
-func (r *run) fail(stream string, err error) {
+// fail records that a table of a portal lost records; the first cause is kept.
+func (r *run) fail(table string, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.failed[stream] = err
+	if _, seen := r.failed[table]; !seen {
+		r.failed[table] = err
+	}
 }
 
-// outcome summarises the run: an error naming every table that lost records, and log lines for
-// the cap and for values that did not parse.
+// outcome summarises the run: log lines for the cap, skipped objects, failed tables and values
+// that did not parse, the figures of the in-process report, and a *SyncError naming every table
+// that lost records.
 func (r *run) outcome(ctx context.Context, logger zerolog.Logger) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -158,27 +173,32 @@ func (r *run) outcome(ctx context.Context, logger zerolog.Logger) error {
 		st := p.API.Stats()
 		logger.Info().Str("portal", p.Name).Int64("requests", st.Requests).Int64("retries", st.Retries).
 			Int64("rate_limited", st.RateLimited).Msg("HubSpot API usage")
+		for _, s := range p.skipped {
+			logger.Warn().Str("portal", p.Name).Str("object", s.Object).Strs("missing_scopes", s.MissingScopes).
+				Msg("skipped: the token lacks a scope; add it to the app to sync this object")
+		}
+	}
+	slices.Sort(r.incomplete)
+	var failures []TableFailure
+	for _, table := range sortedKeys(r.failed) {
+		failures = append(failures, TableFailure{Table: table, Err: r.failed[table]})
+		logger.Error().Str("table", table).Err(r.failed[table]).Msg("table failed: its cursor was not advanced past what was read")
 	}
 	if rep := reportFrom(ctx); rep != nil {
 		rep.record(r.portals, r.incomplete)
+		rep.recordFailed(failures)
 	}
 	for _, key := range sortedKeys(r.badValues) {
 		logger.Warn().Str("column", key).Int("values", r.badValues[key]).Msg("values that did not parse were synced as null")
 	}
 	if len(r.incomplete) > 0 {
-		slices.Sort(r.incomplete)
 		logger.Warn().Int("max_records_per_sync", r.spec.MaxRecordsPerSync).Strs("incomplete", r.incomplete).
 			Msg("record cap reached: these streams stopped early and the next run continues where they stopped")
 	}
-	if len(r.failed) == 0 {
+	if len(failures) == 0 {
 		return nil
 	}
-	parts := make([]string, 0, len(r.failed))
-	for _, k := range sortedKeys(r.failed) {
-		parts = append(parts, fmt.Sprintf("%s: %v", k, r.failed[k]))
-	}
-	return fmt.Errorf("sync failed for %d stream(s); their cursors were not advanced past what was read, rerun to continue:\n  %s",
-		len(parts), strings.Join(parts, "\n  "))
+	return &SyncError{Failed: failures}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

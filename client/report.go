@@ -8,13 +8,24 @@ import (
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
-// Report is what a sync did beyond its records: requests per portal and streams left incomplete.
-// In-process callers (`hubspot sync`) pass one through the context with WithReport; the CLI path
-// reads the same figures from the log.
+// Report is what a sync did beyond its records: requests per portal, tables that failed, object
+// types skipped for a missing scope and streams left incomplete by the record cap. In-process
+// callers (`hubspot sync`) pass one through the context with WithReport; the CLI path reads the
+// same facts from the log and the sync's error.
 type Report struct {
 	mu         sync.Mutex
 	portals    map[string]hubspot.Stats
 	incomplete []string
+	failed     []TableFailure
+	skipped    []Skipped
+}
+
+// Skipped is an object type of a portal that discovery left out because the token lacks a scope
+// (only for objects selected through `*`; a named one fails the init).
+type Skipped struct {
+	Portal        string
+	Object        string // plural name, such as tickets, or "custom objects" when the schemas are unreadable
+	MissingScopes []string
 }
 
 type reportKey struct{}
@@ -47,12 +58,42 @@ func (r *Report) Incomplete() []string {
 	return slices.Clone(r.incomplete)
 }
 
+// Failed lists the tables that lost records ("portal/table") with their cause, by table.
+func (r *Report) Failed() []TableFailure {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.failed)
+}
+
+// Skipped lists the object types discovery skipped for a missing scope.
+func (r *Report) Skipped() []Skipped {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.skipped)
+}
+
 func (r *Report) record(portals []*Portal, incomplete []string) {
+	r.recordUsage(portals)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.incomplete = slices.Sorted(slices.Values(incomplete))
+}
+
+// recordUsage takes every portal's API counters, which cover the client's life (Init's discovery
+// included), and the objects discovery skipped.
+func (r *Report) recordUsage(portals []*Portal) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.portals = map[string]hubspot.Stats{}
+	r.skipped = nil
 	for _, p := range portals {
 		r.portals[p.Name] = p.API.Stats()
+		r.skipped = append(r.skipped, p.skipped...)
 	}
-	r.incomplete = slices.Sorted(slices.Values(incomplete))
+}
+
+func (r *Report) recordFailed(failed []TableFailure) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failed = slices.Clone(failed)
 }

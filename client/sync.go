@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +27,10 @@ const LocalStatePrefix = "file://"
 // every other table finished; the record cap stops tables at resumable points and is logged.
 // Object tables are read by syncObjects; the others go through the SDK's scheduler.
 func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- message.SyncMessage) error {
+	if rep := reportFrom(ctx); rep != nil {
+		// Whatever the outcome, the counters as they stand when Sync returns.
+		defer rep.recordUsage(c.portals)
+	}
 	tables, err := c.Tables(ctx, plugin.TableOptions{Tables: opts.Tables, SkipTables: opts.SkipTables, SkipDependentTables: opts.SkipDependentTables})
 	if err != nil {
 		return fmt.Errorf("select tables: %w", err)
@@ -35,6 +40,11 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 		return err
 	}
 	defer store.Close()
+	for _, p := range c.portals {
+		if err := p.restoreDailyUsage(ctx, store); err != nil {
+			return err
+		}
+	}
 
 	r := &run{
 		spec:        c.spec,
@@ -46,6 +56,7 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 		badValues:   map[string]int{},
 	}
 	objects, scheduled := c.shard(tables, opts.Shard)
+	recordFailures(r, scheduled)
 	// Like the SDK, every shard migrates every selected table; the scheduler migrates its own.
 	for _, t := range tables {
 		if !slices.Contains(scheduled, t) && !send(ctx, res, &message.SyncMigrateTable{Table: t}) {
@@ -63,15 +74,21 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	}
 	c.syncObjects(ctx, r, objects, res)
 	wg.Wait()
-	if schedErr != nil {
-		return fmt.Errorf("sync: %w", schedErr)
-	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	// Every record a cursor covers has been sent by now.
+	// Every record a cursor covers has been sent by now; today's request counts go with the
+	// cursors, whether or not a table failed.
+	for _, p := range c.portals {
+		if err := p.saveDailyUsage(ctx, store); err != nil {
+			return err
+		}
+	}
 	if err := store.Flush(ctx); err != nil {
 		return fmt.Errorf("flush state: %w", err)
+	}
+	if schedErr != nil {
+		return fmt.Errorf("sync: %w", schedErr)
 	}
 	return r.outcome(ctx, c.logger)
 }
@@ -134,7 +151,7 @@ func (c *Client) syncObjects(ctx context.Context, r *run, jobs []objectJob, res 
 			m := &Meta{Portal: j.portal, Logger: j.portal.logger, run: r}
 			name := j.table.Table.Name
 			bad := func(column, value string, err error) { m.CountBadValue(name, column, value, err) }
-			_ = m.ReadObjects(ctx, name, j.table.Object, func(objs []hubspot.Object) error {
+			err := m.ReadObjects(ctx, name, j.table.Object, func(objs []hubspot.Object) error {
 				rec, err := j.table.Build(j.portal.Name, objs, bad)
 				if err != nil {
 					return fmt.Errorf("build %s rows: %w", name, err)
@@ -143,10 +160,36 @@ func (c *Client) syncObjects(ctx context.Context, r *run, jobs []objectJob, res 
 					return ctx.Err()
 				}
 				return nil
-			}) // the run records the error with the table's name
+			})
+			if err != nil {
+				r.fail(m.tableOfPortal(name), err)
+			}
 		})
 	}
 	wg.Wait()
+}
+
+// recordFailures makes the resolvers of tables handed to the SDK's scheduler, and of their
+// children, record a failure in the run under the portal and table's name: the scheduler only logs
+// a resolver's error and carries on, which would leave the table silently empty. A panic is a
+// failure too. The tables are this Sync's own copies (Tables filters into copies).
+func recordFailures(r *run, tables schema.Tables) {
+	for _, t := range tables {
+		resolve, name := t.Resolver, t.Name
+		t.Resolver = func(ctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) (err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("resolver panicked: %v", p)
+					meta.(*Meta).Logger.Error().Str("table", name).Str("stack", string(debug.Stack())).Msg("resolver panicked")
+				}
+				if err != nil {
+					r.fail(meta.(*Meta).tableOfPortal(name), err)
+				}
+			}()
+			return resolve(ctx, meta, parent, res)
+		}
+		recordFailures(r, t.Relations)
+	}
 }
 
 func send(ctx context.Context, res chan<- message.SyncMessage, msg message.SyncMessage) bool {

@@ -8,6 +8,7 @@ import (
 	"cmp"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -28,10 +29,12 @@ var JSONSchema string
 
 const (
 	DefaultBaseURL           = "https://api.hubapi.com"
-	DefaultAPIVersion        = "2026-09"
+	DefaultAPIVersion        = "v3"
 	DefaultMaxRecordsPerSync = 500_000
 	DefaultConcurrency       = 8
 	DefaultSettleLag         = time.Minute
+	DefaultRequestTimeout    = time.Minute
+	maxRequestTimeout        = 10 * time.Minute
 	DefaultBurstPer10s       = 100
 	DefaultSearchPerSecond   = 5
 	defaultPortalName        = "default"
@@ -46,8 +49,12 @@ type Spec struct {
 	OAuth *OAuth `json:"oauth,omitempty"`
 	// HubSpot API base URL. Plain http is accepted only for loopback addresses (the bundled emulator).
 	BaseURL string `json:"base_url,omitempty" jsonschema:"default=https://api.hubapi.com"`
-	// HubSpot API version: the date-based "2026-09" paths, or the legacy "v3" paths.
-	APIVersion string `json:"api_version,omitempty" jsonschema:"enum=2026-09,enum=v3,default=2026-09"`
+	// HubSpot API version: the "v3" paths (the default, and what HubSpot's official client
+	// libraries call), or the date-based "2026-09" paths, opt-in.
+	APIVersion string `json:"api_version,omitempty" jsonschema:"enum=v3,enum=2026-09,default=v3"`
+	// Deadline of one HTTP attempt: connecting, HubSpot's answer and reading its body. An attempt
+	// that runs out is retried like a dropped connection; the table fails once retries are spent.
+	RequestTimeout string `json:"request_timeout,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=60s"`
 	// Request budget of a single portal.
 	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 	// Several portals in one spec, each with its own credentials and rate budget. Use either this
@@ -102,8 +109,11 @@ type RateLimit struct {
 	BurstPer10s int `json:"burst_per_10s,omitempty" jsonschema:"minimum=1,maximum=250,default=100"`
 	// Search requests per second (HubSpot allows 5).
 	SearchPerSecond int `json:"search_per_second,omitempty" jsonschema:"minimum=1,maximum=5,default=5"`
-	// Requests this plugin may spend per day; 0 leaves the portal's daily limit as the only cap.
-	// Other integrations share the portal's daily limit, so cap it to leave them room.
+	// Requests this plugin may spend per UTC day; 0 leaves the portal's daily limit as the only cap.
+	// Other integrations share the portal's daily limit, so cap it to leave them room. The day's
+	// count is kept in the state with the cursors (the CloudQuery state backend, or the local state
+	// file of `hubspot sync`), so the budget holds across the runs of a day and starts over at
+	// 00:00 UTC. Without a state backend every run counts from zero.
 	DailyBudget int `json:"daily_budget,omitempty" jsonschema:"minimum=0"`
 }
 
@@ -139,7 +149,7 @@ func Parse(raw []byte) (*Spec, error) {
 		dec := json.NewDecoder(bytes.NewReader(trimmed))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&s); err != nil {
-			return nil, fmt.Errorf("spec: %w", err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidSpec, err)
 		}
 	}
 	s.SetDefaults()
@@ -165,6 +175,9 @@ func (s *Spec) SetDefaults() {
 	}
 	if s.SettleLag == "" {
 		s.SettleLag = DefaultSettleLag.String()
+	}
+	if s.RequestTimeout == "" {
+		s.RequestTimeout = DefaultRequestTimeout.String()
 	}
 	if s.Tombstones == nil {
 		s.Tombstones = ptr(true)
@@ -243,6 +256,9 @@ func (s *Spec) Validate() error {
 	}
 	if _, err := s.Lag(); err != nil {
 		return fieldError("settle_lag", err.Error())
+	}
+	if _, err := s.Timeout(); err != nil {
+		return fieldError("request_timeout", err.Error())
 	}
 	if _, err := s.Start(); err != nil {
 		return fieldError("start_date", err.Error())
@@ -338,6 +354,15 @@ func (s *Spec) Lag() (time.Duration, error) {
 	return d, nil
 }
 
+// Timeout returns RequestTimeout parsed.
+func (s *Spec) Timeout() (time.Duration, error) {
+	d, err := time.ParseDuration(s.RequestTimeout)
+	if err != nil || d <= 0 || d > maxRequestTimeout {
+		return 0, fmt.Errorf("must be a duration between 1ms and %s such as 60s, got %q", maxRequestTimeout, s.RequestTimeout)
+	}
+	return d, nil
+}
+
 // Start returns StartDate parsed, or the zero time when unset.
 func (s *Spec) Start() (time.Time, error) {
 	if s.StartDate == "" {
@@ -367,6 +392,13 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return fmt.Sprintf("invalid spec: %s: %s", e.Path, e.Problem) }
 
+// Is makes every FieldError an ErrInvalidSpec.
+func (e *FieldError) Is(target error) bool { return target == ErrInvalidSpec }
+
+// ErrInvalidSpec is in the chain of every error about the spec's content, which a rerun of the
+// same spec cannot get past.
+var ErrInvalidSpec = errors.New("invalid spec")
+
 func fieldError(path, problem string) error { return &FieldError{Path: path, Problem: problem} }
 
 func join(prefix, name string) string {
@@ -393,10 +425,10 @@ func ValidateJSON(raw []byte) error {
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(trimmed))
 	if err != nil {
-		return fmt.Errorf("invalid spec: not JSON: %w", err)
+		return fmt.Errorf("%w: not JSON: %w", ErrInvalidSpec, err)
 	}
 	if err := v.Validate(doc); err != nil {
-		return fmt.Errorf("invalid spec: %s", describe(err))
+		return fmt.Errorf("%w: %s", ErrInvalidSpec, describe(err))
 	}
 	return nil
 }

@@ -46,10 +46,22 @@ func TestParse(t *testing.T) {
 			if p.Name != "default" || p.BaseURL != DefaultBaseURL || p.RateLimit.BurstPer10s != 100 || p.RateLimit.SearchPerSecond != 5 {
 				t.Errorf("portal defaults: %+v %+v", p, p.RateLimit)
 			}
-			if s.APIVersion != "2026-09" || s.Objects[0] != "*" || s.Concurrency != 8 || s.SettleLag != "1m0s" || !*s.Tombstones || !*s.Associations.Enabled {
+			if timeout, err := s.Timeout(); err != nil || timeout != DefaultRequestTimeout {
+				t.Errorf("request_timeout %v, %v; want %v", timeout, err, DefaultRequestTimeout)
+			}
+			if s.APIVersion != "v3" || s.Objects[0] != "*" || s.Concurrency != 8 || s.SettleLag != "1m0s" || !*s.Tombstones || !*s.Associations.Enabled {
 				t.Errorf("spec defaults: %+v", s)
 			}
 		}},
+		{name: "request timeout", raw: `{"access_token":"a","request_timeout":"90s"}`, check: func(t *testing.T, s *Spec) {
+			if d, _ := s.Timeout(); d.Seconds() != 90 {
+				t.Errorf("request_timeout %v, want 90s", d)
+			}
+		}},
+		{name: "zero request timeout", raw: `{"access_token":"a","request_timeout":"0s"}`, wantErr: "request_timeout: must be a duration between"},
+		{name: "huge request timeout", raw: `{"access_token":"a","request_timeout":"2h"}`, wantErr: "request_timeout: must be a duration between"},
+		{name: "request timeout not a duration", raw: `{"access_token":"a","request_timeout":"soon"}`, wantErr: "request_timeout"},
+		{name: "opt-in api version", raw: `{"access_token":"a","api_version":"2026-09"}`},
 		{name: "oauth", raw: `{"oauth":{"client_id":"a","client_secret":"b","refresh_token":"c"}}`},
 		{name: "multi portal", raw: `{"portals":[{"name":"eu","access_token":"a"},{"name":"us","access_token":"b","rate_limit":{"burst_per_10s":190}}]}`, check: func(t *testing.T, s *Spec) {
 			if len(s.Portals) != 2 || s.Portals[1].RateLimit.BurstPer10s != 190 || s.Portals[0].RateLimit.BurstPer10s != 100 {

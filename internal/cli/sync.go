@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/client"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/runner"
 	"github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
 )
@@ -65,7 +66,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		sum.Print(stdout)
 	}
 	if err != nil {
-		return fmt.Errorf("sync failed: %w\nrerun the same command to continue; with --log-level info the log shows each table's progress", err)
+		return fmt.Errorf("sync failed: %w\n%s; with --log-level info the log shows each table's progress", err, client.Advice(err))
 	}
 	return nil
 }

@@ -50,7 +50,12 @@ func parseCursor(raw string) (Cursor, error) {
 	if c.Version != cursorVersion {
 		return Cursor{}, fmt.Errorf("cursor version %d is not supported (want %d)", c.Version, cursorVersion)
 	}
-	return c, nil
+	switch c.Phase {
+	case PhaseBackfill, PhaseIncremental:
+		return c, nil
+	default:
+		return Cursor{}, fmt.Errorf("phase %q is not %q or %q", c.Phase, PhaseBackfill, PhaseIncremental)
+	}
 }
 
 func (c Cursor) encode() string {

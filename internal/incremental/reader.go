@@ -81,7 +81,7 @@ func (r *Reader) Read(ctx context.Context, s Stream, emit func([]hubspot.Object)
 	}
 	cur, err := parseCursor(raw)
 	if err != nil {
-		return Result{}, fmt.Errorf("cursor %s: %w (remove the key to start a new backfill)", s.Key, err)
+		return Result{}, fmt.Errorf("cursor %s: %w (remove the key from the state backend or state file to start this stream over with a new backfill)", s.Key, err)
 	}
 	now := time.Now
 	if r.Now != nil {
@@ -164,14 +164,25 @@ func (rd *read) finish(ctx context.Context, err error) error {
 	return rd.flush(ctx)
 }
 
-// reserve asks the budget for up to max records; false means the cap is reached.
-func (rd *read) reserve(max int) (int, bool) {
-	n := rd.Budget.Reserve(max)
+// budgeted runs one request under the record budget: it reserves up to limit records (waiting
+// while other streams hold unsettled reservations), calls fetch with the granted count, and
+// settles the reservation with the number of records fetch kept (none when it failed). It
+// returns false without calling fetch when the cap is reached, and false with fetch's error.
+func (rd *read) budgeted(ctx context.Context, limit int, fetch func(granted int) (kept int, err error)) (bool, error) {
+	n, err := rd.Budget.Reserve(ctx, limit)
+	if err != nil {
+		return false, err
+	}
 	if n == 0 {
 		rd.capped = true
-		return 0, false
+		return false, nil
 	}
-	return n, true
+	kept, err := fetch(n)
+	if err != nil {
+		kept = 0
+	}
+	rd.Budget.Settle(n, kept)
+	return err == nil, err
 }
 
 // deliver queues records covered by the current cursor and hands them over when a batch is full.
@@ -198,17 +209,20 @@ func (rd *read) flush(ctx context.Context) error {
 
 func (rd *read) backfillList(ctx context.Context) error {
 	for {
-		n, ok := rd.reserve(listPageMax)
+		var page *hubspot.ObjectPage
+		var fresh []hubspot.Object
+		ok, err := rd.budgeted(ctx, listPageMax, func(n int) (int, error) {
+			var err error
+			page, err = rd.API.ListPage(ctx, rd.s.ObjectType, hubspot.ListOptions{Properties: rd.s.Properties, ByPosition: true, After: rd.cur.BackfillAfter, Limit: n})
+			if err != nil {
+				return 0, fmt.Errorf("list %s: %w", rd.s.ObjectType, err)
+			}
+			fresh = rd.unseen(page.Results)
+			return len(fresh), nil
+		})
 		if !ok {
-			return nil
+			return err
 		}
-		page, err := rd.API.ListPage(ctx, rd.s.ObjectType, hubspot.ListOptions{Properties: rd.s.Properties, ByPosition: true, After: rd.cur.BackfillAfter, Limit: n})
-		if err != nil {
-			rd.Budget.Release(n)
-			return fmt.Errorf("list %s: %w", rd.s.ObjectType, err)
-		}
-		fresh := rd.unseen(page.Results)
-		rd.Budget.Release(n - len(fresh))
 		rd.cur.BackfillAfter = page.After
 		if err := rd.deliver(ctx, fresh); err != nil {
 			return err
@@ -259,41 +273,47 @@ func (rd *read) incremental(ctx context.Context) error {
 			after, total, lastMs = 0, -1, -1
 			continue
 		}
-		n, ok := rd.reserve(searchPageMax)
-		if !ok {
-			return nil
-		}
 		if after == 0 {
 			from = hubspot.Filter{PropertyName: rd.s.ModifiedProperty, Operator: "GTE", Value: ms(rd.cur.SinceMs)}
 			if rd.cur.SinceExclusive {
 				from.Operator = "GT"
 			}
 		}
-		page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
-			FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{
-				from,
-				{PropertyName: rd.s.ModifiedProperty, Operator: "LTE", Value: ms(rd.upperMs)},
-			}}},
-			Sorts:      []hubspot.Sort{{PropertyName: rd.s.ModifiedProperty, Direction: "ASCENDING"}},
-			Properties: rd.s.Properties,
-			ByPosition: true,
-			Limit:      n,
-			After:      offset(after),
+		var results, fresh []hubspot.Object
+		var pageTotal, n int
+		restart := false
+		ok, err := rd.budgeted(ctx, searchPageMax, func(granted int) (int, error) {
+			n = granted
+			page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
+				FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{
+					from,
+					{PropertyName: rd.s.ModifiedProperty, Operator: "LTE", Value: ms(rd.upperMs)},
+				}}},
+				Sorts:      []hubspot.Sort{{PropertyName: rd.s.ModifiedProperty, Direction: "ASCENDING"}},
+				Properties: rd.s.Properties,
+				ByPosition: true,
+				Limit:      n,
+				After:      offset(after),
+			})
+			if err != nil {
+				return 0, fmt.Errorf("search %s modified since %s: %w", rd.s.ObjectType, from.Value, err)
+			}
+			results, pageTotal = page.Results, page.Total
+			straddles := len(results) > 0 && lastMs >= 0 && results[0].UpdatedAt.UnixMilli() == lastMs
+			if restart = (total >= 0 && pageTotal != total) || straddles; restart {
+				return 0, nil
+			}
+			fresh = rd.unseen(results)
+			return len(fresh), nil
 		})
-		if err != nil {
-			rd.Budget.Release(n)
-			return fmt.Errorf("search %s modified since %s: %w", rd.s.ObjectType, from.Value, err)
+		if !ok {
+			return err
 		}
-		results := page.Results
-		straddles := len(results) > 0 && lastMs >= 0 && results[0].UpdatedAt.UnixMilli() == lastMs
-		if (total >= 0 && page.Total != total) || straddles {
-			rd.Budget.Release(n)
+		if restart {
 			rd.restartAfter(lastMs)
 			after, total, lastMs = 0, -1, -1
 			continue
 		}
-		fresh := rd.unseen(results)
-		rd.Budget.Release(n - len(fresh))
 		if len(results) < n {
 			// Everything up to the upper bound is read.
 			rd.cur.SinceMs, rd.cur.SinceExclusive = rd.upperMs, true
@@ -307,7 +327,7 @@ func (rd *read) incremental(ctx context.Context) error {
 			// Resuming from here re-reads this timestamp's records: duplicates are harmless.
 			rd.cur.SinceMs, rd.cur.SinceExclusive = lastMs, false
 		}
-		after, total = after+len(results), page.Total
+		after, total = after+len(results), pageTotal
 		if err := rd.deliver(ctx, fresh); err != nil {
 			return err
 		}
@@ -345,33 +365,37 @@ func (rd *read) readTie(ctx context.Context) error {
 // numeric id, calling advance with the last id of each page. It returns true when all were read.
 func (rd *read) keysetByID(ctx context.Context, filters []hubspot.Filter, after string, advance func(lastID string)) (bool, error) {
 	for {
-		n, ok := rd.reserve(searchPageMax)
-		if !ok {
-			return false, nil
-		}
-		page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
-			FilterGroups: []hubspot.FilterGroup{{Filters: append([]hubspot.Filter{
-				{PropertyName: idProperty, Operator: "GT", Value: cmp.Or(after, "0")},
-			}, filters...)}},
-			Sorts:      []hubspot.Sort{{PropertyName: idProperty, Direction: "ASCENDING"}},
-			Properties: rd.s.Properties,
-			ByPosition: true,
-			Limit:      n,
+		var results, fresh []hubspot.Object
+		var n int
+		ok, err := rd.budgeted(ctx, searchPageMax, func(granted int) (int, error) {
+			n = granted
+			page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
+				FilterGroups: []hubspot.FilterGroup{{Filters: append([]hubspot.Filter{
+					{PropertyName: idProperty, Operator: "GT", Value: cmp.Or(after, "0")},
+				}, filters...)}},
+				Sorts:      []hubspot.Sort{{PropertyName: idProperty, Direction: "ASCENDING"}},
+				Properties: rd.s.Properties,
+				ByPosition: true,
+				Limit:      n,
+			})
+			if err != nil {
+				return 0, fmt.Errorf("search %s by id after %s: %w", rd.s.ObjectType, cmp.Or(after, "0"), err)
+			}
+			results = page.Results
+			fresh = rd.unseen(results)
+			return len(fresh), nil
 		})
-		if err != nil {
-			rd.Budget.Release(n)
-			return false, fmt.Errorf("search %s by id after %s: %w", rd.s.ObjectType, cmp.Or(after, "0"), err)
+		if !ok {
+			return false, err
 		}
-		fresh := rd.unseen(page.Results)
-		rd.Budget.Release(n - len(fresh))
-		if len(page.Results) > 0 {
-			after = page.Results[len(page.Results)-1].ID
+		if len(results) > 0 {
+			after = results[len(results)-1].ID
 			advance(after)
 		}
 		if err := rd.deliver(ctx, fresh); err != nil {
 			return false, err
 		}
-		if len(page.Results) < n {
+		if len(results) < n {
 			return true, nil
 		}
 	}
@@ -413,23 +437,25 @@ func (rd *read) tombstones(ctx context.Context) error {
 		rd.cur.ArchivedPassStartMs = rd.upperMs
 	}
 	for {
-		n, ok := rd.reserve(listPageMax)
-		if !ok {
-			return nil
-		}
-		page, err := rd.API.ListPage(ctx, rd.s.ObjectType, hubspot.ListOptions{Properties: rd.s.Properties, ByPosition: true, Archived: true, After: rd.cur.ArchivedAfter, Limit: n})
-		if err != nil {
-			rd.Budget.Release(n)
-			return fmt.Errorf("list archived %s: %w", rd.s.ObjectType, err)
-		}
+		var page *hubspot.ObjectPage
 		var fresh []hubspot.Object
-		for _, o := range page.Results {
-			if archivedMs(o) >= rd.cur.ArchivedSinceMs {
-				o.Archived = true
-				fresh = append(fresh, o)
+		ok, err := rd.budgeted(ctx, listPageMax, func(n int) (int, error) {
+			var err error
+			page, err = rd.API.ListPage(ctx, rd.s.ObjectType, hubspot.ListOptions{Properties: rd.s.Properties, ByPosition: true, Archived: true, After: rd.cur.ArchivedAfter, Limit: n})
+			if err != nil {
+				return 0, fmt.Errorf("list archived %s: %w", rd.s.ObjectType, err)
 			}
+			for _, o := range page.Results {
+				if archivedMs(o) >= rd.cur.ArchivedSinceMs {
+					o.Archived = true
+					fresh = append(fresh, o)
+				}
+			}
+			return len(fresh), nil
+		})
+		if !ok {
+			return err
 		}
-		rd.Budget.Release(n - len(fresh))
 		rd.res.Tombstones += len(fresh)
 		rd.cur.ArchivedAfter = page.After
 		if page.After == "" {

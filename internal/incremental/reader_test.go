@@ -301,12 +301,29 @@ func TestCursorAdvancesOnlyAfterHandOver(t *testing.T) {
 }
 
 func TestCorruptCursorIsAnError(t *testing.T) {
-	h := newHarness(t)
-	h.store.m = map[string]string{stream().Key: "{not json"}
-	r := &Reader{API: h.api, Store: h.store, Budget: NewBudget(10), Logger: zerolog.Nop()}
-	_, err := r.Read(context.Background(), stream(), func([]hubspot.Object) error { return nil })
-	if err == nil || !strings.Contains(err.Error(), "remove the key") {
-		t.Fatalf("error %v, want one saying how to recover", err)
+	cases := []struct {
+		name, raw string
+		want      []string
+	}{
+		{"not json", "{not json", []string{"remove the key"}},
+		{"unknown phase", `{"v":1,"phase":"backfil","since_ms":1}`, []string{stream().Key, `"backfil"`, "remove the key"}},
+		{"newer version", `{"v":2,"phase":"backfill"}`, []string{"version 2", "remove the key"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.store.m = map[string]string{stream().Key: tc.raw}
+			r := &Reader{API: h.api, Store: h.store, Budget: NewBudget(10), Logger: zerolog.Nop()}
+			_, err := r.Read(context.Background(), stream(), func([]hubspot.Object) error { return nil })
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
 	}
 }
 

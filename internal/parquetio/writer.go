@@ -171,12 +171,30 @@ func (w *Writer) endChunk() error {
 	return nil
 }
 
+// tempSuffix marks a file still being written; it gets its final name once its bytes are on disk.
+const tempSuffix = ".tmp"
+
+// RemoveTemp removes the files a Writer left half-written in dir (a process killed while
+// writing), and returns their names. Only one writer may use dir meanwhile: callers hold a lock.
+func RemoveTemp(dir string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, "*.parquet"+tempSuffix))
+	if err != nil {
+		return nil, fmt.Errorf("list temporary files in %s: %w", dir, err)
+	}
+	for _, m := range matches {
+		if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("remove temporary file: %w", err)
+		}
+	}
+	return matches, nil
+}
+
 func (w *Writer) openFile() error {
 	final := filepath.Join(w.dir, fmt.Sprintf("%s-%05d.parquet", w.cfg.prefix, w.seq))
 	if _, err := os.Lstat(final); !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("refusing to overwrite %s: choose another file prefix", final)
 	}
-	out, err := os.OpenFile(final+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	out, err := os.OpenFile(final+tempSuffix, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}

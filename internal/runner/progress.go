@@ -111,6 +111,12 @@ func (s *Summary) Print(w io.Writer) {
 	if s.StateSaved != "" {
 		fmt.Fprintf(w, "state saved: %s\n", s.StateSaved)
 	}
+	for _, f := range s.Failed {
+		fmt.Fprintf(w, "failed: %s\n", f)
+	}
+	for _, sk := range s.Skipped {
+		fmt.Fprintf(w, "skipped: %s\n", sk)
+	}
 	if len(s.Incomplete) > 0 {
 		fmt.Fprintf(w, "record cap reached: %s stopped early; the next run continues where they stopped\n", strings.Join(slices.Sorted(slices.Values(s.Incomplete)), ", "))
 	}

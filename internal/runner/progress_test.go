@@ -41,6 +41,15 @@ func TestSummaryPrint(t *testing.T) {
 				"record cap reached: default/hubspot_crm_contacts, default/hubspot_crm_deals stopped early; the next run continues"},
 		},
 		{
+			name: "read with a failed and a skipped table",
+			sum: Summary{Direction: Read, Tables: map[string]int64{"hubspot_crm_contacts": 60}, Requests: 9, Elapsed: time.Second,
+				Failed:  []string{"default/hubspot_crm_owners: missing scopes crm.objects.owners.read"},
+				Skipped: []string{"default/tickets: missing scope tickets"}},
+			want: []string{"failed: default/hubspot_crm_owners: missing scopes crm.objects.owners.read",
+				"skipped: default/tickets: missing scope tickets"},
+			notWant: []string{"record cap"},
+		},
+		{
 			name:    "write without state",
 			sum:     Summary{Direction: Write, Tables: map[string]int64{"customer_scores": 3}, Requests: 4, Elapsed: time.Second},
 			want:    []string{"customer_scores  3", "total            3", "3 rows sent to HubSpot in 1s; 4 API requests (0 retried, 0 rate-limited 429s)"},

@@ -2,7 +2,9 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -12,10 +14,19 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/parquetio"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/statefile"
 )
 
 // read syncs HubSpot into one Parquet directory per table.
 func (j *Job) read(ctx context.Context, p *plugin.Plugin, opts Options) (*Summary, error) {
+	unlock, err := lockRun(opts.StatePath)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := j.removeTemp(opts); err != nil {
+		return nil, err
+	}
 	backend, commit, err := j.stateBackend(opts.StatePath)
 	if err != nil {
 		return nil, err
@@ -74,6 +85,34 @@ func (j *Job) read(ctx context.Context, p *plugin.Plugin, opts Options) (*Summar
 		return sum, fmt.Errorf("sync: %w", err)
 	}
 	return sum, nil
+}
+
+// removeTemp removes what a killed run left half-written: Parquet files in the table directories
+// and temporary state files. The run lock makes sure no other run is writing them.
+func (j *Job) removeTemp(opts Options) error {
+	tables, err := os.ReadDir(j.Dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("list %s: %w", j.Dir, err)
+	}
+	var removed []string
+	for _, t := range tables {
+		if !t.IsDir() {
+			continue
+		}
+		files, err := parquetio.RemoveTemp(filepath.Join(j.Dir, t.Name()))
+		if err != nil {
+			return err
+		}
+		removed = append(removed, files...)
+	}
+	files, err := statefile.RemoveTemp(opts.StatePath)
+	if err != nil {
+		return err
+	}
+	if removed = append(removed, files...); len(removed) > 0 {
+		opts.Logger.Info().Strs("files", removed).Msg("removed files an interrupted run left half-written")
+	}
+	return nil
 }
 
 func writerFor(writers map[string]*parquetio.Writer, dir string, sc *arrow.Schema, prefix string) (*parquetio.Writer, error) {

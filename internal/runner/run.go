@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/rs/zerolog"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/statefile"
 )
 
 // Options are how `hubspot sync` runs a job.
@@ -35,8 +37,10 @@ type Summary struct {
 	Retries    int64
 	Limited    int64 // 429s seen
 	Elapsed    time.Duration
-	StateSaved string // where the cursors went; "" when none were kept
-	Incomplete []string
+	StateSaved string   // where the cursors went; "" when none were kept
+	Incomplete []string // "portal/table" streams the record cap stopped
+	Failed     []string // "portal/table: cause" of tables that lost records
+	Skipped    []string // "portal/object: missing scope ..." of objects discovery left out
 	Files      []string
 }
 
@@ -69,6 +73,12 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Summary, error) {
 			sum.Limited += st.RateLimited
 		}
 		sum.Incomplete = report.Incomplete()
+		for _, f := range report.Failed() {
+			sum.Failed = append(sum.Failed, fmt.Sprintf("%s: %v", f.Table, f.Err))
+		}
+		for _, s := range report.Skipped() {
+			sum.Skipped = append(sum.Skipped, fmt.Sprintf("%s/%s: missing scope %s", s.Portal, s.Object, strings.Join(s.MissingScopes, ", ")))
+		}
 	}
 	return sum, err
 }
@@ -83,6 +93,13 @@ func (j *Job) stateBackend(statePath string) (*plugin.BackendOptions, func() err
 	if err := os.MkdirAll(filepath.Dir(statePath), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("state directory: %w", err)
 	}
+	// The plugin reads a working copy; checking the file itself first makes a damaged one
+	// reported under its own name.
+	current, err := statefile.Open(statePath)
+	if err != nil {
+		return nil, nil, err
+	}
+	current.Close()
 	work := statePath + ".work"
 	if err := copyFile(statePath, work); err != nil {
 		return nil, nil, fmt.Errorf("prepare state file: %w", err)

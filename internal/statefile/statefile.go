@@ -81,7 +81,7 @@ func Open(path string) (*File, error) {
 	case doc.Version == 0:
 		return nil, corrupt(path, errors.New(`no "version" field`))
 	case doc.Version > formatVersion:
-		return nil, fmt.Errorf("state file %s has format version %d, but this build reads up to version %d: upgrade the plugin", path, doc.Version, formatVersion)
+		return nil, &unreadableError{fmt.Sprintf("state file %s has format version %d, but this build reads up to version %d: upgrade the plugin", path, doc.Version, formatVersion)}
 	}
 	if doc.Keys != nil {
 		f.keys = doc.Keys
@@ -89,10 +89,19 @@ func Open(path string) (*File, error) {
 	return f, nil
 }
 
+// ErrUnreadable is in the chain of the errors of Open for a file that exists but cannot be used
+// as state: a rerun fails the same way until the file is restored, deleted or the plugin upgraded.
+var ErrUnreadable = errors.New("unreadable state file")
+
 func corrupt(path string, cause error) error {
-	return fmt.Errorf("state file %s is not valid state (%v); it was left unchanged. "+
-		"Restore it from a backup, or delete it to start every table over with a full sync", path, cause)
+	return &unreadableError{fmt.Sprintf("state file %s is not valid state (%v); it was left unchanged. "+
+		"Restore it from a backup, or delete it to start every table over with a full sync", path, cause)}
 }
+
+type unreadableError struct{ msg string }
+
+func (e *unreadableError) Error() string        { return e.msg }
+func (e *unreadableError) Is(target error) bool { return target == ErrUnreadable }
 
 // SetKey records a value in memory; Flush persists it.
 func (f *File) SetKey(_ context.Context, key, value string) error {
@@ -163,6 +172,24 @@ func (f *File) Close() error {
 	return nil
 }
 
+// tempPattern names Flush's temporary files for the state file at path.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".*.tmp" }
+
+// RemoveTemp removes temporary files an interrupted Flush of the state file at path left behind,
+// and returns their names. Only one process may use the state file meanwhile: callers hold a lock.
+func RemoveTemp(path string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(filepath.Dir(path), tempPattern(path)))
+	if err != nil {
+		return nil, fmt.Errorf("list temporary state files: %w", err)
+	}
+	for _, m := range matches {
+		if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("remove temporary state file: %w", err)
+		}
+	}
+	return matches, nil
+}
+
 // writeAtomic replaces path with data so that a crash leaves either the old
 // or the new content: temporary file in the same directory, fsync, rename,
 // fsync of the directory.
@@ -171,7 +198,7 @@ func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	tmp, err := os.CreateTemp(dir, tempPattern(path))
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ var Version = "development"
 
 // Plugin returns the plugin, serving both Sync (source) and Write (reverse ETL).
 func Plugin() *plugin.Plugin {
-	return plugin.NewPlugin(Name, Version, client.New(services.Tables),
+	return plugin.NewPlugin(Name, Version, client.New(Version, services.Tables),
 		plugin.WithKind(Kind),
 		plugin.WithTeam(Team),
 		plugin.WithJSONSchema(spec.JSONSchema),

@@ -67,7 +67,7 @@ func (p *portal) breakReads(segments ...string) { p.broken.Store(&segments) }
 
 func (p *portal) readBroken(path string) bool {
 	broken := p.broken.Load()
-	if broken == nil || !strings.HasPrefix(path, "/crm/objects/") {
+	if broken == nil || !(strings.HasPrefix(path, "/crm/objects/") || strings.HasPrefix(path, "/crm/v3/objects/")) {
 		return false
 	}
 	return slices.ContainsFunc(strings.Split(path, "/"), func(seg string) bool { return slices.Contains(*broken, seg) })
