@@ -92,7 +92,7 @@ func TestOwnersList(t *testing.T) {
 					t.Errorf("limit = %q", r.URL.Query().Get("limit"))
 				}
 				if n == 0 {
-					writeRaw(w, 200, `{"results":[{"id":"1","email":"a@x.io","firstName":"A","lastName":"B","userId":9001,"teams":[{"id":7,"name":"East","primary":true}],"createdAt":"2024-01-01T00:00:00Z","archived":false},{"id":"2"}],"paging":{"next":{"after":"2"}}}`)
+					writeRaw(w, 200, `{"results":[{"id":"1","email":"a@x.io","firstName":"A","lastName":"B","type":"PERSON","userId":9001,"teams":[{"id":7,"name":"East","primary":true}],"createdAt":"2024-01-01T00:00:00Z","archived":false},{"id":"2","type":"QUEUE"}],"paging":{"next":{"after":"2"}}}`)
 					return
 				}
 				if r.URL.Query().Get("after") != "2" {
@@ -119,9 +119,12 @@ func TestOwnersList(t *testing.T) {
 				t.Errorf("ids %v after %d requests, want %s after %d", ids, len(f.Requests()), tt.wantIDs, tt.wantReqs)
 			}
 			first := owners[0]
-			if first.UserID != 9001 || first.Email != "a@x.io" || len(first.Teams) != 1 || first.Teams[0].ID != "7" || !first.Teams[0].Primary ||
+			if first.UserID == nil || *first.UserID != 9001 || first.Type != "PERSON" || first.Email != "a@x.io" || len(first.Teams) != 1 || first.Teams[0].ID != "7" || !first.Teams[0].Primary ||
 				!first.CreatedAt.Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)) {
 				t.Errorf("owner = %+v", first)
+			}
+			if len(owners) > 1 && (owners[1].Type != "QUEUE" || owners[1].UserID != nil) {
+				t.Errorf("queue = %+v, want type QUEUE and no user id", owners[1])
 			}
 		})
 	}

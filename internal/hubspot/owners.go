@@ -17,13 +17,16 @@ type OwnersService struct {
 	client *Client
 }
 
-// Owner is a HubSpot user that records reference in hubspot_owner_id.
+// Owner is a HubSpot user, or a queue of them, that records reference in hubspot_owner_id.
 type Owner struct {
 	ID, Email, FirstName, LastName string
-	UserID                         int64
-	Teams                          []Team
-	CreatedAt, UpdatedAt           time.Time
-	Archived                       bool
+	// Type is PERSON or QUEUE.
+	Type string
+	// UserID is the person's HubSpot user id; nil for a queue.
+	UserID               *int64
+	Teams                []Team
+	CreatedAt, UpdatedAt time.Time
+	Archived             bool
 }
 
 // Team is a team an owner belongs to.
@@ -39,6 +42,7 @@ func (o *Owner) UnmarshalJSON(data []byte) error {
 		Email     string     `json:"email"`
 		FirstName string     `json:"firstName"`
 		LastName  string     `json:"lastName"`
+		Type      string     `json:"type"`
 		UserID    flexString `json:"userId"`
 		Teams     []struct {
 			ID      flexString `json:"id"`
@@ -52,14 +56,14 @@ func (o *Owner) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
-	*o = Owner{ID: string(w.ID), Email: w.Email, FirstName: w.FirstName, LastName: w.LastName,
+	*o = Owner{ID: string(w.ID), Email: w.Email, FirstName: w.FirstName, LastName: w.LastName, Type: w.Type,
 		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, Archived: w.Archived}
 	if w.UserID != "" {
 		uid, err := strconv.ParseInt(string(w.UserID), 10, 64)
 		if err != nil {
 			return fmt.Errorf("owner %s: userId: %w", w.ID, err)
 		}
-		o.UserID = uid
+		o.UserID = &uid
 	}
 	for _, t := range w.Teams {
 		o.Teams = append(o.Teams, Team{ID: string(t.ID), Name: t.Name, Primary: t.Primary})

@@ -12,8 +12,8 @@ import (
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
-// Owners is the table of HubSpot users who can own records (hubspot_owner_id values), active and
-// archived, read in full on every run.
+// Owners is the table of HubSpot users and queues that can own records (hubspot_owner_id
+// values), active and archived, read in full on every run.
 func Owners() *schema.Table {
 	return &schema.Table{
 		Name:        "hubspot_crm_owners",
@@ -27,7 +27,8 @@ func Owners() *schema.Table {
 			column("email", arrow.BinaryTypes.String, "Email", ""),
 			column("first_name", arrow.BinaryTypes.String, "FirstName", ""),
 			column("last_name", arrow.BinaryTypes.String, "LastName", ""),
-			column("user_id", arrow.PrimitiveTypes.Int64, "UserID", "The owner's HubSpot user id."),
+			column("type", arrow.BinaryTypes.String, "Type", "PERSON, or QUEUE for a queue of users."),
+			column("user_id", arrow.PrimitiveTypes.Int64, "UserID", "The owner's HubSpot user id; null for a queue."),
 			column("teams", types.ExtensionTypes.JSON, "Teams", "Teams as [{id, name, primary}]."),
 			column("created_at", arrow.FixedWidthTypes.Timestamp_ms, "CreatedAt", ""),
 			column("updated_at", arrow.FixedWidthTypes.Timestamp_ms, "UpdatedAt", ""),
