@@ -1668,11 +1668,12 @@ func checkFaultHang(t *testing.T, h *harness) {
 		h.e.Handler().ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
-	answered := func(ctx context.Context) chan error {
+	answeredWith := func(ctx context.Context, method, path string, body string) chan error {
 		out := make(chan error, 1)
 		go func() {
-			req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/crm/v3/objects/contacts?limit=1", nil)
+			req, _ := http.NewRequestWithContext(ctx, method, srv.URL+path, strings.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+h.token)
+			req.Header.Set("Content-Type", "application/json")
 			resp, err := srv.Client().Do(req)
 			if err == nil {
 				resp.Body.Close()
@@ -1680,6 +1681,9 @@ func checkFaultHang(t *testing.T, h *harness) {
 			out <- err
 		}()
 		return out
+	}
+	answered := func(ctx context.Context) chan error {
+		return answeredWith(ctx, "GET", "/crm/v3/objects/contacts?limit=1", "")
 	}
 	hung := func(n int) {
 		for h.e.Stats().Faults["hang"] < n {
@@ -1699,8 +1703,23 @@ func checkFaultHang(t *testing.T, h *harness) {
 		t.Errorf("client gave up with %v, want context.Canceled", err)
 	}
 	<-returned // the handler returns once the client is gone
-	second := answered(context.Background())
+
+	// A request with a body the handler never read: the server notices the client leaving only
+	// once the body is consumed.
+	ctx, giveUp = context.WithCancel(context.Background())
+	search := answeredWith(ctx, "POST", "/crm/v3/objects/contacts/search", `{"limit":1}`)
 	hung(2)
+	giveUp()
+	<-search
+	select {
+	case <-returned:
+	case <-time.After(10 * time.Second):
+		h.e.Close() // releases it, so that the server can close
+		t.Fatal("a hung request with a body was still held 10 s after its client gave up")
+	}
+
+	second := answered(context.Background())
+	hung(3)
 	h.e.Close()
 	if err := <-second; err == nil {
 		t.Error("a request released by Close got an answer; want the connection dropped")

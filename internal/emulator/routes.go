@@ -127,6 +127,8 @@ func (e *Emulator) injectFault(w http.ResponseWriter, r *http.Request) (done, tr
 	switch {
 	case f.hang:
 		e.stats.fault(f)
+		// The server notices a client that gave up only once the request body is consumed.
+		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-r.Context().Done():
 		case <-e.closing:
