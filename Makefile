@@ -7,14 +7,21 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -X github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin.Version=$(VERSION)
 GEN_DIR := $(shell mktemp -d 2>/dev/null || echo /tmp/hubspot-gen)
 
-.PHONY: build test lint gen check-gen bench demo check-duckdb clean
+.PHONY: build test test-faults lint gen check-gen bench demo check-duckdb clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/hubspot .
 
-## test: lint, stale generated files, then every test with the race detector.
+## test: lint, stale generated files, every test with the race detector, then the fault matrix.
 test: lint check-gen
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -short -timeout 20m ./...
+	$(MAKE) test-faults
+
+## test-faults: the real `hubspot sync` process under every fault, alone and combined, and kill -9
+## with an immediate rerun (skipped by -short). Its cases wait on backoffs more than they compute,
+## so they run side by side.
+test-faults:
+	$(GO) test -count=1 -run TestFaultMatrix -parallel 12 -timeout 20m ./test/e2e/
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
