@@ -90,21 +90,36 @@ func (c *Client) InsertBatch(ctx context.Context, msgs message.WriteInserts) err
 	if err != nil {
 		return err
 	}
-	for _, m := range msgs {
-		sc := m.Record.Schema()
-		table, ok := sc.Metadata().GetValue(schema.MetadataTableName)
+	// The CloudQuery CLI may send a record per row: the records of a table that arrive together
+	// are planned as one batch, whatever their size.
+	for len(msgs) > 0 {
+		table, ok := tableOf(msgs[0])
 		if !ok {
 			return errors.New("insert: record without a table name in its schema metadata")
 		}
-		plan, err := c.plan(ctx, table, sc)
+		n, rows := 0, int64(0)
+		recs := make([]arrow.Record, 0, len(msgs))
+		for ; n < len(msgs); n++ {
+			if name, _ := tableOf(msgs[n]); name != table {
+				break
+			}
+			recs = append(recs, msgs[n].Record)
+			rows += msgs[n].Record.NumRows()
+		}
+		plan, err := c.plan(ctx, table, recs[0].Schema())
 		if err != nil {
 			return err
 		}
-		if err := run.Write(ctx, plan, m.Record); err != nil {
-			return fmt.Errorf("write %d rows of %s to %s: %w", m.Record.NumRows(), table, plan.Object.Name, err)
+		if err := run.Write(ctx, plan, recs...); err != nil {
+			return fmt.Errorf("write %d rows of %s to %s: %w", rows, table, plan.Object.Name, err)
 		}
+		msgs = msgs[n:]
 	}
 	return nil
+}
+
+func tableOf(m *message.WriteInsert) (string, bool) {
+	return m.Record.Schema().Metadata().GetValue(schema.MetadataTableName)
 }
 
 // DeleteStaleBatch applies the delete rule to tables whose rows from earlier syncs are gone:

@@ -324,9 +324,13 @@ func (b *batch) decide() {
 		case r.current != nil:
 			r.id = r.current.ID
 			r.changes = b.diff(r)
-			if len(r.changes) == 0 {
+			switch {
+			case len(r.changes) == 0:
 				r.sync(ActionUnchanged, r.current.ID)
-			} else {
+			case p.key.kind == keyByUnique && mode == spec.ModeUpsert:
+				// Updates and creates then share full upsert batches instead of filling two.
+				r.op = opUpsert
+			default:
 				r.op = opUpdate
 			}
 		case mode == spec.ModeUpdate || mode == spec.ModeArchive || p.key.kind == keyByID:

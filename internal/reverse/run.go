@@ -100,12 +100,15 @@ func (r *Run) journal() *journal {
 	return r.folder.journal
 }
 
-// Write plans and applies one record batch of plan's table. Row problems become outcomes; the
-// error is for what stops the run (credentials, rate-limit exhaustion, cancellation), after the
-// batch's rows were given outcomes.
-func (r *Run) Write(ctx context.Context, plan *Plan, rec arrow.Record) error {
+// Write plans and applies the rows of records of plan's table as one batch, so HubSpot is read and
+// written in its batch sizes however few rows each record holds. Row problems become outcomes;
+// the error is for what stops the run (credentials, rate-limit exhaustion, cancellation), after
+// the batch's rows were given outcomes.
+func (r *Run) Write(ctx context.Context, plan *Plan, recs ...arrow.Record) error {
 	b := r.newBatch(plan)
-	b.convert(rec)
+	for _, rec := range recs {
+		b.convert(rec)
+	}
 	return r.finish(b, b.execute(ctx))
 }
 

@@ -25,6 +25,16 @@ const (
 
 var opActions = map[writeOp]Action{opUpdate: ActionUpdated, opUpsert: ActionCreated, opCreate: ActionCreated, opArchive: ActionArchived}
 
+// actionOf is what a row's write does. The pre-read says what an upsert does: a row without a
+// record creates one, even when a re-sent upsert (after a lost answer) hears new=false from its
+// first attempt's record.
+func actionOf(op writeOp, r *row) Action {
+	if op == opUpsert && r.current != nil {
+		return ActionUpdated
+	}
+	return opActions[op]
+}
+
 // write sends the planned writes, 100 rows a request, or in a dry run records what they would do.
 func (b *batch) write(ctx context.Context) error {
 	for _, op := range []writeOp{opUpdate, opUpsert, opCreate, opArchive} {
@@ -36,7 +46,7 @@ func (b *batch) write(ctx context.Context) error {
 		}
 		if b.run.opts.DryRun {
 			for _, r := range rows {
-				r.sync(opActions[op], r.id)
+				r.sync(actionOf(op, r), r.id)
 				r.message = fmt.Sprintf("dry run: would write %d properties", len(r.changes))
 			}
 			continue
@@ -153,9 +163,7 @@ func (b *batch) apply(op writeOp, rows []*row, res *hubspot.BatchResult) {
 		if r == nil || !r.pending() {
 			continue
 		}
-		// An upsert row had no record at the pre-read, so it created one even when a re-sent
-		// upsert (after a lost answer) hears new=false from the record its first attempt made.
-		action := opActions[op]
+		action := actionOf(op, r)
 		r.created = action == ActionCreated
 		r.sync(action, o.ID)
 	}
