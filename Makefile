@@ -47,7 +47,7 @@ check-gen:
 
 ## bench: performance figures against the emulator, with the ratio to each target.
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./test/bench/ ./internal/reverse/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./test/bench/ ./internal/reverse/ ./test/e2e/
 
 demo:
 	$(GO) run -ldflags "$(LDFLAGS)" . demo

@@ -34,7 +34,7 @@ type servedPlugin struct {
 // servePlugin starts the binary with `serve` on network "tcp" (loopback, port 0) or "unix" (a
 // socket in a fresh directory) and connects to it. The process is stopped with SIGTERM at cleanup,
 // and its log is printed when the test failed.
-func servePlugin(t *testing.T, network string) *servedPlugin {
+func servePlugin(t testing.TB, network string) *servedPlugin {
 	t.Helper()
 	address := "127.0.0.1:0"
 	if network == "unix" {
@@ -123,7 +123,7 @@ func (w *listenWatcher) inspect(line []byte) {
 
 // stopProcess asks the plugin to shut down as the CLI does, and kills it if it does not. exited
 // receives the result of cmd.Wait.
-func stopProcess(t *testing.T, cmd *exec.Cmd, exited chan error) {
+func stopProcess(t testing.TB, cmd *exec.Cmd, exited chan error) {
 	t.Helper()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		t.Errorf("signal plugin: %v", err)
@@ -156,7 +156,7 @@ func (b *lockedBuffer) String() string {
 }
 
 // callCtx bounds one test's protocol calls.
-func callCtx(t *testing.T) context.Context {
+func callCtx(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	t.Cleanup(cancel)

@@ -30,7 +30,7 @@ func warehouseContacts(extra ...schema.Column) *schema.Table {
 }
 
 // contactRows builds one insert of (email, firstname) rows, null for "".
-func contactRows(t *testing.T, table *schema.Table, syncTime time.Time, rows [][2]string) []byte {
+func contactRows(t testing.TB, table *schema.Table, syncTime time.Time, rows [][2]string) []byte {
 	t.Helper()
 	sc := table.ToArrowSchema()
 	bldr := array.NewRecordBuilder(memory.DefaultAllocator, sc)
@@ -69,7 +69,7 @@ func appendText(b array.Builder, v string) {
 }
 
 // writeOver streams write messages to the plugin as the CLI does and returns the final status.
-func writeOver(t *testing.T, p *servedPlugin, msgs ...*pb.Write_Request) error {
+func writeOver(t testing.TB, p *servedPlugin, msgs ...*pb.Write_Request) error {
 	t.Helper()
 	stream, err := p.Write(callCtx(t))
 	if err != nil {
@@ -88,7 +88,7 @@ func writeOver(t *testing.T, p *servedPlugin, msgs ...*pb.Write_Request) error {
 	return err
 }
 
-func migrateMsg(t *testing.T, table *schema.Table) *pb.Write_Request {
+func migrateMsg(t testing.TB, table *schema.Table) *pb.Write_Request {
 	t.Helper()
 	b, err := pb.SchemaToBytes(table.ToArrowSchema())
 	if err != nil {
