@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"github.com/rs/zerolog"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/filelock"
 )
 
 // LockFile is the file in the report folder that one run at a time holds locked.
@@ -14,9 +16,6 @@ const LockFile = ".hubspot-reverse-etl.lock"
 
 // reportPrefix starts the name of every report file.
 const reportPrefix = "reverse-etl-"
-
-// errLocked is lockFile's answer when another process holds the lock.
-var errLocked = errors.New("locked by another process")
 
 // reportFolder is report_path held by one run: locked against overlapping runs, cleared of the
 // partial report files a killed run left, and holding the create journal (nil in a dry run).
@@ -29,8 +28,8 @@ func openReportFolder(dir string, withJournal bool, log zerolog.Logger) (*report
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report folder: %w", err)
 	}
-	lock, err := lockFile(filepath.Join(dir, LockFile))
-	if errors.Is(err, errLocked) {
+	lock, err := filelock.Lock(filepath.Join(dir, LockFile))
+	if errors.Is(err, filelock.ErrHeld) {
 		return nil, fmt.Errorf("report_path %s is in use by another reverse-ETL run (it holds %s): wait for that run to end, or give each run its own report_path", dir, LockFile)
 	}
 	if err != nil {
@@ -72,7 +71,7 @@ func (f *reportFolder) close() error {
 	if f.journal != nil {
 		err = f.journal.close()
 	}
-	if unlockErr := unlockFile(f.lock); unlockErr != nil {
+	if unlockErr := f.lock.Close(); unlockErr != nil {
 		err = errors.Join(err, fmt.Errorf("unlock report folder: %w", unlockErr))
 	}
 	return err

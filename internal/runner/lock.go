@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-)
 
-// errLockHeld: another process holds the lock.
-var errLockHeld = errors.New("lock held")
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/filelock"
+)
 
 // lockRun takes the exclusive lock of the runs that share a state file (and so an output
 // directory), held until unlock or the process ends, however it ends. Two overlapping runs would
@@ -18,8 +17,8 @@ func lockRun(statePath string) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
-	f, err := lockFile(path)
-	if errors.Is(err, errLockHeld) {
+	f, err := filelock.Lock(path)
+	if errors.Is(err, filelock.ErrHeld) {
 		return nil, fmt.Errorf("another hubspot sync is running on this output (it holds %s): wait for it to end, or stop it, then run again", path)
 	}
 	if err != nil {

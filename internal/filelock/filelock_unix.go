@@ -1,6 +1,6 @@
 //go:build unix
 
-package runner
+package filelock
 
 import (
 	"errors"
@@ -8,8 +8,9 @@ import (
 	"syscall"
 )
 
-// lockFile opens path and takes an exclusive flock on it without waiting.
-func lockFile(path string) (*os.File, error) {
+// Lock opens path, creating it, and takes an exclusive flock on it without waiting. Closing the
+// file releases it.
+func Lock(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
@@ -17,7 +18,7 @@ func lockFile(path string) (*os.File, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, errLockHeld
+			return nil, ErrHeld
 		}
 		return nil, err
 	}

@@ -1,6 +1,6 @@
 //go:build windows
 
-package runner
+package filelock
 
 import (
 	"errors"
@@ -11,15 +11,16 @@ import (
 // errSharingViolation is Windows' ERROR_SHARING_VIOLATION, which syscall does not name.
 const errSharingViolation = syscall.Errno(32)
 
-// lockFile opens path with no sharing: Windows refuses every other open until this handle closes.
-func lockFile(path string) (*os.File, error) {
+// Lock opens path, creating it, with no sharing: Windows refuses every other open until this
+// handle closes. Closing the file releases it.
+func Lock(path string) (*os.File, error) {
 	name, err := syscall.UTF16PtrFromString(path)
 	if err != nil {
 		return nil, err
 	}
 	h, err := syscall.CreateFile(name, syscall.GENERIC_READ|syscall.GENERIC_WRITE, 0, nil, syscall.OPEN_ALWAYS, syscall.FILE_ATTRIBUTE_NORMAL, 0)
 	if errors.Is(err, errSharingViolation) {
-		return nil, errLockHeld
+		return nil, ErrHeld
 	}
 	if err != nil {
 		return nil, err
