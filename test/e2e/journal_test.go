@@ -96,11 +96,11 @@ func (p *killingPortal) sync(t *testing.T, spec string, victim bool) (string, er
 	cmd := exec.Command(pluginBinary, "sync", "--log-level", "info", spec)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if victim {
-		p.victim.Store(cmd)
-	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start hubspot sync: %v", err)
+	}
+	if victim {
+		p.victim.Store(cmd) // once started: the handler reads cmd.Process
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
