@@ -3,8 +3,6 @@ package client_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,22 +19,15 @@ import (
 // failingOwnersPortal serves an emulated portal that answers 503 to every owners request.
 func failingOwnersPortal(t *testing.T) *portal {
 	t.Helper()
-	emu, err := emulator.New(emulator.Config{Counts: smallCounts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	next := emu.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.URL.Path, "/owners") {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte(`{"status":"error","message":"Service unavailable","category":"SERVICE_UNAVAILABLE","correlationId":"c0ffee"}`))
-			return
+	return wiredPortal(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.Contains(r.URL.Path, "/owners") {
+			return false
 		}
-		next.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return &portal{t: t, emu: emu, url: srv.URL, state: filepath.Join(t.TempDir(), "state.json")}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"status":"error","message":"Service unavailable","category":"SERVICE_UNAVAILABLE","correlationId":"c0ffee"}`))
+		return true
+	})
 }
 
 // A table resolved by the SDK's scheduler that fails must fail the sync with one line naming the
