@@ -189,10 +189,8 @@ type inputsBody[T any] struct {
 // ambiguous failure the call returns *AmbiguousWriteError instead of re-sending.
 func (s *ObjectsService) BatchCreate(ctx context.Context, objectType string, inputs []ObjectInput) (*BatchResult, error) {
 	wire := objectInputs(inputs, false)
-	if s.client.apiVersion == APIVersionLatest {
-		for i := range wire {
-			wire[i].Associations = &[]struct{}{}
-		}
+	for i := range wire {
+		wire[i].Associations = &[]struct{}{} // required by both versions' specs
 	}
 	return s.batch(ctx, objectType, "create", len(inputs), request{body: inputsBody[objectInputWire]{wire}})
 }

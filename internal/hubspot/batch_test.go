@@ -69,7 +69,8 @@ func TestBatchWriteBodies(t *testing.T) {
 		wantPath string
 		wantBody string
 	}{
-		{"v3 create", APIVersionV3, create, "/crm/v3/objects/contacts/batch/create", `{"inputs":[{"properties":{"email":"a@b.c"},"objectWriteTraceId":"row-1"}]}`},
+		{"v3 create carries associations", APIVersionV3, create,
+			"/crm/v3/objects/contacts/batch/create", `{"inputs":[{"properties":{"email":"a@b.c"},"associations":[],"objectWriteTraceId":"row-1"}]}`},
 		{"2026-09 create carries associations", APIVersionLatest, create,
 			"/crm/objects/2026-09/contacts/batch/create", `{"inputs":[{"properties":{"email":"a@b.c"},"associations":[],"objectWriteTraceId":"row-1"}]}`},
 		{"update", APIVersionLatest, func(c *Client) (*BatchResult, error) {

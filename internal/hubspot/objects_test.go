@@ -164,7 +164,7 @@ func TestSearch(t *testing.T) {
 	if err := json.Unmarshal(f.Requests()[0].Body, &body); err != nil {
 		t.Fatal(err)
 	}
-	want := `map[filterGroups:[map[filters:[map[operator:GTE propertyName:hs_lastmodifieddate value:1700000000000] map[operator:IN propertyName:dealstage values:[a b]]]]] limit:200 properties:[dealname] sorts:[map[direction:ASCENDING propertyName:hs_lastmodifieddate]]]`
+	want := `map[after:0 filterGroups:[map[filters:[map[operator:GTE propertyName:hs_lastmodifieddate value:1700000000000] map[operator:IN propertyName:dealstage values:[a b]]]]] limit:200 properties:[dealname] sorts:[hs_lastmodifieddate]]`
 	if got := fmt.Sprint(body); got != want {
 		t.Errorf("body\n got %s\nwant %s", got, want)
 	}
@@ -173,8 +173,9 @@ func TestSearch(t *testing.T) {
 	}
 }
 
-// TestSearchBodyPerVersion asserts the JSON HubSpot receives: v3 keeps the guides' sort objects,
-// 2026-09 sends exactly its spec's shape, every required member present.
+// TestSearchBodyPerVersion asserts the JSON HubSpot receives: in both versions exactly the shape
+// their specs declare (and HubSpot's official SDKs send), every required member present and sorts
+// as property names.
 func TestSearchBodyPerVersion(t *testing.T) {
 	filtered := SearchRequest{
 		FilterGroups: []FilterGroup{{Filters: []Filter{{PropertyName: "hs_lastmodifieddate", Operator: "GTE", Value: "1700000000000"}}}},
@@ -189,9 +190,12 @@ func TestSearchBodyPerVersion(t *testing.T) {
 		wantBody string
 		wantErr  string
 	}{
-		{"v3 empty", APIVersionV3, SearchRequest{}, `{"limit":200}`, ""},
-		{"v3 filtered", APIVersionV3, filtered,
-			`{"filterGroups":[{"filters":[{"propertyName":"hs_lastmodifieddate","operator":"GTE","value":"1700000000000"}]}],"sorts":[{"propertyName":"hs_lastmodifieddate","direction":"ASCENDING"}],"properties":["dealname"],"limit":200,"after":"200"}`, ""},
+		{"v3 empty carries every required member", APIVersionV3, SearchRequest{},
+			`{"filterGroups":[],"sorts":[],"properties":[],"limit":200,"after":"0"}`, ""},
+		{"v3 filtered sends sorts as names", APIVersionV3, filtered,
+			`{"filterGroups":[{"filters":[{"propertyName":"hs_lastmodifieddate","operator":"GTE","value":"1700000000000"}]}],"sorts":["hs_lastmodifieddate"],"properties":["dealname"],"limit":200,"after":"200"}`, ""},
+		{"v3 refuses a descending sort", APIVersionV3, SearchRequest{Sorts: []Sort{{PropertyName: "createdate", Direction: "DESCENDING"}}}, "",
+			`sort createdate DESCENDING: search sorts are property names, which HubSpot orders ascending`},
 		{"2026-09 empty carries every required member", APIVersionLatest, SearchRequest{},
 			`{"filterGroups":[],"sorts":[],"properties":[],"limit":200,"after":"0"}`, ""},
 		{"2026-09 filtered sends sorts as names", APIVersionLatest, filtered,
@@ -199,7 +203,7 @@ func TestSearchBodyPerVersion(t *testing.T) {
 		{"2026-09 sort without direction", APIVersionLatest, SearchRequest{Sorts: []Sort{{PropertyName: "hs_object_id"}}, Query: "acme", Limit: 10},
 			`{"filterGroups":[],"sorts":["hs_object_id"],"query":"acme","properties":[],"limit":10,"after":"0"}`, ""},
 		{"2026-09 refuses a descending sort", APIVersionLatest, SearchRequest{Sorts: []Sort{{PropertyName: "createdate", Direction: "DESCENDING"}}}, "",
-			`sort createdate DESCENDING: api version 2026-09 sends sorts as property names, which HubSpot orders ascending`},
+			`sort createdate DESCENDING: search sorts are property names, which HubSpot orders ascending`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,21 +26,22 @@ type FilterGroup struct {
 // sortAscending is the one direction every API version can express.
 const sortAscending = "ASCENDING"
 
-// Sort orders search results; HubSpot honours one.
+// Sort orders search results; HubSpot honours one, ascending (see Search).
 type Sort struct {
-	PropertyName string `json:"propertyName"`
-	Direction    string `json:"direction,omitempty"` // "ASCENDING" or "DESCENDING"
+	PropertyName string
+	Direction    string // "" or "ASCENDING"
 }
 
-// SearchRequest is the body of a CRM search. No query can page past 10,000 results.
+// SearchRequest is a CRM search; Search sends it in the shape the API specs declare. No query
+// can page past 10,000 results.
 type SearchRequest struct {
-	FilterGroups []FilterGroup `json:"filterGroups,omitempty"`
-	Sorts        []Sort        `json:"sorts,omitempty"`
-	Query        string        `json:"query,omitempty"`
-	Properties   []string      `json:"properties,omitempty"`
-	Limit        int           `json:"limit"` // 1..200; default 200
-	After        string        `json:"after,omitempty"`
-	ByPosition   bool          `json:"-"` // fill Object.Values in the order of Properties instead of Object.Properties
+	FilterGroups []FilterGroup
+	Sorts        []Sort
+	Query        string
+	Properties   []string
+	Limit        int    // 1..200; default 200
+	After        string // the offset of the page, "" for the first
+	ByPosition   bool   // fill Object.Values in the order of Properties instead of Object.Properties
 }
 
 // SearchPage is one page of search results.
@@ -58,8 +59,8 @@ type searchResponse struct {
 }
 
 // Search runs one page of a CRM search. Search has its own per-second limit, which the
-// limiter applies. With APIVersionLatest the body takes that version's declared shape, whose
-// sorts are bare property names: a DESCENDING sort is refused there.
+// limiter applies. The body takes the shape both versions' specs declare, as HubSpot's official
+// SDKs send it: sorts are bare property names, so a DESCENDING sort is refused.
 // See https://developers.hubspot.com/docs/api/crm/search.
 func (s *ObjectsService) Search(ctx context.Context, objectType string, req SearchRequest) (*SearchPage, error) {
 	if objectType == "" {
@@ -68,12 +69,9 @@ func (s *ObjectsService) Search(ctx context.Context, objectType string, req Sear
 	if req.Limit <= 0 {
 		req.Limit = defaultSearchLimit
 	}
-	var body any = req
-	if s.client.apiVersion == APIVersionLatest {
-		var err error
-		if body, err = newDatedSearchBody(req); err != nil {
-			return nil, fmt.Errorf("search %s: %w", objectType, err)
-		}
+	body, err := newSearchBody(req)
+	if err != nil {
+		return nil, fmt.Errorf("search %s: %w", objectType, err)
 	}
 	resp, _, err := call[searchResponse](ctx, s.client, request{
 		method: http.MethodPost, path: s.client.path(areaObjects, objectType, "search"),
@@ -85,9 +83,9 @@ func (s *ObjectsService) Search(ctx context.Context, objectType string, req Sear
 	return &SearchPage{Total: resp.Total, Results: resp.Results, After: resp.Paging.after()}, nil
 }
 
-// datedSearchBody is the search request as the 2026-09 spec declares it: sorts are property
+// searchBody is the search request as the v3 and 2026-09 specs declare it: sorts are property
 // names, and filterGroups, sorts, properties, limit and after are all required.
-type datedSearchBody struct {
+type searchBody struct {
 	FilterGroups []FilterGroup `json:"filterGroups"`
 	Sorts        []string      `json:"sorts"`
 	Query        string        `json:"query,omitempty"`
@@ -99,8 +97,8 @@ type datedSearchBody struct {
 // firstPageOffset is the after of a search's first page: search cursors are result offsets.
 const firstPageOffset = "0"
 
-func newDatedSearchBody(req SearchRequest) (datedSearchBody, error) {
-	b := datedSearchBody{
+func newSearchBody(req SearchRequest) (searchBody, error) {
+	b := searchBody{
 		FilterGroups: nonNil(req.FilterGroups),
 		Sorts:        make([]string, 0, len(req.Sorts)),
 		Query:        req.Query,
@@ -110,8 +108,7 @@ func newDatedSearchBody(req SearchRequest) (datedSearchBody, error) {
 	}
 	for _, s := range req.Sorts {
 		if s.Direction != "" && s.Direction != sortAscending {
-			return datedSearchBody{}, fmt.Errorf("sort %s %s: api version %s sends sorts as property names, which HubSpot orders ascending; use api version %s for another direction",
-				s.PropertyName, s.Direction, APIVersionLatest, APIVersionV3)
+			return searchBody{}, fmt.Errorf("sort %s %s: search sorts are property names, which HubSpot orders ascending", s.PropertyName, s.Direction)
 		}
 		b.Sorts = append(b.Sorts, s.PropertyName)
 	}
