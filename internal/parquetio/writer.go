@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/durable"
 )
 
 // Writer appends Arrow records of one schema to Parquet files in one
@@ -223,7 +225,7 @@ func (w *Writer) commitFile() error {
 		os.Remove(tmp)
 		return fmt.Errorf("finish %s: %w", w.final, err)
 	}
-	if err := syncDir(w.dir); err != nil {
+	if err := durable.SyncDir(w.dir); err != nil {
 		return err
 	}
 	w.files = append(w.files, w.final)
@@ -271,19 +273,6 @@ func sameColumns(want, got *arrow.Schema) error {
 		if g.Name != f.Name || !arrow.TypeEqual(g.Type, f.Type) {
 			return fmt.Errorf("record column %d is %s %s, want %s %s", i, g.Name, g.Type, f.Name, f.Type)
 		}
-	}
-	return nil
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
 	}
 	return nil
 }

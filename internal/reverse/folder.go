@@ -8,7 +8,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/internal/filelock"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/durable"
 )
 
 // LockFile is the file in the report folder that one run at a time holds locked.
@@ -28,8 +28,8 @@ func openReportFolder(dir string, withJournal bool, log zerolog.Logger) (*report
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report folder: %w", err)
 	}
-	lock, err := filelock.Lock(filepath.Join(dir, LockFile))
-	if errors.Is(err, filelock.ErrHeld) {
+	lock, err := durable.Lock(filepath.Join(dir, LockFile))
+	if errors.Is(err, durable.ErrHeld) {
 		return nil, fmt.Errorf("report_path %s is in use by another reverse-ETL run (it holds %s): wait for that run to end, or give each run its own report_path", dir, LockFile)
 	}
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/durable"
 )
 
 // JournalFile is the journal of in-flight creates, kept in the report folder.
@@ -68,7 +70,7 @@ func openJournal(dir string) (*journal, error) {
 		return nil, fmt.Errorf("drop the torn last line of create journal %s: %w", path, err)
 	}
 	if errors.Is(statErr, fs.ErrNotExist) {
-		if err := syncDir(dir); err != nil {
+		if err := durable.SyncDir(dir); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("create journal %s: %w", path, err)
 		}
@@ -196,14 +198,4 @@ func (j *journal) close() error {
 		return fmt.Errorf("close create journal: %w", err)
 	}
 	return nil
-}
-
-// syncDir makes a directory's entries (a new file) durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

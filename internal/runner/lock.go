@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/internal/filelock"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/durable"
 )
 
 // lockRun takes the exclusive lock of the runs that share a state file (and so an output
@@ -17,8 +17,8 @@ func lockRun(statePath string) (unlock func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("state directory: %w", err)
 	}
-	f, err := filelock.Lock(path)
-	if errors.Is(err, filelock.ErrHeld) {
+	f, err := durable.Lock(path)
+	if errors.Is(err, durable.ErrHeld) {
 		return nil, fmt.Errorf("another hubspot sync is running on this output (it holds %s): wait for it to end, or stop it, then run again", path)
 	}
 	if err != nil {
