@@ -56,15 +56,23 @@ const (
 	rateBody = `{"status":"error","message":"You have reached your ten_secondly_rolling limit.","errorType":"RATE_LIMIT","correlationId":"c","policyName":"TEN_SECONDLY_ROLLING"}`
 )
 
+// listContacts is a call that is safe to repeat; createContact one that is not.
+func listContacts(ctx context.Context) func(c *Client) error {
+	return func(c *Client) error {
+		_, err := c.Objects.ListPage(ctx, "contacts", ListOptions{})
+		return err
+	}
+}
+
+func createContact(ctx context.Context) func(c *Client) error {
+	return func(c *Client) error {
+		_, err := c.Objects.BatchCreate(ctx, "contacts", []ObjectInput{{Properties: map[string]string{"email": "a@b.c"}}})
+		return err
+	}
+}
+
 func TestRetries(t *testing.T) {
-	list := func(c *Client) error {
-		_, err := c.Objects.ListPage(t.Context(), "contacts", ListOptions{})
-		return err
-	}
-	create := func(c *Client) error {
-		_, err := c.Objects.BatchCreate(t.Context(), "contacts", []ObjectInput{{Properties: map[string]string{"email": "a@b.c"}}})
-		return err
-	}
+	list, create := listContacts(t.Context()), createContact(t.Context())
 	update := func(c *Client) error {
 		_, err := c.Objects.BatchUpdate(t.Context(), "contacts", []ObjectInput{{ID: "1"}})
 		return err
@@ -317,14 +325,7 @@ var (
 
 func TestAttemptTimeout(t *testing.T) {
 	const timeout = 50 * time.Millisecond
-	list := func(c *Client) error {
-		_, err := c.Objects.ListPage(t.Context(), "contacts", ListOptions{})
-		return err
-	}
-	create := func(c *Client) error {
-		_, err := c.Objects.BatchCreate(t.Context(), "contacts", []ObjectInput{{Properties: map[string]string{"email": "a@b.c"}}})
-		return err
-	}
+	list, create := listContacts(t.Context()), createContact(t.Context())
 	gaveUp := func(err error) bool {
 		return errors.Is(err, context.DeadlineExceeded) && strings.Contains(err.Error(), "giving up after 2 attempts") &&
 			strings.Contains(err.Error(), "GET /crm/v3/objects/contacts: HubSpot did not answer within 50ms")
