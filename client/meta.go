@@ -185,8 +185,7 @@ func (r *run) outcome(ctx context.Context, logger zerolog.Logger) error {
 		logger.Error().Str("table", table).Err(r.failed[table]).Msg("table failed: its cursor was not advanced past what was read")
 	}
 	if rep := reportFrom(ctx); rep != nil {
-		rep.record(r.portals, r.incomplete)
-		rep.recordFailed(failures)
+		rep.recordOutcome(r.incomplete, failures) // Sync records the API usage as it returns
 	}
 	for _, key := range sortedKeys(r.badValues) {
 		logger.Warn().Str("column", key).Int("values", r.badValues[key]).Msg("values that did not parse were synced as null")

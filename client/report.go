@@ -72,11 +72,12 @@ func (r *Report) Skipped() []Skipped {
 	return slices.Clone(r.skipped)
 }
 
-func (r *Report) record(portals []*Portal, incomplete []string) {
-	r.recordUsage(portals)
+// recordOutcome takes the streams the cap stopped and the tables that failed, both sorted.
+func (r *Report) recordOutcome(incomplete []string, failed []TableFailure) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.incomplete = slices.Sorted(slices.Values(incomplete))
+	r.incomplete = slices.Clone(incomplete)
+	r.failed = slices.Clone(failed)
 }
 
 // recordUsage takes every portal's API counters, which cover the client's life (Init's discovery
@@ -90,10 +91,4 @@ func (r *Report) recordUsage(portals []*Portal) {
 		r.portals[p.Name] = p.API.Stats()
 		r.skipped = append(r.skipped, p.skipped...)
 	}
-}
-
-func (r *Report) recordFailed(failed []TableFailure) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.failed = slices.Clone(failed)
 }

@@ -52,7 +52,7 @@ func (c *Client) Write(ctx context.Context, msgs <-chan message.WriteMessage) er
 	err = w.Write(ctx, msgs)
 	sum, closeErr := c.finishRun()
 	if rep := reportFrom(ctx); rep != nil {
-		rep.record(c.portals, nil)
+		rep.recordUsage(c.portals)
 	}
 	if err = errors.Join(err, closeErr); err != nil {
 		return err
