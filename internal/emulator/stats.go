@@ -36,6 +36,10 @@ func (s Stats) Total() int {
 	return n
 }
 
+// RecordRequests is the number of requests that read or wrote records: every family but the
+// definitions (properties, schemas, pipelines, owners), which a client reads once.
+func (s Stats) RecordRequests() int { return s.Total() - s.Requests[FamilyOther] }
+
 type statsCollector struct {
 	mu sync.Mutex
 	s  Stats

@@ -59,13 +59,13 @@ func BenchmarkReverseETLOneRowRecords(b *testing.B) {
 			msgs = append(msgs, insertMsg(contactRows(b, table, syncTime, [][2]string{{email, fmt.Sprintf("Bench %d-%d", i, j)}})))
 		}
 		for _, n := range []*float64{&changed, &unchanged} {
-			before := rowRequests(emu)
+			before := emu.Stats().RecordRequests()
 			start := time.Now()
 			if err := writeOver(b, p, msgs...); err != nil {
 				b.Fatalf("Write: %v", err)
 			}
 			elapsed += time.Since(start)
-			*n += float64(rowRequests(emu)-before) * 1000 / rows / float64(b.N)
+			*n += float64(emu.Stats().RecordRequests()-before) * 1000 / rows / float64(b.N)
 		}
 	}
 	b.ReportMetric(changed, "req/1k-changed-rows")
@@ -84,11 +84,4 @@ func BenchmarkReverseETLOneRowRecords(b *testing.B) {
 		fmt.Printf("%-58s %12.2f %-14s target <= %-10g ratio %6.3f  %s\n", f.name, f.value, "req/1k", f.target, f.value/f.target, verdict)
 	}
 	fmt.Printf("%-58s %12.0f rows/s (hubspot serve, emulator unthrottled)\n", "reverse ETL over gRPC, one-row records", float64(2*rows*b.N)/elapsed.Seconds())
-}
-
-// rowRequests counts the requests that read and write records: every family but the definitions
-// (properties, schemas), which a mapping reads once per process.
-func rowRequests(emu *emulator.Emulator) int {
-	st := emu.Stats()
-	return st.Total() - st.Requests[emulator.FamilyOther]
 }
