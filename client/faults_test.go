@@ -58,7 +58,8 @@ func faultyPortal(t *testing.T) (*portal, *atomic.Int64) {
 // fails with an error or delivers every change; reruns converge on exactly the portal's records.
 func TestFaultsFailLoudlyOrConverge(t *testing.T) {
 	p, expiries := faultyPortal(t)
-	spec := p.spec(map[string]any{"access_token": nil, "objects": []string{"contacts", "companies"},
+	// Every run lists the recycle bin, so that each one must deliver the archives before it.
+	spec := p.spec(map[string]any{"access_token": nil, "objects": []string{"contacts", "companies"}, "tombstone_interval": "0s",
 		"oauth": map[string]string{"client_id": "app", "client_secret": "shh-secret", "refresh_token": "refresh-1"}})
 	tables := []string{"hubspot_crm_contacts", "hubspot_crm_companies"}
 	dest := map[string]map[string]row{}

@@ -65,12 +65,14 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 	if !ok {
 		return nil // another portal's object type
 	}
+	tombstoneEvery, _ := m.run.spec.TombstoneEvery() // validated at init
 	res, err := m.reader(m.run.records).Read(ctx, incremental.Stream{
-		Key:              m.stateKey(table),
-		ObjectType:       obj.TypeID,
-		ModifiedProperty: obj.ModifiedProperty,
-		Properties:       obj.PropertyNames(),
-		Tombstones:       *m.run.spec.Tombstones,
+		Key:               m.stateKey(table),
+		ObjectType:        obj.TypeID,
+		ModifiedProperty:  obj.ModifiedProperty,
+		Properties:        obj.PropertyNames(),
+		Tombstones:        *m.run.spec.Tombstones,
+		TombstoneInterval: tombstoneEvery,
 	}, emit)
 	return m.settle(table, res, err)
 }

@@ -33,6 +33,7 @@ const (
 	DefaultMaxRecordsPerSync = 500_000
 	DefaultConcurrency       = 8
 	DefaultSettleLag         = time.Minute
+	DefaultTombstoneInterval = time.Hour
 	DefaultRequestTimeout    = time.Minute
 	maxRequestTimeout        = 10 * time.Minute
 	DefaultBurstPer10s       = 100
@@ -78,6 +79,11 @@ type Spec struct {
 	StartDate string `json:"start_date,omitempty"`
 	// Emit archived records as tombstone rows (`archived = true`).
 	Tombstones *bool `json:"tombstones,omitempty" jsonschema:"default=true"`
+	// How often the recycle bin is listed for tombstones: a new pass starts once the last complete
+	// one started this long ago (`0s`: every run). A pass costs each object table one request per
+	// 100 archived records (one at least); the trade is that deletions arrive within this interval
+	// rather than at the next run. A pass the record cap interrupted always continues.
+	TombstoneInterval string `json:"tombstone_interval,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=1h"`
 	// Association sync settings.
 	Associations *Associations `json:"associations,omitempty"`
 
@@ -182,6 +188,9 @@ func (s *Spec) SetDefaults() {
 	if s.Tombstones == nil {
 		s.Tombstones = ptr(true)
 	}
+	if s.TombstoneInterval == "" {
+		s.TombstoneInterval = DefaultTombstoneInterval.String()
+	}
 	if s.Associations == nil {
 		s.Associations = &Associations{}
 	}
@@ -256,6 +265,9 @@ func (s *Spec) Validate() error {
 	}
 	if _, err := s.Lag(); err != nil {
 		return fieldError("settle_lag", err.Error())
+	}
+	if _, err := s.TombstoneEvery(); err != nil {
+		return fieldError("tombstone_interval", err.Error())
 	}
 	if _, err := s.Timeout(); err != nil {
 		return fieldError("request_timeout", err.Error())
@@ -346,10 +358,17 @@ func isLoopback(host string) bool {
 }
 
 // Lag returns SettleLag parsed.
-func (s *Spec) Lag() (time.Duration, error) {
-	d, err := time.ParseDuration(s.SettleLag)
+func (s *Spec) Lag() (time.Duration, error) { return nonNegativeDuration(s.SettleLag) }
+
+// TombstoneEvery returns TombstoneInterval parsed.
+func (s *Spec) TombstoneEvery() (time.Duration, error) {
+	return nonNegativeDuration(s.TombstoneInterval)
+}
+
+func nonNegativeDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("must be a non-negative duration such as 30s or 2m, got %q", s.SettleLag)
+		return 0, fmt.Errorf("must be a non-negative duration such as 30s or 2m, got %q", v)
 	}
 	return d, nil
 }

@@ -49,7 +49,7 @@ func TestParse(t *testing.T) {
 			if timeout, err := s.Timeout(); err != nil || timeout != DefaultRequestTimeout {
 				t.Errorf("request_timeout %v, %v; want %v", timeout, err, DefaultRequestTimeout)
 			}
-			if s.APIVersion != "v3" || s.Objects[0] != "*" || s.Concurrency != 8 || s.SettleLag != "1m0s" || !*s.Tombstones || !*s.Associations.Enabled {
+			if s.APIVersion != "v3" || s.Objects[0] != "*" || s.Concurrency != 8 || s.SettleLag != "1m0s" || s.TombstoneInterval != "1h0m0s" || !*s.Tombstones || !*s.Associations.Enabled {
 				t.Errorf("spec defaults: %+v", s)
 			}
 		}},
@@ -80,6 +80,12 @@ func TestParse(t *testing.T) {
 		{name: "bad start date", raw: `{"access_token":"a","start_date":"yesterday"}`, wantErr: "start_date: must be RFC 3339"},
 		{name: "date start date", raw: `{"access_token":"a","start_date":"2024-01-31"}`},
 		{name: "bad settle lag", raw: `{"access_token":"a","settle_lag":"soon"}`, wantErr: "settle_lag: must be a non-negative duration"},
+		{name: "tombstones every run", raw: `{"access_token":"a","tombstone_interval":"0s"}`, check: func(t *testing.T, s *Spec) {
+			if d, err := s.TombstoneEvery(); err != nil || d != 0 {
+				t.Errorf("tombstone_interval %v, %v; want 0", d, err)
+			}
+		}},
+		{name: "bad tombstone interval", raw: `{"access_token":"a","tombstone_interval":"daily"}`, wantErr: "tombstone_interval: must be a non-negative duration"},
 		{name: "bad pair", raw: `{"access_token":"a","associations":{"pairs":["contacts"]}}`, wantErr: "associations.pairs[0]"},
 		{name: "unknown field", raw: `{"access_token":"a","acess_token":"b"}`, wantErr: "unknown field \"acess_token\""},
 		{name: "unexpanded variable", raw: `{"access_token":"${HUBSPOT_TOKEN}"}`, wantErr: "unexpanded ${HUBSPOT_TOKEN}: set the environment variable HUBSPOT_TOKEN"},
@@ -95,6 +101,7 @@ func TestValidateJSONNamesThePath(t *testing.T) {
 		{`{"rate_limit": {"burst_per_10s": "fast"}}`, "/rate_limit/burst_per_10s"},
 		{`{"objects": "contacts"}`, "/objects"},
 		{`{"settle_lag": "soon"}`, "/settle_lag"},
+		{`{"tombstone_interval": "daily"}`, "/tombstone_interval"},
 		{`{"portals": [{"access_token": "a"}]}`, "name"},
 	}
 	for _, tc := range cases {

@@ -218,6 +218,8 @@ spec:
     access_token: ${HUBSPOT_ACCESS_TOKEN}
     base_url: {{.BaseURL}}
     settle_lag: {{.Lag}}
+    # Archived records arrive at every run rather than once an hour (the default).
+    tombstone_interval: 0s
     rate_limit:
       burst_per_10s: 190
 ---

@@ -30,6 +30,8 @@ type fakeAPI struct {
 	recs     map[uint64]*fakeRecord
 	searches int
 	lists    int
+	// archivedLists counts the list calls for the recycle bin (archived=true).
+	archivedLists int
 	// beforeSearch and beforeList run before each search or list call, outside the lock, to
 	// change records mid-read.
 	beforeSearch func(n int)
@@ -71,6 +73,9 @@ func (f *fakeAPI) ListPage(_ context.Context, _ string, opts hubspot.ListOptions
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lists++
+	if opts.Archived {
+		f.archivedLists++
+	}
 	after, _ := strconv.ParseUint(opts.After, 10, 64)
 	recs := f.sorted(func(r *fakeRecord) bool { return r.archived == opts.Archived && r.id > after })
 	limit := min(opts.Limit, 100)

@@ -41,6 +41,9 @@ type Stream struct {
 	ModifiedProperty string   // lastmodifieddate for contacts, hs_lastmodifieddate otherwise
 	Properties       []string // read by position: records carry them in Object.Values, in this order
 	Tombstones       bool
+	// TombstoneInterval is how long after the start of the last complete tombstone pass the next
+	// one begins (0: every run); a pass the cap interrupted always continues.
+	TombstoneInterval time.Duration
 	// BackfillBySearch walks the backfill by numeric id through search, 200 records a request,
 	// instead of the list endpoint; it suits streams that need only ids.
 	BackfillBySearch bool
@@ -147,7 +150,7 @@ func (rd *read) run(ctx context.Context) error {
 	if err := rd.incremental(ctx); err != nil || rd.capped {
 		return rd.finish(ctx, err)
 	}
-	if rd.s.Tombstones {
+	if rd.s.Tombstones && rd.tombstonesDue() {
 		if err := rd.tombstones(ctx); err != nil || rd.capped {
 			return rd.finish(ctx, err)
 		}
@@ -426,6 +429,14 @@ func (rd *read) unseen(objs []hubspot.Object) []hubspot.Object {
 	}
 	rd.res.Records += len(fresh)
 	return fresh
+}
+
+// tombstonesDue reports whether a tombstone pass is in progress, or the last complete one (whose
+// start, less the settle lag, is ArchivedSinceMs) began at least an interval ago.
+func (rd *read) tombstonesDue() bool {
+	passed := rd.cur.ArchivedSinceMs > 0
+	inProgress := rd.cur.ArchivedAfter != ""
+	return inProgress || !passed || rd.upperMs-rd.cur.ArchivedSinceMs >= rd.s.TombstoneInterval.Milliseconds()
 }
 
 // tombstones lists the recycle bin and hands over records archived since the last pass began.

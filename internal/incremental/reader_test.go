@@ -400,3 +400,66 @@ func TestIncrementalRequestsPerThousand(t *testing.T) {
 		})
 	}
 }
+
+// A new tombstone pass starts only once the last complete one started an interval ago; a pass the
+// cap interrupted goes on at the next run whatever the interval.
+func TestTombstoneInterval(t *testing.T) {
+	archivedLists := func(h *harness) int {
+		h.api.mu.Lock()
+		defer h.api.mu.Unlock()
+		return h.api.archivedLists
+	}
+	tests := []struct {
+		name     string
+		interval time.Duration
+		after    time.Duration // from the first run's start to the second's
+		want     int           // recycle-bin pages listed by the second run
+		wantSeen int           // tombstones handed over by the second run
+	}{
+		{name: "every run when zero", interval: 0, after: time.Minute, want: 1, wantSeen: 1},
+		{name: "skipped within the interval", interval: time.Hour, after: 59 * time.Minute, want: 0, wantSeen: 0},
+		{name: "due once the interval passed", interval: time.Hour, after: time.Hour, want: 1, wantSeen: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			ids := h.seed(20)
+			s := stream()
+			s.TombstoneInterval = tt.interval
+			h.run(10_000, s)
+			h.now = base.Add(tt.after)
+			h.api.archive(ids[3], h.now.Add(-2*time.Minute).UnixMilli())
+			before := archivedLists(h)
+			res, _ := h.run(10_000, s)
+			if got := archivedLists(h) - before; got != tt.want {
+				t.Errorf("recycle-bin pages listed = %d, want %d", got, tt.want)
+			}
+			if res.Tombstones != tt.wantSeen || !res.Complete {
+				t.Errorf("result %+v, want %d tombstones and complete", res, tt.wantSeen)
+			}
+		})
+	}
+
+	t.Run("a pass in progress continues within the interval", func(t *testing.T) {
+		h := newHarness(t)
+		ids := h.seed(300)
+		s := stream()
+		s.TombstoneInterval = time.Hour
+		h.run(10_000, s)
+		h.now = base.Add(2 * time.Hour)
+		for _, id := range ids[:150] { // two pages of recycle bin
+			h.api.archive(id, h.now.Add(-time.Hour).UnixMilli())
+		}
+		// The cap leaves room for the first recycle-bin page only.
+		if res, _ := h.run(100, s); res.Complete || res.Tombstones != 100 {
+			t.Fatalf("capped run: %+v, want 100 tombstones and incomplete", res)
+		}
+		h.now = h.now.Add(time.Minute)
+		before := archivedLists(h)
+		res, _ := h.run(10_000, s)
+		if got := archivedLists(h) - before; got != 1 || res.Tombstones != 50 || !res.Complete {
+			t.Errorf("resumed pass: %d pages, %+v; want the last page with 50 tombstones", got, res)
+		}
+		h.assertConverged()
+	})
+}

@@ -42,6 +42,7 @@ spec:
     access_token: ${HUBSPOT_TOKEN}
     base_url: ${HUBSPOT_URL}
     settle_lag: 1s
+    tombstone_interval: 0s
     max_records_per_sync: ${CAP}
     rate_limit:
       burst_per_10s: 250

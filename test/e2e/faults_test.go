@@ -221,6 +221,7 @@ spec:
       companies: [name, domain]
       deals: [dealname, pipeline, dealstage]
     settle_lag: {{.Lag}}
+    tombstone_interval: 0s
     request_timeout: {{.Timeout}}
     rate_limit:
       burst_per_10s: 250
