@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"slices"
 	"strings"
 )
@@ -17,8 +18,11 @@ var primaryTargets = []string{"contacts", "companies", "deals", "tickets"}
 // AssociationPairs lists the pairs to read for a portal: the spec's `associations.pairs`, or by
 // default every synced object towards the primary objects ranked before it (companies to contacts;
 // deals to contacts and companies; tickets and engagements to all four; custom objects to those their schema associates them with).
-func (m *Meta) AssociationPairs() []AssociationPair {
-	cat := m.Portal.Catalog
+func (m *Meta) AssociationPairs(ctx context.Context) ([]AssociationPair, error) {
+	cat, err := m.Portal.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var pairs []AssociationPair
 	if explicit := m.run.spec.Associations.Pairs; len(explicit) > 0 {
 		for _, p := range explicit {
@@ -29,7 +33,7 @@ func (m *Meta) AssociationPairs() []AssociationPair {
 				pairs = append(pairs, AssociationPair{From: f, To: t})
 			}
 		}
-		return pairs
+		return pairs, nil
 	}
 	rank := func(o ObjectType) int {
 		if i := slices.Index(primaryTargets, o.Name); i >= 0 {
@@ -45,5 +49,5 @@ func (m *Meta) AssociationPairs() []AssociationPair {
 			}
 		}
 	}
-	return pairs
+	return pairs, nil
 }

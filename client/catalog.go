@@ -23,6 +23,9 @@ type ObjectType struct {
 	ModifiedProperty string
 	// Properties are the synced property definitions, sorted by name.
 	Properties []hubspot.Property
+	// Definitions are every property definition of the type, allow-lists aside: what the
+	// hubspot_crm_properties table lists.
+	Definitions []hubspot.Property
 	// AssociatesWith lists, for a custom object, the type ids its schema defines associations to.
 	AssociatesWith []string
 }
@@ -87,65 +90,183 @@ func Union(catalogs []*Catalog) *Catalog {
 	return out
 }
 
-// discover reads a portal's object types and property definitions. Object types the token may not
-// read are skipped with a warning when the spec selected them through `*`, and fail the init when
-// the spec names them.
-func (p *Portal) discover(ctx context.Context) (*Catalog, error) {
-	candidates := slices.Clone(StandardObjects)
-	schemas, err := p.API.Schemas.List(ctx)
-	switch {
-	case err == nil:
-		for _, s := range schemas {
-			obj := ObjectType{Name: s.Name, TypeID: s.ObjectTypeID, Custom: true, ModifiedProperty: "hs_lastmodifieddate"}
-			for _, a := range s.Associations {
-				other := a.ToObjectTypeID
-				if other == s.ObjectTypeID {
-					other = a.FromObjectTypeID
-				}
-				obj.AssociatesWith = append(obj.AssociatesWith, other)
-			}
-			candidates = append(candidates, obj)
-		}
-	case p.skippable(err, "custom objects"):
-	default:
-		return nil, fmt.Errorf("portal %s: list custom object schemas: %w", p.Name, err)
+// Discovery reads a portal's object types and property definitions on demand and keeps them for
+// the client's life: a run reads only the definitions of what it selects, and a second Tables call
+// (the CLI's GetTables, then Sync) reads nothing again. Object types the token may not read are
+// skipped with a warning when the spec selected them through `*`, and fail the run when the spec
+// names them.
+
+// Catalog returns every object type the spec selects in this portal, with its definitions,
+// reading those no earlier call read.
+func (p *Portal) Catalog(ctx context.Context) (*Catalog, error) {
+	return p.discover(ctx, nil)
+}
+
+// Object returns the named object type as this portal knows it, reading its definitions if no
+// earlier call did. It is false when the spec does not select it, the portal has no such type
+// (another portal's custom object), or the token may not read it.
+func (p *Portal) Object(ctx context.Context, name string) (ObjectType, bool, error) {
+	cat, err := p.discover(ctx, []string{name})
+	if err != nil {
+		return ObjectType{}, false, err
+	}
+	obj, ok := cat.Object(name)
+	return obj, ok, nil
+}
+
+// discover returns the named object types the spec selects (all of them for nil names), with
+// their definitions, reading what is not known yet. The custom-object schema list is read only
+// when a name may be a custom object.
+func (p *Portal) discover(ctx context.Context, names []string) (*Catalog, error) {
+	withCustom := names == nil || slices.ContainsFunc(names, func(n string) bool { return !isStandard(n) })
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	candidates, err := p.candidates(ctx, withCustom)
+	if err != nil {
+		return nil, err
 	}
 	cat := &Catalog{}
 	for _, o := range candidates {
-		if !p.spec.WantsObject(o.Name) {
+		if names != nil && !slices.Contains(names, o.Name) {
 			continue
 		}
-		props, err := p.API.Properties.List(ctx, o.TypeID)
-		if err != nil {
-			if !p.spec.ExplicitObject(o.Name) && p.skippable(err, o.Name) {
-				continue
+		known, read := p.objects[o.Name]
+		if !read {
+			if known, err = p.define(ctx, o); err != nil {
+				return nil, err
 			}
-			return nil, fmt.Errorf("portal %s: list %s properties: %w", p.Name, o.Name, err)
+			p.objects[o.Name] = known
 		}
-		if o.Properties, err = selectProperties(props, p.spec.Properties[o.Name]); err != nil {
-			return nil, &spec.FieldError{Path: "properties." + o.Name, Problem: fmt.Sprintf("portal %s: %v", p.Name, err)}
-		}
-		cat.Objects = append(cat.Objects, o)
-	}
-	for _, name := range p.spec.Objects {
-		if _, ok := cat.Object(name); name != "*" && !ok {
-			return nil, &spec.FieldError{Path: "objects", Problem: fmt.Sprintf("portal %s: %q is neither a standard object nor a custom object of this portal", p.Name, name)}
+		if known != nil {
+			cat.Objects = append(cat.Objects, *known)
 		}
 	}
 	return cat, nil
 }
 
-// skippable reports a missing-scope refusal, noting it for the run's summary and logging which
-// scope would enable what.
+// candidateCatalog lists, without definitions, the object types the spec selects that the portal
+// may hold (see candidates).
+func (p *Portal) candidateCatalog(ctx context.Context, withCustom bool) (*Catalog, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	objs, err := p.candidates(ctx, withCustom)
+	if err != nil {
+		return nil, err
+	}
+	return &Catalog{Objects: objs}, nil
+}
+
+// candidates lists the object types the spec selects that the portal may hold: the standard ones
+// and, with withCustom, its custom objects. A named object that is neither fails. p.mu is held.
+func (p *Portal) candidates(ctx context.Context, withCustom bool) ([]ObjectType, error) {
+	out := make([]ObjectType, 0, len(StandardObjects))
+	for _, o := range StandardObjects {
+		if p.spec.WantsObject(o.Name) {
+			out = append(out, o)
+		}
+	}
+	if !withCustom || !mayWantCustom(p.spec) {
+		return out, nil
+	}
+	if !p.customRead {
+		custom, err := p.readCustomObjects(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.custom, p.customRead = custom, true
+	}
+	for _, o := range p.custom {
+		if p.spec.WantsObject(o.Name) {
+			out = append(out, o)
+		}
+	}
+	for _, name := range p.spec.Objects {
+		if name != "*" && !slices.ContainsFunc(out, func(o ObjectType) bool { return o.Name == name }) {
+			return nil, &spec.FieldError{Path: "objects", Problem: fmt.Sprintf("portal %s: %q is neither a standard object nor a custom object of this portal", p.Name, name)}
+		}
+	}
+	return out, nil
+}
+
+// readCustomObjects reads the custom object schemas, which carry every property definition of
+// their object: custom objects cost no request of their own. Unreadable schemas give none.
+func (p *Portal) readCustomObjects(ctx context.Context) ([]ObjectType, error) {
+	schemas, err := p.API.Schemas.List(ctx)
+	if err != nil {
+		if p.skippable(err, "custom objects") {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("portal %s: list custom object schemas: %w", p.Name, err)
+	}
+	out := make([]ObjectType, 0, len(schemas))
+	for _, s := range schemas {
+		obj := ObjectType{Name: s.Name, TypeID: s.ObjectTypeID, Custom: true, ModifiedProperty: "hs_lastmodifieddate", Definitions: s.Properties}
+		for _, a := range s.Associations {
+			other := a.ToObjectTypeID
+			if other == s.ObjectTypeID {
+				other = a.FromObjectTypeID
+			}
+			obj.AssociatesWith = append(obj.AssociatesWith, other)
+		}
+		out = append(out, obj)
+	}
+	return out, nil
+}
+
+// define completes a candidate with its definitions (read for a standard object, already there for
+// a custom one) and the allow-listed properties; nil means skipped for a missing scope.
+func (p *Portal) define(ctx context.Context, o ObjectType) (*ObjectType, error) {
+	if !o.Custom {
+		defs, err := p.API.Properties.List(ctx, o.TypeID)
+		if err != nil {
+			if !p.spec.ExplicitObject(o.Name) && p.skippable(err, o.Name) {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("portal %s: list %s properties: %w", p.Name, o.Name, err)
+		}
+		o.Definitions = defs
+	}
+	props, err := selectProperties(o.Definitions, p.spec.Properties[o.Name])
+	if err != nil {
+		return nil, &spec.FieldError{Path: "properties." + o.Name, Problem: fmt.Sprintf("portal %s: %v", p.Name, err)}
+	}
+	o.Properties = props
+	return &o, nil
+}
+
+func isStandard(name string) bool {
+	return slices.ContainsFunc(StandardObjects, func(o ObjectType) bool { return o.Name == name })
+}
+
+// mayWantCustom reports whether the spec's objects can select a custom object: `*`, or a name
+// that is not a standard object.
+func mayWantCustom(s *spec.Spec) bool {
+	return slices.ContainsFunc(s.Objects, func(name string) bool { return name == "*" || !isStandard(name) })
+}
+
+// skippable reports a missing-scope refusal, noting it (once per object) for the run's summary and
+// logging which scope would enable what.
 func (p *Portal) skippable(err error, what string) bool {
 	var apiErr *hubspot.APIError
 	if !errors.As(err, &apiErr) || len(apiErr.MissingScopes) == 0 {
 		return false
 	}
+	p.skippedMu.Lock()
+	defer p.skippedMu.Unlock()
+	if slices.ContainsFunc(p.skipped, func(s Skipped) bool { return s.Object == what }) {
+		return true
+	}
 	p.skipped = append(p.skipped, Skipped{Portal: p.Name, Object: what, MissingScopes: apiErr.MissingScopes})
 	p.logger.Warn().Str("portal", p.Name).Strs("missing_scopes", apiErr.MissingScopes).
 		Msgf("skipping %s: the token lacks a scope; add it to the app to sync them", what)
 	return true
+}
+
+// skippedObjects lists the object types left out for a missing scope so far.
+func (p *Portal) skippedObjects() []Skipped {
+	p.skippedMu.Lock()
+	defer p.skippedMu.Unlock()
+	return slices.Clone(p.skipped)
 }
 
 // selectProperties keeps the allow-listed properties (all when the list is empty), sorted by name.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -50,36 +52,48 @@ type BadValueFunc func(column, value string, err error)
 type Client struct {
 	plugin.UnimplementedTransformer
 
-	logger  zerolog.Logger
-	spec    *spec.Spec
-	portals []*Portal
-	tables  TableSet
-	dest    destination
+	logger   zerolog.Logger
+	spec     *spec.Spec // nil for NoConnection inits
+	portals  []*Portal
+	tablesFn TablesFunc
+	// static are the tables known without asking HubSpot: standard objects' (static columns
+	// only) and the definition tables.
+	static TableSet
+	dest   destination
 }
 
 var _ plugin.Client = (*Client)(nil)
 
-// Portal is one HubSpot account: its API client (with its own rate budget) and its catalog.
+// Portal is one HubSpot account: its API client (with its own rate budget) and what discovery
+// read of its object types (see Catalog).
 type Portal struct {
-	Name    string
-	API     *hubspot.Client
-	Catalog *Catalog
+	Name string
+	API  *hubspot.Client
 
 	spec    *spec.Spec
 	logger  zerolog.Logger
-	skipped []Skipped // object types discovery left out for a missing scope
 	limiter *hubspot.Limiter
 	// usageRestored: the state's count of today's requests was added to the limiter.
 	usageRestored bool
+
+	// mu guards discovery, which Tables calls may run at the same time.
+	mu         sync.Mutex
+	custom     []ObjectType           // custom objects, with their definitions
+	customRead bool                   // custom holds the schema list's answer
+	objects    map[string]*ObjectType // by name; nil when skipped for a missing scope
+
+	skippedMu sync.Mutex
+	skipped   []Skipped // object types discovery or reading left out for a missing scope
 }
 
-// New returns the plugin's NewClientFunc; version is the plugin's, sent in the User-Agent. With
-// NoConnection (doc, package, `cloudquery tables`) it returns the static tables without calling
-// HubSpot.
+// New returns the plugin's NewClientFunc; version is the plugin's, sent in the User-Agent. Init
+// validates the spec and builds the API clients without calling HubSpot: the source's discovery
+// waits for Tables, which knows what the run selects, and a reverse-ETL destination needs none of
+// it. With NoConnection (doc, package, `cloudquery tables`) Tables lists the static tables.
 func New(version string, tablesFn TablesFunc) plugin.NewClientFunc {
-	return func(ctx context.Context, logger zerolog.Logger, raw []byte, opts plugin.NewClientOptions) (plugin.Client, error) {
+	return func(_ context.Context, logger zerolog.Logger, raw []byte, opts plugin.NewClientOptions) (plugin.Client, error) {
 		if opts.NoConnection {
-			return &Client{logger: logger, tables: tablesFn(&Catalog{Objects: StandardObjects}, nil)}, nil
+			return &Client{logger: logger, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, nil)}, nil
 		}
 		if err := validateAgainstSchema(raw); err != nil {
 			return nil, err
@@ -91,20 +105,14 @@ func New(version string, tablesFn TablesFunc) plugin.NewClientFunc {
 		if len(s.Portals) == 0 {
 			return nil, &spec.FieldError{Path: "access_token", Problem: "no credentials: set access_token (private app or service key), oauth, or portals"}
 		}
-		c := &Client{logger: logger, spec: s}
-		catalogs := make([]*Catalog, 0, len(s.Portals))
+		c := &Client{logger: logger, spec: s, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, s)}
 		for _, ps := range s.Portals {
 			p, err := newPortal(ps, s, version, logger)
 			if err != nil {
 				return nil, err
 			}
-			if p.Catalog, err = p.discover(ctx); err != nil {
-				return nil, err
-			}
 			c.portals = append(c.portals, p)
-			catalogs = append(catalogs, p.Catalog)
 		}
-		c.tables = tablesFn(Union(catalogs), s)
 		return c, nil
 	}
 }
@@ -135,7 +143,7 @@ func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("portal %s: %w", ps.Name, err)
 	}
-	return &Portal{Name: ps.Name, API: api, spec: s, logger: logger, limiter: limiter}, nil
+	return &Portal{Name: ps.Name, API: api, spec: s, logger: logger, limiter: limiter, objects: map[string]*ObjectType{}}, nil
 }
 
 // httpClient bounds each stage of a connection, so that a peer that accepts and then goes
@@ -155,9 +163,76 @@ func validateAgainstSchema(raw []byte) error {
 	return spec.ValidateJSON(raw)
 }
 
-// Tables lists the tables matching the options.
-func (c *Client) Tables(_ context.Context, opts plugin.TableOptions) (schema.Tables, error) {
-	return c.tables.Tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
+// Tables lists the tables matching the options, discovering only the object types they select.
+func (c *Client) Tables(ctx context.Context, opts plugin.TableOptions) (schema.Tables, error) {
+	_, tables, err := c.selectTables(ctx, opts)
+	return tables, err
+}
+
+// selectTables builds the tables matching the options and the set they were chosen from. Which
+// object tables the patterns select depends on names alone, so it is worked out on tables without
+// property columns; then each portal discovers those object types (or has already), and the
+// tables are built with their columns.
+func (c *Client) selectTables(ctx context.Context, opts plugin.TableOptions) (TableSet, schema.Tables, error) {
+	if c.spec == nil {
+		tables, err := c.static.Tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
+		return c.static, tables, err
+	}
+	withCustom := c.mayMatchCustom(opts)
+	candidates := make([]*Catalog, 0, len(c.portals))
+	for _, p := range c.portals {
+		cat, err := p.candidateCatalog(ctx, withCustom)
+		if err != nil {
+			return TableSet{}, nil, err
+		}
+		candidates = append(candidates, cat)
+	}
+	unbuilt := c.tablesFn(Union(candidates), c.spec)
+	picked, err := unbuilt.Tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
+	if err != nil {
+		return TableSet{}, nil, err
+	}
+	var names []string
+	for _, ot := range unbuilt.Objects {
+		if picked.Get(ot.Table.Name) != nil {
+			names = append(names, ot.Object)
+		}
+	}
+	catalogs := make([]*Catalog, 0, len(c.portals))
+	for _, p := range c.portals {
+		cat := &Catalog{}
+		if len(names) > 0 {
+			if cat, err = p.discover(ctx, names); err != nil {
+				return TableSet{}, nil, err
+			}
+		}
+		catalogs = append(catalogs, cat)
+	}
+	set := c.tablesFn(Union(catalogs), c.spec)
+	tables, err := set.Tables.FilterDfs(opts.Tables, opts.SkipTables, opts.SkipDependentTables)
+	if err != nil {
+		return TableSet{}, nil, err
+	}
+	// The SDK's own check at Init would list every table, discovery and all; it is made here.
+	if err := tables.ValidateDuplicateTables(); err != nil {
+		return TableSet{}, nil, fmt.Errorf("tables: %w", err)
+	}
+	if err := tables.ValidateDuplicateColumns(); err != nil {
+		return TableSet{}, nil, fmt.Errorf("tables: %w", err)
+	}
+	return set, tables, nil
+}
+
+// mayMatchCustom reports whether a table pattern could match a custom object's table, which only
+// the portals' schema lists can tell: any pattern but the exact name of a table known without
+// them, when the spec's objects can select a custom object.
+func (c *Client) mayMatchCustom(opts plugin.TableOptions) bool {
+	if !mayWantCustom(c.spec) {
+		return false
+	}
+	return slices.ContainsFunc(slices.Concat(opts.Tables, opts.SkipTables), func(pattern string) bool {
+		return c.static.Tables.Get(pattern) == nil
+	})
 }
 
 // Close finishes a reverse-ETL session that is still open (its report is flushed and its

@@ -61,9 +61,9 @@ func Multiplex(meta schema.ClientMeta) []schema.ClientMeta {
 // fails when records were lost; it returns normally, leaving a resumable cursor, when the cap
 // stopped it.
 func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string, emit func([]hubspot.Object) error) error {
-	obj, ok := m.Portal.Catalog.Object(objectName)
-	if !ok {
-		return nil // another portal's object type
+	obj, ok, err := m.Portal.Object(ctx, objectName)
+	if err != nil || !ok {
+		return err // not ok: another portal's object type
 	}
 	tombstoneEvery, _ := m.run.spec.TombstoneEvery() // validated at init
 	res, err := m.reader(m.run.records).Read(ctx, incremental.Stream{
@@ -74,6 +74,9 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 		Tombstones:        *m.run.spec.Tombstones,
 		TombstoneInterval: tombstoneEvery,
 	}, emit)
+	if m.unreadable(obj, err) {
+		return nil
+	}
 	return m.settle(table, res, err)
 }
 
@@ -95,10 +98,21 @@ func (m *Meta) ReadChangedIDs(ctx context.Context, table string, obj ObjectType,
 		}
 		return emit(ids)
 	})
+	if m.unreadable(obj, err) {
+		return nil
+	}
 	if err != nil {
 		err = fmt.Errorf("read changed %s ids: %w", obj.Name, err)
 	}
 	return m.settle(table+" ("+obj.Name+")", res, err)
+}
+
+// unreadable reports a read of a custom object refused for a missing scope, when the spec selected
+// the object through `*`: it is skipped and reported as discovery skips a standard object. Only
+// custom objects get here, because their definitions come with the schema list, which needs
+// another scope than reading their records.
+func (m *Meta) unreadable(obj ObjectType, err error) bool {
+	return err != nil && obj.Custom && !m.run.spec.ExplicitObject(obj.Name) && m.Portal.skippable(err, obj.Name)
 }
 
 func (m *Meta) reader(budget *incremental.Budget) *incremental.Reader {
@@ -175,7 +189,7 @@ func (r *run) outcome(ctx context.Context, logger zerolog.Logger) error {
 		st := p.API.Stats()
 		logger.Info().Str("portal", p.Name).Int64("requests", st.Requests).Int64("retries", st.Retries).
 			Int64("rate_limited", st.RateLimited).Msg("HubSpot API usage")
-		for _, s := range p.skipped {
+		for _, s := range p.skippedObjects() {
 			logger.Warn().Str("portal", p.Name).Str("object", s.Object).Strs("missing_scopes", s.MissingScopes).
 				Msg("skipped: the token lacks a scope; add it to the app to sync this object")
 		}

@@ -20,8 +20,8 @@ type Report struct {
 	skipped    []Skipped
 }
 
-// Skipped is an object type of a portal that discovery left out because the token lacks a scope
-// (only for objects selected through `*`; a named one fails the init).
+// Skipped is an object type of a portal left out because the token lacks a scope (only for
+// objects selected through `*`; a named one fails the sync).
 type Skipped struct {
 	Portal        string
 	Object        string // plural name, such as tickets, or "custom objects" when the schemas are unreadable
@@ -80,7 +80,7 @@ func (r *Report) recordOutcome(incomplete []string, failed []TableFailure) {
 	r.failed = slices.Clone(failed)
 }
 
-// recordUsage takes every portal's API counters, which cover the client's life (Init's discovery
+// recordUsage takes every portal's API counters, which cover the client's life (discovery
 // included), and the objects discovery skipped.
 func (r *Report) recordUsage(portals []*Portal) {
 	r.mu.Lock()
@@ -89,6 +89,6 @@ func (r *Report) recordUsage(portals []*Portal) {
 	r.skipped = nil
 	for _, p := range portals {
 		r.portals[p.Name] = p.API.Stats()
-		r.skipped = append(r.skipped, p.skipped...)
+		r.skipped = append(r.skipped, p.skippedObjects()...)
 	}
 }

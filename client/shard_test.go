@@ -12,11 +12,12 @@ import (
 // runs in exactly one shard, including counts that do not divide the work evenly.
 func TestShardsCoverEverythingOnce(t *testing.T) {
 	var tables schema.Tables
+	var set TableSet
 	c := &Client{}
 	for i := range 5 {
 		tbl := &schema.Table{Name: fmt.Sprintf("hubspot_crm_o%d", i)}
 		tables = append(tables, tbl)
-		c.tables.Objects = append(c.tables.Objects, ObjectTable{Table: tbl})
+		set.Objects = append(set.Objects, ObjectTable{Table: tbl})
 	}
 	for i := range 4 {
 		tables = append(tables, &schema.Table{Name: fmt.Sprintf("other%d", i)})
@@ -30,7 +31,7 @@ func TestShardsCoverEverythingOnce(t *testing.T) {
 		for total := 1; total <= units+2; total++ {
 			seen := map[string]int{}
 			for num := 1; num <= total; num++ {
-				jobs, scheduled := c.shard(tables, &plugin.Shard{Num: int32(num), Total: int32(total)})
+				jobs, scheduled := c.shard(set, tables, &plugin.Shard{Num: int32(num), Total: int32(total)})
 				for _, j := range jobs {
 					seen[j.table.Table.Name+"@"+j.portal.Name]++
 				}

@@ -31,7 +31,7 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 		// Whatever the outcome, the counters as they stand when Sync returns.
 		defer rep.recordUsage(c.portals)
 	}
-	tables, err := c.Tables(ctx, plugin.TableOptions{Tables: opts.Tables, SkipTables: opts.SkipTables, SkipDependentTables: opts.SkipDependentTables})
+	set, tables, err := c.selectTables(ctx, plugin.TableOptions{Tables: opts.Tables, SkipTables: opts.SkipTables, SkipDependentTables: opts.SkipDependentTables})
 	if err != nil {
 		return fmt.Errorf("select tables: %w", err)
 	}
@@ -55,7 +55,7 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 		failed:      map[string]error{},
 		badValues:   map[string]int{},
 	}
-	objects, scheduled := c.shard(tables, opts.Shard)
+	objects, scheduled := c.shard(set, tables, opts.Shard)
 	recordFailures(r, scheduled)
 	// Like the SDK, every shard migrates every selected table; the scheduler migrates its own.
 	for _, t := range tables {
@@ -102,20 +102,20 @@ type objectJob struct {
 // shard picks this process's share of the work for `cloudquery sync --shard`: object tables by
 // (table, portal), other tables whole (each runs for every portal). Every shard computes the same
 // ordered list and takes a contiguous part of it, so the shards cover everything exactly once.
-func (c *Client) shard(tables schema.Tables, s *plugin.Shard) ([]objectJob, schema.Tables) {
+func (c *Client) shard(set TableSet, tables schema.Tables, s *plugin.Shard) ([]objectJob, schema.Tables) {
 	type unit struct {
 		job   *objectJob
 		table *schema.Table
 	}
 	var units []unit
 	for _, t := range tables {
-		i := slices.IndexFunc(c.tables.Objects, func(o ObjectTable) bool { return o.Table.Name == t.Name })
+		i := slices.IndexFunc(set.Objects, func(o ObjectTable) bool { return o.Table.Name == t.Name })
 		if i < 0 {
 			units = append(units, unit{table: t})
 			continue
 		}
 		for _, p := range c.portals {
-			units = append(units, unit{job: &objectJob{table: c.tables.Objects[i], portal: p}})
+			units = append(units, unit{job: &objectJob{table: set.Objects[i], portal: p}})
 		}
 	}
 	if s != nil && s.Total > 0 {

@@ -20,7 +20,7 @@ type dailyUsage struct {
 func (p *Portal) dailyUsageKey() string { return p.Name + "/rate_limit/daily_usage" }
 
 // restoreDailyUsage adds the requests earlier runs of today spent to the portal's limiter, once
-// per client: Init's discovery requests are already counted, and a later Sync of the same client
+// per client: discovery requests made before it are already counted, and a later Sync of the same client
 // shares the limiter's count.
 func (p *Portal) restoreDailyUsage(ctx context.Context, store state.Client) error {
 	if p.usageRestored {

@@ -11,11 +11,12 @@ import (
 )
 
 // rate_limit.daily_budget holds across runs of the same UTC day: the count is kept in the state
-// with the cursors, so a second run stops where the day's budget ends. A run costs 5 requests
-// (discovery 2, backfill, search, recycle bin), so the first fits in 6 and the second does not.
+// with the cursors, so a second run stops where the day's budget ends. The first run costs 4
+// requests (discovery, backfill, search, recycle bin) and fits in 5; the second needs 2 more
+// (discovery, search: the recycle bin waits for tombstone_interval) and does not.
 func TestDailyBudgetHoldsAcrossRuns(t *testing.T) {
 	p := newPortal(t, emulator.Config{Counts: smallCounts})
-	spec := p.spec(map[string]any{"objects": []string{"contacts"}, "rate_limit": map[string]int{"burst_per_10s": 250, "daily_budget": 6}})
+	spec := p.spec(map[string]any{"objects": []string{"contacts"}, "rate_limit": map[string]int{"burst_per_10s": 250, "daily_budget": 5}})
 	if _, err := p.sync(spec, "hubspot_crm_contacts"); err != nil {
 		t.Fatalf("first run, within the budget: %v", err)
 	}
@@ -32,7 +33,7 @@ func TestDailyBudgetHoldsAcrossRuns(t *testing.T) {
 	}
 }
 
-// The report counts every request the portal's client made, Init's discovery included, also when
+// The report counts every request the portal's client made, discovery included, also when
 // Sync fails before reading any table.
 func TestReportCountsRequestsOfAFailedSync(t *testing.T) {
 	p := newPortal(t, emulator.Config{Counts: smallCounts})

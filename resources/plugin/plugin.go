@@ -20,9 +20,13 @@ var Version = "development"
 
 // Plugin returns the plugin, serving both Sync (source) and Write (reverse ETL).
 func Plugin() *plugin.Plugin {
-	return plugin.NewPlugin(Name, Version, client.New(Version, services.Tables),
+	p := plugin.NewPlugin(Name, Version, client.New(Version, services.Tables),
 		plugin.WithKind(Kind),
 		plugin.WithTeam(Team),
 		plugin.WithJSONSchema(spec.JSONSchema),
 	)
+	// The SDK's check at Init lists every table, which would discover every object type of every
+	// portal; the client makes the same check on the tables a run selects.
+	p.SetSkipTableValidation(true)
+	return p
 }

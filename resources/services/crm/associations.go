@@ -49,7 +49,11 @@ func fetchAssociations(ctx context.Context, meta schema.ClientMeta, _ *schema.Re
 	m := meta.(*client.Meta)
 	byFrom := map[string][]client.AssociationPair{}
 	var froms []client.ObjectType
-	for _, pair := range m.AssociationPairs() {
+	pairs, err := m.AssociationPairs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, pair := range pairs {
 		if len(byFrom[pair.From.Name]) == 0 {
 			froms = append(froms, pair.From)
 		}

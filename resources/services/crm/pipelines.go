@@ -46,7 +46,11 @@ func fetchPipelines(ctx context.Context, meta schema.ClientMeta, _ *schema.Resou
 	p := portalOf(meta)
 	var rows []pipelineRow
 	for _, object := range pipelineObjects {
-		if _, ok := p.Catalog.Object(object); !ok {
+		_, synced, err := p.Object(ctx, object)
+		if err != nil {
+			return fmt.Errorf("discover %s: %w", object, err)
+		}
+		if !synced {
 			continue
 		}
 		pipelines, err := p.API.Pipelines.List(ctx, object)

@@ -2,7 +2,6 @@ package crm
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
@@ -19,7 +18,8 @@ type propertyRow struct {
 }
 
 // Properties is the table of property definitions of every synced object type, all of them
-// (allow-lists limit the object tables' columns, not this table).
+// (allow-lists limit the object tables' columns, not this table). Definitions discovery read for
+// the run's object tables are not read again.
 func Properties() *schema.Table {
 	return &schema.Table{
 		Name:        "hubspot_crm_properties",
@@ -49,14 +49,13 @@ func Properties() *schema.Table {
 }
 
 func fetchProperties(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
-	p := portalOf(meta)
+	cat, err := portalOf(meta).Catalog(ctx)
+	if err != nil {
+		return err
+	}
 	var rows []propertyRow
-	for _, obj := range p.Catalog.Objects {
-		props, err := p.API.Properties.List(ctx, obj.TypeID)
-		if err != nil {
-			return fmt.Errorf("list %s properties: %w", obj.Name, err)
-		}
-		for _, prop := range props {
+	for _, obj := range cat.Objects {
+		for _, prop := range obj.Definitions {
 			rows = append(rows, propertyRow{ObjectType: obj.Name, Property: prop})
 		}
 	}
