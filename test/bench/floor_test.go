@@ -1,0 +1,223 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudquery/plugin-sdk/v4/message"
+	"github.com/cloudquery/plugin-sdk/v4/plugin"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/rs/zerolog"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
+)
+
+// BenchmarkRequestFloor reports what runs cost when little or nothing changed, against the
+// per-run floor of 2 requests per selected object table plus 3: after a full sync of every table
+// (20,000 contacts, the emulator's default counts for the rest), a contacts-only run, a run of
+// every object table and a `*` run with nothing changed, then a contacts-only run after 100 of
+// the 20,000 contacts changed.
+func BenchmarkRequestFloor(b *testing.B) {
+	const n = 20_000
+	// No limits: the figures are request counts, and 429s answered to the plugin would count too.
+	emu := startEmulator(b, "--counts", "contacts="+strconv.Itoa(n), "--no-limits")
+	proxy := newCountingProxy(b, emu)
+	state := b.TempDir() + "/state.json"
+
+	full := floorSync(b, proxy, state, "*")
+	objectTables := full.objectTables()
+	nObjects := len(objectTables)
+	floor := func(tables int) float64 { return float64(2*tables + 3) }
+
+	contacts := floorSync(b, proxy, state, "hubspot_crm_contacts")
+	report(b, "floor: nothing changed, contacts only: requests", float64(contacts.requests()), "requests", floor(1), false)
+
+	objects := floorSync(b, proxy, state, objectTables...)
+	report(b, fmt.Sprintf("floor: nothing changed, %d object tables: requests", nObjects), float64(objects.requests()), "requests(obj)", floor(nObjects), false)
+
+	all := floorSync(b, proxy, state, "*")
+	report(b, fmt.Sprintf("floor: nothing changed, `*` (%d object tables): requests", nObjects), float64(all.requests()), "requests(*)", floor(nObjects), false)
+	for _, kind := range slices.Sorted(maps.Keys(all.byKind)) {
+		fmt.Printf("    %-54s %12d\n", kind, all.byKind[kind])
+	}
+
+	changed := touchFirst(b, emu, 100)
+	time.Sleep(2500 * time.Millisecond) // past the settle lag
+	inc := floorSync(b, proxy, state, "hubspot_crm_contacts")
+	if inc.records != int64(changed) {
+		b.Fatalf("contacts-only run read %d contacts, want the %d changed", inc.records, changed)
+	}
+	report(b, fmt.Sprintf("floor: %d of %d contacts changed, contacts only: requests", changed, n), float64(inc.requests()), "requests(100)", floor(1), false)
+}
+
+// floorRun is what one sync through the counting proxy did.
+type floorRun struct {
+	records int64
+	tables  []string       // every table the sync migrated
+	byKind  map[string]int // requests by what they were for
+}
+
+func (r floorRun) requests() int { return sum(r.byKind) }
+
+// objectTables lists the object tables among the migrated ones: every hubspot_crm_ table but the
+// definition and association tables.
+func (r floorRun) objectTables() []string {
+	others := []string{"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_pipeline_stages", "hubspot_crm_properties", "hubspot_crm_associations"}
+	var out []string
+	for _, t := range r.tables {
+		if !slices.Contains(others, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// floorSync runs one plugin sync of the named tables (spec defaults: every object, associations
+// on), Init included, and counts the requests it sent.
+func floorSync(b *testing.B, proxy *countingProxy, statePath string, tables ...string) floorRun {
+	b.Helper()
+	raw, _ := json.Marshal(map[string]any{"access_token": benchToken, "base_url": proxy.URL, "settle_lag": "1s",
+		"rate_limit": map[string]int{"burst_per_10s": burstPer10s}})
+	ctx := context.Background()
+	before := proxy.snapshot()
+	p := hsplugin.Plugin()
+	p.SetLogger(zerolog.Nop())
+	if err := p.Init(ctx, raw, plugin.NewClientOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close(ctx)
+	msgs := make(chan message.SyncMessage, 16)
+	done := make(chan error, 1)
+	go func() {
+		defer close(msgs)
+		done <- p.Sync(ctx, plugin.SyncOptions{Tables: tables,
+			BackendOptions: &plugin.BackendOptions{TableName: "state", Connection: "file://" + statePath}}, msgs)
+	}()
+	run := floorRun{byKind: map[string]int{}}
+	for m := range msgs {
+		switch m := m.(type) {
+		case *message.SyncMigrateTable:
+			run.tables = append(run.tables, m.Table.Name)
+		case *message.SyncInsert:
+			if name, _ := m.Record.Schema().Metadata().GetValue(schema.MetadataTableName); name == "hubspot_crm_contacts" {
+				run.records += m.Record.NumRows()
+			}
+		}
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	for kind, count := range proxy.snapshot() {
+		if d := count - before[kind]; d > 0 {
+			run.byKind[kind] = d
+		}
+	}
+	return run
+}
+
+// touchFirst gives the first k contacts a new last-modified time and returns how many it touched.
+func touchFirst(b *testing.B, emu *externalEmulator, k int) int {
+	b.Helper()
+	page, err := unthrottled(b, emu).Objects.ListPage(context.Background(), "contacts", hubspot.ListOptions{Properties: []string{"email"}, Limit: k})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]string, len(page.Results))
+	for i, o := range page.Results {
+		ids[i] = o.ID
+	}
+	chunk, _ := json.Marshal(ids)
+	emu.admin(b, "POST", "mutate", fmt.Sprintf(`{"op":"setModified","type":"contacts","ids":%s,"at":"%d"}`, chunk, time.Now().UnixMilli()), nil)
+	return len(ids)
+}
+
+// countingProxy forwards requests to the emulator and counts them by what they are for.
+type countingProxy struct {
+	URL string
+
+	mu     sync.Mutex
+	byKind map[string]int
+}
+
+func newCountingProxy(b *testing.B, emu *externalEmulator) *countingProxy {
+	b.Helper()
+	target, err := url.Parse(emu.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(target)
+	p := &countingProxy{byKind: map[string]int{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		kind, err := requestKind(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		p.mu.Lock()
+		p.byKind[kind]++
+		p.mu.Unlock()
+		forward.ServeHTTP(w, r)
+	}))
+	b.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
+}
+
+func (p *countingProxy) snapshot() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.byKind)
+}
+
+// requestKind names what a request is for. The association table's reads of changed ids and the
+// object tables' reads are both object searches; the former ask for one property only (the
+// last-modified one), the latter for every synced property.
+func requestKind(r *http.Request) (string, error) {
+	path := r.URL.Path
+	switch {
+	case strings.HasPrefix(path, "/crm-object-schemas/"):
+		return "discovery: custom object schemas", nil
+	case strings.Contains(path, "/properties/"):
+		return "discovery: property definitions", nil
+	case strings.Contains(path, "/owners"):
+		return "owners", nil
+	case strings.Contains(path, "/pipelines/"):
+		return "pipelines", nil
+	case strings.HasPrefix(path, "/crm/v4/"):
+		return "associations table: association reads", nil
+	case strings.HasSuffix(path, "/search"):
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return "", fmt.Errorf("read search body: %w", err)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var req struct{ Properties []string }
+		if err := json.Unmarshal(body, &req); err != nil {
+			return "", fmt.Errorf("decode search body: %w", err)
+		}
+		if len(req.Properties) == 1 {
+			return "associations table: changed-id searches", nil
+		}
+		return "object tables: searches", nil
+	case r.URL.Query().Get("archived") == "true":
+		return "object tables: recycle bin lists", nil
+	case strings.HasPrefix(path, "/crm/v3/objects/"):
+		return "object tables: lists", nil
+	}
+	return "other", nil
+}
