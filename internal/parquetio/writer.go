@@ -80,6 +80,7 @@ func NewWriter(dir string, sc *arrow.Schema, opts ...WriterOption) (*Writer, err
 		// Version 1 data pages are the ones every reader handles,
 		// including Spark's vectorised reader.
 		parquet.DataPageVersion(1),
+		parquet.PageBufferSize(pageBufferBytes),
 		parquet.CreatedBy("cq-plugin-hubspot", "", ""),
 	}
 	// Like Arrow's writers, store the schema metadata (the CloudQuery table
