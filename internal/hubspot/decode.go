@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -145,12 +146,22 @@ type decoder struct {
 
 	layout    *layout           // set when properties are read by position
 	names     map[string]string // interned property names
-	order     []orderedName     // the latest record's property names, in order
+	order     []orderedName     // property names in the order records list them
+	next      int               // where in order the current record's next name is looked for
 	lastProps int               // property count of the latest record, to size the next map
 	values    values            // storage for property values
 }
 
-// orderedName is a property name as the latest record listed it.
+// keyLookahead is how many names of the learned order a key is compared with before it is read
+// and looked up: records leave out the properties they have no value for, a few in a row at most
+// when values are mostly set.
+const keyLookahead = 8
+
+// maxLearnedNames bounds the learned order, so that records listing their names in ever new
+// orders cost a bounded number of insertions per page.
+const maxLearnedNames = 1024
+
+// orderedName is a property name as records list it.
 type orderedName struct {
 	name string
 	key  string // the name's `"name":` in the body, "" when escapes or whitespace make it differ
@@ -341,13 +352,18 @@ func (d *decoder) eachProperty(set func(name string, slot int, v string, null bo
 }
 
 // key reads the k-th property name of a properties object and the colon after it, and returns
-// the name with its layout slot. Records list their properties in the same order, so the text is
-// first compared with the latest record's k-th `"name":`; otherwise the name is read, interned
-// and looked up.
+// the name with its layout slot. Records list their properties in one order, each record the
+// names it has values for, so the text is first compared with the next few `"name":` of the
+// order learned from the records before it; otherwise the name is read, interned, looked up and
+// added to the order at its place.
 func (d *decoder) key(k int) (string, int, error) {
-	if k < len(d.order) {
-		if o := &d.order[k]; o.key != "" && strings.HasPrefix(d.s[d.i:], o.key) {
+	if k == 0 {
+		d.next = 0
+	}
+	for j := d.next; j < min(d.next+keyLookahead, len(d.order)); j++ {
+		if o := &d.order[j]; o.key != "" && strings.HasPrefix(d.s[d.i:], o.key) {
 			d.i += len(o.key)
+			d.next = j + 1
 			return o.name, o.slot, nil
 		}
 	}
@@ -383,10 +399,9 @@ func (d *decoder) key(k int) (string, int, error) {
 	if plain && d.s[end+1] == ':' { // only escape-free names written tight can be compared as text
 		o.key = d.s[start-1 : end+2]
 	}
-	if k < len(d.order) {
-		d.order[k] = o
-	} else {
-		d.order = append(d.order, o)
+	if len(d.order) < maxLearnedNames {
+		d.order = slices.Insert(d.order, d.next, o)
+		d.next++
 	}
 	return n, o.slot, nil
 }

@@ -196,6 +196,7 @@ func TestDecodeMatchesEncodingJSON(t *testing.T) {
 		{"properties reset by null", `{"results":[{"properties":{"a":"1"},"properties":null,"properties":{"b":"2"}}]}`},
 		{"repeated property", `{"results":[{"properties":{"a":"1","a":null,"a":"2"}}]}`},
 		{"keys out of order", `{"results":[{"properties":{"a":"1","b":"2","c":"3"}},{"properties":{"c":"3","a":"1"}},{"properties":{"b":"x","a":"y","c":"z","d":"w"}}]}`},
+		{"records leaving out different properties", `{"results":[{"properties":{"a":"1","c":"3","e":"5"}},{"properties":{"a":"1","b":"2","e":"5"}},{"properties":{"b":"2","c":"3","d":"4"}},{"properties":{"a":"x","b":"y","c":"z","d":"w","e":"v"}},{"properties":{"e":"1","a":"2"}}]}`},
 		{"escaped names", `{"results":[{"properties":{"\u0061":"1","a\"b":"2"}},{"properties":{"a":"1","a\"b":"3"}},{"properties":{"a\"b":"4"}}]}`},
 		{"empty name", `{"results":[{"properties":{"":"1"}},{"properties":{"":"2"}}]}`},
 		{"case-insensitive fields", `{"RESULTS":[{"ID":"1","Properties":{"A":"x"},"CREATEDAT":"2024-01-01T00:00:00Z","archiveD":true,"ArchivedAT":"2024-01-02T00:00:00Z"}],"Paging":{"NEXT":{"AFTER":"9"}},"TOTAL":3,"numerrors":0}`},
