@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/cli"
+	"github.com/hubspot-cq/cq-plugin-hubspot/test/figures"
 )
 
 // binary is the plugin binary built once for the benchmarks that run the emulator out of process,
@@ -196,18 +197,6 @@ func call(b *testing.B, method, url, body string, out any) {
 // report prints a figure with its target and ratio, and records it as a benchmark metric.
 func report(b *testing.B, name string, value float64, unit string, target float64, higherIsBetter bool) {
 	b.Helper()
-	ratio := fmt.Sprintf("%6.3f", value/target)
-	if target == 0 {
-		ratio = "   n/a"
-	}
-	verdict := "meets"
-	if (higherIsBetter && value < target) || (!higherIsBetter && value > target) {
-		verdict = "MISSES"
-	}
-	cmp := "<="
-	if higherIsBetter {
-		cmp = ">="
-	}
-	fmt.Printf("%-58s %12.2f %-14s target %s %-10.4g ratio %s  %s\n", name, value, unit, cmp, target, ratio, verdict)
+	figures.Print(name, value, unit, target, higherIsBetter)
 	b.ReportMetric(value, strings.ReplaceAll(unit, " ", "_"))
 }

@@ -19,11 +19,8 @@ import (
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
+	"github.com/hubspot-cq/cq-plugin-hubspot/test/figures"
 )
-
-// apiAllowsPerRecord is the time HubSpot's fastest published limits allow per object record:
-// 250 requests per 10 s at 100 records a page.
-const apiAllowsPerRecord = time.Second / 2500
 
 // burstPer10s is the plugin's rate limit in the benchmarks: HubSpot's fastest tier.
 const burstPer10s = 250
@@ -100,7 +97,7 @@ func BenchmarkSourceRequests(b *testing.B) {
 
 	replay := startReplay(b, emu)
 	median := unthrottledSyncs(b, replay, n, "160 properties", nil)
-	report(b, "source full sync: plugin CPU per record, 160 properties", micros(median.cpuPerRecord()), "µs/rec", micros(apiAllowsPerRecord/10), false)
+	report(b, "source full sync: plugin CPU per record, 160 properties", figures.Micros(median.cpuPerRecord()), "µs/rec", figures.Micros(figures.CPUPerRecord), false)
 	fmt.Printf("%-58s %12.0f records/s on one core\n", "source full sync: CPU-bound rate", float64(time.Second)/float64(median.cpuPerRecord()))
 	fmt.Printf("%-58s %12.0f records/s in %s wall (pages replayed from memory)\n", "source full sync: unthrottled wall-clock rate", float64(median.records)/median.wall.Seconds(), median.wall.Round(time.Millisecond))
 
@@ -113,11 +110,11 @@ func BenchmarkSourceRequests(b *testing.B) {
 	replay.setWait(b, wait)
 	paced := medianSync(b, replay, n, fmt.Sprintf("160 properties, %s wait a page", wait.Round(100*time.Microsecond)), nil)
 	replay.setWait(b, 0)
-	fmt.Printf("%-58s %12.2f µs/rec replayed after each wait (median of five), %.2f from the emulator (one sync)\n", "source full sync: plugin CPU per record at the emulator's pace", micros(paced.cpuPerRecord()), micros(full.cpuPerRecord()))
+	fmt.Printf("%-58s %12.2f µs/rec replayed after each wait (median of five), %.2f from the emulator (one sync)\n", "source full sync: plugin CPU per record at the emulator's pace", figures.Micros(paced.cpuPerRecord()), figures.Micros(full.cpuPerRecord()))
 
 	names := propertyNames(b, emu)[:100]
 	median100 := unthrottledSyncs(b, replay, n, "100 properties", map[string]any{"properties": map[string][]string{"contacts": names}})
-	report(b, "source full sync: plugin CPU per record, 100 properties", micros(median100.cpuPerRecord()), "µs/rec(100p)", micros(apiAllowsPerRecord/10), false)
+	report(b, "source full sync: plugin CPU per record, 100 properties", figures.Micros(median100.cpuPerRecord()), "µs/rec(100p)", figures.Micros(figures.CPUPerRecord), false)
 
 	changed := touchAll(b, emu, n)
 	time.Sleep(2500 * time.Millisecond) // past the settle lag
@@ -174,8 +171,6 @@ func medianSync(b *testing.B, replay *replayServer, n int64, label string, extra
 	fmt.Printf("%-58s %s\n", "source full sync: CPU per record in five runs, "+label, perRecord)
 	return runs[len(runs)/2]
 }
-
-func micros(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
 
 // unthrottled is a client of emu with no rate limits of its own, for a benchmark's setup.
 func unthrottled(b *testing.B, emu *externalEmulator) *hubspot.Client {
@@ -234,8 +229,8 @@ func BenchmarkSourcePeakRSS(b *testing.B) {
 	if run.records != n {
 		b.Fatalf("read %d contacts, want %d", run.records, n)
 	}
-	report(b, fmt.Sprintf("source: peak RSS syncing %d contacts (~160 properties)", n), float64(peakRSS(b))/(1<<20), "MiB", 256, false)
-	fmt.Printf("%-58s %12.2f µs/rec from the emulator at the API's pace, waits included\n", "source: plugin CPU per record at scale", micros(run.cpuPerRecord()))
+	report(b, fmt.Sprintf("source in-process (best case): peak RSS, %d contacts", n), float64(peakRSS(b))/(1<<20), "MiB", figures.PeakRSSMiB, false)
+	fmt.Printf("%-58s %12.2f µs/rec from the emulator at the API's pace, waits included\n", "source: plugin CPU per record at scale", figures.Micros(run.cpuPerRecord()))
 }
 
 func peakRSS(b *testing.B) int64 {

@@ -10,6 +10,7 @@ import (
 	pb "github.com/cloudquery/plugin-pb-go/pb/plugin/v3"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
+	"github.com/hubspot-cq/cq-plugin-hubspot/test/figures"
 )
 
 // writeTarget is DESIGN.md's reverse-ETL budget per 1,000 rows: 20 when every row changed (read to
@@ -70,18 +71,7 @@ func BenchmarkReverseETLOneRowRecords(b *testing.B) {
 	}
 	b.ReportMetric(changed, "req/1k-changed-rows")
 	b.ReportMetric(unchanged, "req/1k-unchanged-rows")
-	for _, f := range []struct {
-		name          string
-		value, target float64
-	}{
-		{"reverse ETL over gRPC, one-row records: req/1k changed rows", changed, writeTarget},
-		{"reverse ETL over gRPC, one-row records: req/1k unchanged", unchanged, writeTarget / 2},
-	} {
-		verdict := "meets"
-		if f.value > f.target {
-			verdict = "MISSES"
-		}
-		fmt.Printf("%-58s %12.2f %-14s target <= %-10g ratio %6.3f  %s\n", f.name, f.value, "req/1k", f.target, f.value/f.target, verdict)
-	}
+	figures.Print("reverse ETL over gRPC, one-row records: req/1k changed rows", changed, "req/1k", writeTarget, false)
+	figures.Print("reverse ETL over gRPC, one-row records: req/1k unchanged", unchanged, "req/1k", writeTarget/2, false)
 	fmt.Printf("%-58s %12.0f rows/s (hubspot serve, emulator unthrottled)\n", "reverse ETL over gRPC, one-row records", float64(2*rows*b.N)/elapsed.Seconds())
 }

@@ -29,6 +29,8 @@ type servedPlugin struct {
 	Discovery pbdiscovery.DiscoveryClient
 	// Addr is the address the plugin reported in its "listening" log line.
 	Addr string
+	// Pid is the process's id, for benchmarks that read its resource use from /proc.
+	Pid int
 }
 
 // servePlugin starts the binary with `serve` on network "tcp" (loopback, port 0) or "unix" (a
@@ -84,7 +86,7 @@ func servePlugin(t testing.TB, network string) *servedPlugin {
 		t.Fatalf("dial %s: %v", target, err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &servedPlugin{PluginClient: pb.NewPluginClient(conn), Discovery: pbdiscovery.NewDiscoveryClient(conn), Addr: addr}
+	return &servedPlugin{PluginClient: pb.NewPluginClient(conn), Discovery: pbdiscovery.NewDiscoveryClient(conn), Addr: addr, Pid: cmd.Process.Pid}
 }
 
 // listenWatcher copies the plugin's JSON log into out and sends the address of the first "Plugin

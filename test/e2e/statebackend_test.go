@@ -40,7 +40,7 @@ type stateEntry struct {
 }
 
 // serveStateBackend serves a stateBackend on a loopback port until the test ends.
-func serveStateBackend(t *testing.T) *stateBackend {
+func serveStateBackend(t testing.TB) *stateBackend {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
