@@ -144,22 +144,18 @@ type decoder struct {
 	depth int    // open arrays and objects
 	buf   []byte // scratch space for unescaping
 
-	layout    *layout           // set when properties are read by position
-	names     map[string]string // interned property names
-	order     []orderedName     // property names in the order records list them
-	next      int               // where in order the current record's next name is looked for
-	lastProps int               // property count of the latest record, to size the next map
-	values    values            // storage for property values
+	layout    *layout        // set when properties are read by position
+	order     []orderedName  // property names in the order records list them, each once
+	positions map[string]int // each name's index in order
+	next      int            // where in order the current record's next name is looked for
+	lastProps int            // property count of the latest record, to size the next map
+	values    values         // storage for property values
 }
 
 // keyLookahead is how many names of the learned order a key is compared with before it is read
 // and looked up: records leave out the properties they have no value for, a few in a row at most
 // when values are mostly set.
 const keyLookahead = 8
-
-// maxLearnedNames bounds the learned order, so that records listing their names in ever new
-// orders cost a bounded number of insertions per page.
-const maxLearnedNames = 1024
 
 // orderedName is a property name as records list it.
 type orderedName struct {
@@ -170,7 +166,7 @@ type orderedName struct {
 
 func newDecoder(body []byte, l *layout) *decoder {
 	// The body is never written after it was read, so the decoder's string can share its bytes.
-	return &decoder{data: body, s: unsafe.String(unsafe.SliceData(body), len(body)), layout: l, names: make(map[string]string)}
+	return &decoder{data: body, s: unsafe.String(unsafe.SliceData(body), len(body)), layout: l, positions: make(map[string]int)}
 }
 
 // decodeError describes where and why the decoder rejected a body.
@@ -354,8 +350,9 @@ func (d *decoder) eachProperty(set func(name string, slot int, v string, null bo
 // key reads the k-th property name of a properties object and the colon after it, and returns
 // the name with its layout slot. Records list their properties in one order, each record the
 // names it has values for, so the text is first compared with the next few `"name":` of the
-// order learned from the records before it; otherwise the name is read, interned, looked up and
-// added to the order at its place.
+// order learned from the records before it. Otherwise the name is read and looked up: a name
+// already in the order moves the comparison on past it; a new one is interned, given its slot
+// and added to the order at its place.
 func (d *decoder) key(k int) (string, int, error) {
 	if k == 0 {
 		d.next = 0
@@ -377,20 +374,13 @@ func (d *decoder) key(k int) (string, int, error) {
 	var n string
 	if plain {
 		n = d.s[start:end]
-		if interned, ok := d.names[n]; ok {
-			n = interned
-		} else {
-			d.names[n] = n
-		}
 	} else {
 		d.buf = unescape(d.buf[:0], d.s[start:end])
-		b := d.buf
-		if interned, ok := d.names[string(b)]; ok {
-			n = interned
-		} else {
-			n = string(b)
-			d.names[n] = n
-		}
+		n = string(d.buf)
+	}
+	if j, ok := d.positions[n]; ok {
+		d.next = j + 1
+		return d.order[j].name, d.order[j].slot, nil
 	}
 	o := orderedName{name: n, slot: -1}
 	if d.layout != nil {
@@ -399,10 +389,16 @@ func (d *decoder) key(k int) (string, int, error) {
 	if plain && d.s[end+1] == ':' { // only escape-free names written tight can be compared as text
 		o.key = d.s[start-1 : end+2]
 	}
-	if len(d.order) < maxLearnedNames {
-		d.order = slices.Insert(d.order, d.next, o)
-		d.next++
+	if d.next < len(d.order) { // names after the new one move up
+		for name, j := range d.positions {
+			if j >= d.next {
+				d.positions[name] = j + 1
+			}
+		}
 	}
+	d.order = slices.Insert(d.order, d.next, o)
+	d.positions[n] = d.next
+	d.next++
 	return n, o.slot, nil
 }
 

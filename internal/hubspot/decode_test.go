@@ -373,3 +373,49 @@ func TestDecodeValuesStayPut(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeLearnsEachNameOnce decodes records that each leave out a run of names longer than the
+// decoder compares ahead: the learned order must hold every name once, or its insertions grow with
+// every record of the page.
+func TestDecodeLearnsEachNameOnce(t *testing.T) {
+	const props = 40
+	names := make([]string, props)
+	for i := range names {
+		names[i] = fmt.Sprintf("p%02d", i)
+	}
+	var body strings.Builder
+	for r := range 20 {
+		body.WriteString("{")
+		first := true
+		for i, n := range names {
+			if i >= r && i < r+keyLookahead+3 { // a gap past the lookahead, moving with the record
+				continue
+			}
+			if !first {
+				body.WriteString(",")
+			}
+			first = false
+			fmt.Fprintf(&body, "%q:%q", n, fmt.Sprint(r, i))
+		}
+		body.WriteString("}")
+	}
+	d := newDecoder([]byte(body.String()), newLayout(true, names))
+	for r := range 20 {
+		v := make([]string, props)
+		if err := d.positional(v); err != nil {
+			t.Fatalf("record %d: %v", r, err)
+		}
+		for i := range names {
+			want := fmt.Sprint(r, i)
+			if i >= r && i < r+keyLookahead+3 {
+				want = ""
+			}
+			if v[i] != want {
+				t.Fatalf("record %d, %s = %q, want %q", r, names[i], v[i], want)
+			}
+		}
+	}
+	if len(d.order) != props {
+		t.Errorf("learned order holds %d names, want each of the %d once", len(d.order), props)
+	}
+}
