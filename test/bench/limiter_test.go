@@ -62,7 +62,7 @@ func BenchmarkLimiterSustained(b *testing.B) {
 // the wait for each page shows: that is measured from replayed pages (see unthrottledSyncs).
 func BenchmarkEmulatorListPages(b *testing.B) {
 	const run = 5 * time.Second
-	emu := startEmulator(b, "--counts", "contacts=20000")
+	emu := startEmulator(b, "--no-limits", "--counts", "contacts=20000")
 	api, names := unthrottled(b, emu), propertyNames(b, emu)
 	ctx, cancel := context.WithTimeout(context.Background(), run)
 	defer cancel()

@@ -86,7 +86,7 @@ func cpuTime() time.Duration {
 // property (160) and with 100 of them.
 func BenchmarkSourceRequests(b *testing.B) {
 	const n = 20_000
-	emu := startEmulator(b, "--counts", "contacts="+strconv.Itoa(n))
+	emu := startEmulator(b, "--no-limits", "--counts", "contacts="+strconv.Itoa(n))
 	state := b.TempDir() + "/state.json"
 	full := syncContacts(b, emu, state, nil)
 	if full.records != n {
@@ -223,7 +223,7 @@ func touchAll(b *testing.B, emu *externalEmulator, n int) int {
 // reports the process's peak resident memory.
 func BenchmarkSourcePeakRSS(b *testing.B) {
 	const n = 500_000
-	emu := startEmulator(b, "--counts", "contacts="+strconv.Itoa(n))
+	emu := startEmulator(b, "--no-limits", "--counts", "contacts="+strconv.Itoa(n))
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // reset the peak to this benchmark
 	run := syncContacts(b, emu, b.TempDir()+"/state.json", map[string]any{"tombstones": false})
 	if run.records != n {
