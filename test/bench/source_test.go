@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -229,23 +228,12 @@ func BenchmarkSourcePeakRSS(b *testing.B) {
 	if run.records != n {
 		b.Fatalf("read %d contacts, want %d", run.records, n)
 	}
-	report(b, fmt.Sprintf("source in-process (best case): peak RSS, %d contacts", n), float64(peakRSS(b))/(1<<20), "MiB", figures.PeakRSSMiB, false)
-	fmt.Printf("%-58s %12.2f µs/rec from the emulator at the API's pace, waits included\n", "source: plugin CPU per record at scale", figures.Micros(run.cpuPerRecord()))
-}
-
-func peakRSS(b *testing.B) int64 {
-	raw, err := os.ReadFile("/proc/self/status")
+	rss, err := figures.PeakRSSMiBOf("self")
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-			return kb << 10
-		}
-	}
-	b.Fatal("no VmHWM in /proc/self/status")
-	return 0
+	report(b, fmt.Sprintf("source in-process (best case): peak RSS, %d contacts", n), rss, "MiB", figures.PeakRSSMiB, false)
+	fmt.Printf("%-58s %12.2f µs/rec from the emulator at the API's pace, waits included\n", "source: plugin CPU per record at scale", figures.Micros(run.cpuPerRecord()))
 }
 
 func perThousand(requests int, records int64) float64 {

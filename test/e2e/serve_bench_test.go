@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -112,7 +111,10 @@ func BenchmarkServeSync(b *testing.B) {
 				b.Fatalf("Sync: %d rows, %v", rows, err)
 			}
 			wall, cpu := time.Since(start), processCPU(b, p.Pid)-cpu0
-			rss := float64(peakRSS(b, p.Pid)) / (1 << 20)
+			rss, err := figures.PeakRSSMiBOf(strconv.Itoa(p.Pid))
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ReportMetric(rss, "MiB-peak-RSS")
 			figures.Print("hubspot serve: peak RSS, "+tc.name, rss, "MiB", figures.PeakRSSMiB, false)
 			fmt.Printf("%-58s %12.2f µs/rec at the API's pace, Init included (no target: see unthrottled)\n", "hubspot serve: CPU per record, "+tc.name, float64(cpu.Microseconds())/float64(rows))
@@ -157,36 +159,14 @@ func countSynced(p *servedPlugin, req *pb.Sync_Request) (int64, error) {
 	}
 }
 
-// processCPU is the user and system CPU time a process has used, from /proc/PID/stat.
+// processCPU is the CPU time the process pid has used so far.
 func processCPU(b *testing.B, pid int) time.Duration {
 	b.Helper()
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	cpu, err := figures.CPUOf(pid)
 	if err != nil {
 		b.Fatal(err)
 	}
-	// Fields after the command name, which is in parentheses and may hold spaces.
-	fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	const clockTicks = 100 // USER_HZ, 100 on every Linux architecture Go supports
-	return time.Duration(utime+stime) * time.Second / clockTicks
-}
-
-// peakRSS is a process's peak resident set size (VmHWM) in bytes.
-func peakRSS(b *testing.B, pid int) int64 {
-	b.Helper()
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-			return kb << 10
-		}
-	}
-	b.Fatalf("no VmHWM in /proc/%d/status", pid)
-	return 0
+	return cpu
 }
 
 // startReplay builds and starts the replay proxy in front of upstream and returns its URL.
