@@ -24,11 +24,22 @@ import (
 // a spec (nil for NoConnection inits, which list every table).
 type TablesFunc func(*Catalog, *spec.Spec) TableSet
 
-// TableSet is every table of the plugin. Objects are synced by Sync itself; the rest (Tables less
-// Objects) go through the SDK's scheduler.
+// TableSet is every table of the plugin. Objects and Custom are synced by Sync itself; the rest
+// (Tables less those) go through the SDK's scheduler.
 type TableSet struct {
 	Tables  schema.Tables
 	Objects []ObjectTable
+	Custom  []CustomTable
+}
+
+// CustomTable is a table whose Sync sends its records itself, once per portal, rather than
+// through the scheduler's resources: the associations table, whose reads also fill its relation.
+type CustomTable struct {
+	Table *schema.Table
+	// Sync reads the table for m's portal. selected is the table as the run selected it: its
+	// Relations are the relations to fill. send hands one record of the table or of a relation
+	// over, each record carrying its table's schema.
+	Sync func(ctx context.Context, m *Meta, selected *schema.Table, send func(arrow.Record) error) error
 }
 
 // ObjectTable is the table of one object type. Its rows are built straight into Arrow arrays

@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"sync"
@@ -87,33 +86,6 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 	return m.settle(table, res, err)
 }
 
-// ReadChangedIDs hands over, 1,000 at a time, the ids of records of one object type changed since
-// the last run of the named stream (every id on a full refresh), for association refreshes.
-func (m *Meta) ReadChangedIDs(ctx context.Context, table string, obj ObjectType, emit func(ids []string) error) error {
-	res, err := m.reader(m.run.association).Read(ctx, incremental.Stream{
-		Key:              m.stateKey(table + "/" + obj.Name),
-		ObjectType:       obj.TypeID,
-		ModifiedProperty: obj.ModifiedProperty,
-		Properties:       []string{obj.ModifiedProperty},
-		BackfillBySearch: true,
-		BatchSize:        hubspot.MaxAssociationReadInputs,
-		FullRefresh:      m.run.spec.Associations.FullRefresh,
-	}, func(objs []hubspot.Object) error {
-		ids := make([]string, len(objs))
-		for i, o := range objs {
-			ids[i] = o.ID
-		}
-		return emit(ids)
-	})
-	if m.unreadable(obj, err) {
-		return nil
-	}
-	if err != nil {
-		err = fmt.Errorf("read changed %s ids: %w", obj.Name, err)
-	}
-	return m.settle(table+" ("+obj.Name+")", res, err)
-}
-
 // unreadable reports a read of a custom object refused for a missing scope, when the spec selected
 // the object through `*`: it is skipped and reported as discovery skips a standard object. Only
 // custom objects get here, because their definitions come with the schema list, which needs
@@ -146,7 +118,7 @@ func (m *Meta) tableOfPortal(table string) string {
 }
 
 // settle logs how a stream ended and notes a capped one; failures are recorded by the table's
-// caller (syncObjects, or the scheduler's resolver wrapper), once per table.
+// caller (syncJobs, or the scheduler's resolver wrapper), once per table.
 func (m *Meta) settle(stream string, res incremental.Result, err error) error {
 	if err != nil {
 		return err

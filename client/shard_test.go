@@ -33,7 +33,7 @@ func TestShardsCoverEverythingOnce(t *testing.T) {
 			for num := 1; num <= total; num++ {
 				jobs, scheduled := c.shard(set, tables, &plugin.Shard{Num: int32(num), Total: int32(total)})
 				for _, j := range jobs {
-					seen[j.table.Table.Name+"@"+j.portal.Name]++
+					seen[j.name+"@"+j.portal.Name]++
 				}
 				for _, tbl := range scheduled {
 					seen[tbl.Name]++

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/cloudquery/plugin-sdk/v4/scheduler"
@@ -25,7 +26,7 @@ const LocalStatePrefix = "file://"
 
 // Sync reads the selected tables of every portal. A table that lost records fails the sync after
 // every other table finished; the record cap stops tables at resumable points and is logged.
-// Object tables are read by syncObjects; the others go through the SDK's scheduler.
+// Object and custom tables are read by syncJobs; the others go through the SDK's scheduler.
 func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- message.SyncMessage) error {
 	if rep := reportFrom(ctx); rep != nil {
 		// Whatever the outcome, the counters as they stand when Sync returns.
@@ -55,12 +56,17 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 		failed:      map[string]error{},
 		badValues:   map[string]int{},
 	}
-	objects, scheduled := c.shard(set, tables, opts.Shard)
+	jobs, scheduled := c.shard(set, tables, opts.Shard)
 	recordFailures(r, scheduled)
 	// Like the SDK, every shard migrates every selected table; the scheduler migrates its own.
 	for _, t := range tables {
-		if !slices.Contains(scheduled, t) && !send(ctx, res, &message.SyncMigrateTable{Table: t}) {
-			return ctx.Err()
+		if slices.Contains(scheduled, t) {
+			continue
+		}
+		for _, table := range (schema.Tables{t}).FlattenTables() {
+			if !send(ctx, res, &message.SyncMigrateTable{Table: table}) {
+				return ctx.Err()
+			}
 		}
 	}
 	var schedErr error
@@ -72,7 +78,7 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 			schedErr = sched.Sync(ctx, &Meta{Logger: c.logger, run: r}, scheduled, res, scheduler.WithSyncDeterministicCQID(opts.DeterministicCQID))
 		})
 	}
-	c.syncObjects(ctx, r, objects, res)
+	c.syncJobs(ctx, r, jobs, res)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sync: %w", err)
@@ -93,36 +99,38 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	return r.outcome(ctx, c.logger)
 }
 
-// objectJob is one object table of one portal.
-type objectJob struct {
-	table  ObjectTable
+// tableJob is one table that Sync reads itself, for one portal.
+type tableJob struct {
+	name   string
 	portal *Portal
+	sync   func(ctx context.Context, m *Meta, send func(arrow.Record) error) error
 }
 
-// shard picks this process's share of the work for `cloudquery sync --shard`: object tables by
-// (table, portal), other tables whole (each runs for every portal). Every shard computes the same
-// ordered list and takes a contiguous part of it, so the shards cover everything exactly once.
-func (c *Client) shard(set TableSet, tables schema.Tables, s *plugin.Shard) ([]objectJob, schema.Tables) {
+// shard picks this process's share of the work for `cloudquery sync --shard`: object and custom
+// tables by (table, portal), other tables whole (each runs for every portal). Every shard computes
+// the same ordered list and takes a contiguous part of it, so the shards cover everything exactly
+// once.
+func (c *Client) shard(set TableSet, tables schema.Tables, s *plugin.Shard) ([]tableJob, schema.Tables) {
 	type unit struct {
-		job   *objectJob
+		job   *tableJob
 		table *schema.Table
 	}
 	var units []unit
 	for _, t := range tables {
-		i := slices.IndexFunc(set.Objects, func(o ObjectTable) bool { return o.Table.Name == t.Name })
-		if i < 0 {
+		perPortal := jobOf(set, t)
+		if perPortal == nil {
 			units = append(units, unit{table: t})
 			continue
 		}
 		for _, p := range c.portals {
-			units = append(units, unit{job: &objectJob{table: set.Objects[i], portal: p}})
+			units = append(units, unit{job: &tableJob{name: t.Name, portal: p, sync: perPortal}})
 		}
 	}
 	if s != nil && s.Total > 0 {
 		n, k, total := len(units), int(s.Num), int(s.Total)
 		units = units[(k-1)*n/total : k*n/total]
 	}
-	var jobs []objectJob
+	var jobs []tableJob
 	var scheduled schema.Tables
 	for _, u := range units {
 		if u.job != nil {
@@ -134,9 +142,33 @@ func (c *Client) shard(set TableSet, tables schema.Tables, s *plugin.Shard) ([]o
 	return jobs, scheduled
 }
 
-// syncObjects reads object tables, at most spec.concurrency at a time, sending one Arrow record
-// per page. Failures are recorded in the run, which reports them once every table has finished.
-func (c *Client) syncObjects(ctx context.Context, r *run, jobs []objectJob, res chan<- message.SyncMessage) {
+// jobOf returns how Sync reads a selected table itself, or nil for a table of the scheduler.
+func jobOf(set TableSet, selected *schema.Table) func(context.Context, *Meta, func(arrow.Record) error) error {
+	if i := slices.IndexFunc(set.Objects, func(o ObjectTable) bool { return o.Table.Name == selected.Name }); i >= 0 {
+		ot := set.Objects[i]
+		return func(ctx context.Context, m *Meta, send func(arrow.Record) error) error {
+			bad := func(column, value string, err error) { m.CountBadValue(ot.Table.Name, column, value, err) }
+			return m.ReadObjects(ctx, ot.Table.Name, ot.Object, func(objs []hubspot.Object) error {
+				rec, err := ot.Build(m.Portal.Name, objs, bad)
+				if err != nil {
+					return fmt.Errorf("build %s rows: %w", ot.Table.Name, err)
+				}
+				return send(rec)
+			})
+		}
+	}
+	if i := slices.IndexFunc(set.Custom, func(c CustomTable) bool { return c.Table.Name == selected.Name }); i >= 0 {
+		ct := set.Custom[i]
+		return func(ctx context.Context, m *Meta, send func(arrow.Record) error) error {
+			return ct.Sync(ctx, m, selected, send)
+		}
+	}
+	return nil
+}
+
+// syncJobs reads the tables Sync reads itself, at most spec.concurrency at a time. Failures are
+// recorded in the run, which reports them once every table has finished.
+func (c *Client) syncJobs(ctx context.Context, r *run, jobs []tableJob, res chan<- message.SyncMessage) {
 	slots := make(chan struct{}, c.spec.Concurrency)
 	var wg sync.WaitGroup
 	for _, j := range jobs {
@@ -149,20 +181,14 @@ func (c *Client) syncObjects(ctx context.Context, r *run, jobs []objectJob, res 
 		wg.Go(func() {
 			defer func() { <-slots }()
 			m := &Meta{Portal: j.portal, Logger: j.portal.logger, run: r}
-			name := j.table.Table.Name
-			bad := func(column, value string, err error) { m.CountBadValue(name, column, value, err) }
-			err := m.ReadObjects(ctx, name, j.table.Object, func(objs []hubspot.Object) error {
-				rec, err := j.table.Build(j.portal.Name, objs, bad)
-				if err != nil {
-					return fmt.Errorf("build %s rows: %w", name, err)
-				}
+			err := j.sync(ctx, m, func(rec arrow.Record) error {
 				if !send(ctx, res, &message.SyncInsert{Record: rec}) {
 					return ctx.Err()
 				}
 				return nil
 			})
 			if err != nil {
-				r.fail(m.tableOfPortal(name), err)
+				r.fail(m.tableOfPortal(j.name), err)
 			}
 		})
 	}

@@ -34,11 +34,14 @@ const (
 	DefaultConcurrency       = 8
 	DefaultSettleLag         = time.Minute
 	DefaultTombstoneInterval = time.Hour
-	DefaultRequestTimeout    = time.Minute
-	maxRequestTimeout        = 10 * time.Minute
-	DefaultBurstPer10s       = 100
-	DefaultSearchPerSecond   = 5
-	defaultPortalName        = "default"
+	// DefaultAssociationRefreshRuns re-reads every record's associations once a day when runs are
+	// hourly.
+	DefaultAssociationRefreshRuns = 24
+	DefaultRequestTimeout         = time.Minute
+	maxRequestTimeout             = 10 * time.Minute
+	DefaultBurstPer10s            = 100
+	DefaultSearchPerSecond        = 5
+	defaultPortalName             = "default"
 )
 
 // Spec is the `spec:` block of a CloudQuery source or destination using this plugin.
@@ -146,6 +149,10 @@ type Associations struct {
 	// Re-read the associations of every record, not only of records changed since the last run.
 	// Association changes alone do not change a record's last-modified time in HubSpot.
 	FullRefresh bool `json:"full_refresh,omitempty"`
+	// Re-read the associations of a slice of the records each run, so that every record's are
+	// re-read at least once every this many runs: association changes between records that
+	// otherwise do not change reach the destination within that many runs.
+	RefreshRuns int `json:"refresh_runs,omitempty" jsonschema:"minimum=1,default=24"`
 }
 
 // Parse unmarshals, defaults and validates a spec. A nil or `null` spec is an empty spec.
@@ -196,6 +203,9 @@ func (s *Spec) SetDefaults() {
 	}
 	if s.Associations.Enabled == nil {
 		s.Associations.Enabled = ptr(true)
+	}
+	if s.Associations.RefreshRuns == 0 {
+		s.Associations.RefreshRuns = DefaultAssociationRefreshRuns
 	}
 	if len(s.Portals) == 0 && (s.AccessToken != "" || s.OAuth != nil) {
 		s.Portals = []Portal{{Name: defaultPortalName, AccessToken: s.AccessToken, OAuth: s.OAuth, BaseURL: s.BaseURL, RateLimit: s.RateLimit}}
@@ -274,6 +284,9 @@ func (s *Spec) Validate() error {
 	}
 	if _, err := s.Start(); err != nil {
 		return fieldError("start_date", err.Error())
+	}
+	if s.Associations.RefreshRuns < 1 {
+		return fieldError("associations.refresh_runs", fmt.Sprintf("must be at least 1, got %d", s.Associations.RefreshRuns))
 	}
 	for i, pair := range s.Associations.Pairs {
 		if from, to, ok := strings.Cut(pair, ":"); !ok || from == "" || to == "" {

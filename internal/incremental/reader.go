@@ -198,11 +198,8 @@ func (rd *read) deliver(ctx context.Context, objs []hubspot.Object) error {
 }
 
 func (rd *read) flush(ctx context.Context) error {
-	if len(rd.pending) > 0 {
-		if err := rd.emit(rd.pending); err != nil {
-			return err
-		}
-		rd.pending = nil
+	if err := rd.handOver(); err != nil {
+		return err
 	}
 	if err := rd.Store.SetKey(ctx, rd.s.Key, rd.cur.encode()); err != nil {
 		return fmt.Errorf("save cursor %s: %w", rd.s.Key, err)

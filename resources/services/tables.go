@@ -20,7 +20,9 @@ func Tables(cat *client.Catalog, s *spec.Spec) client.TableSet {
 	}
 	set.Tables = append(set.Tables, crm.Owners(), crm.Pipelines(), crm.Properties())
 	if s == nil || *s.Associations.Enabled {
-		set.Tables = append(set.Tables, crm.Associations())
+		associations := crm.Associations()
+		set.Custom = append(set.Custom, associations)
+		set.Tables = append(set.Tables, associations.Table)
 	}
 	return set
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
@@ -55,6 +56,9 @@ func BenchmarkRequestFloor(b *testing.B) {
 	for _, kind := range slices.Sorted(maps.Keys(all.byKind)) {
 		fmt.Printf("    %-54s %12d\n", kind, all.byKind[kind])
 	}
+	assoc := all.byKind[assocSearches] + all.byKind[assocReads]
+	report(b, "floor: nothing changed, `*` less the associations table", float64(all.requests()-assoc), "requests(*-a)", floor(nObjects), false)
+	report(b, "associations table, nothing changed (rolling refresh, 24 runs)", float64(assoc), "requests(a)", full.refreshBound(24), false)
 
 	changed := touchFirst(b, emu, 100)
 	time.Sleep(2500 * time.Millisecond) // past the settle lag
@@ -70,14 +74,30 @@ type floorRun struct {
 	records int64
 	tables  []string       // every table the sync migrated
 	byKind  map[string]int // requests by what they were for
+	// rows per table, and the association pairs read (from type to the to types).
+	rows  map[string]int64
+	pairs map[string]map[string]bool
 }
 
 func (r floorRun) requests() int { return sum(r.byKind) }
 
+// refreshBound is what docs/incremental.md states an association run costs when nothing
+// changed, for the records and pairs of this (full) run: for each object type read from, a search
+// for changed records, one that begins a walk, one per 200 records of its slice, and a batch read
+// per pair and 1,000 records of it.
+func (r floorRun) refreshBound(runs int) float64 {
+	total := 0
+	for from, tos := range r.pairs {
+		slice := int((r.rows["hubspot_crm_"+from] + int64(runs) - 1) / int64(runs))
+		total += 2 + (slice+199)/200 + len(tos)*((slice+999)/1000)
+	}
+	return float64(total)
+}
+
 // objectTables lists the object tables among the migrated ones: every hubspot_crm_ table but the
 // definition and association tables.
 func (r floorRun) objectTables() []string {
-	others := []string{"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_pipeline_stages", "hubspot_crm_properties", "hubspot_crm_associations"}
+	others := []string{"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_pipeline_stages", "hubspot_crm_properties", "hubspot_crm_associations", "hubspot_crm_association_refreshes"}
 	var out []string
 	for _, t := range r.tables {
 		if !slices.Contains(others, t) {
@@ -108,17 +128,26 @@ func floorSync(b *testing.B, proxy *countingProxy, statePath string, tables ...s
 		done <- p.Sync(ctx, plugin.SyncOptions{Tables: tables,
 			BackendOptions: &plugin.BackendOptions{TableName: "state", Connection: "file://" + statePath}}, msgs)
 	}()
-	run := floorRun{byKind: map[string]int{}}
+	run := floorRun{byKind: map[string]int{}, rows: map[string]int64{}, pairs: map[string]map[string]bool{}}
 	for m := range msgs {
 		switch m := m.(type) {
 		case *message.SyncMigrateTable:
 			run.tables = append(run.tables, m.Table.Name)
 		case *message.SyncInsert:
-			if name, _ := m.Record.Schema().Metadata().GetValue(schema.MetadataTableName); name == "hubspot_crm_contacts" {
-				run.records += m.Record.NumRows()
+			name, _ := m.Record.Schema().Metadata().GetValue(schema.MetadataTableName)
+			run.rows[name] += m.Record.NumRows()
+			if name == "hubspot_crm_association_refreshes" {
+				from, to := m.Record.Column(1).(*array.String), m.Record.Column(3).(*array.String)
+				for i := range int(m.Record.NumRows()) {
+					if run.pairs[from.Value(i)] == nil {
+						run.pairs[from.Value(i)] = map[string]bool{}
+					}
+					run.pairs[from.Value(i)][to.Value(i)] = true
+				}
 			}
 		}
 	}
+	run.records = run.rows["hubspot_crm_contacts"]
 	if err := <-done; err != nil {
 		b.Fatal(err)
 	}
@@ -184,9 +213,15 @@ func (p *countingProxy) snapshot() map[string]int {
 	return maps.Clone(p.byKind)
 }
 
-// requestKind names what a request is for. The association table's reads of changed ids and the
-// object tables' reads are both object searches; the former ask for one property only (the
-// last-modified one), the latter for every synced property.
+// What the associations table's requests are counted as.
+const (
+	assocSearches = "associations table: searches for ids"
+	assocReads    = "associations table: association reads"
+)
+
+// requestKind names what a request is for. The association table's searches for ids and the
+// object tables' reads are both object searches; the former ask for two properties at most (the
+// last-modified one, and the merged ids), the latter for every synced property.
 func requestKind(r *http.Request) (string, error) {
 	path := r.URL.Path
 	switch {
@@ -199,7 +234,7 @@ func requestKind(r *http.Request) (string, error) {
 	case strings.Contains(path, "/pipelines/"):
 		return "pipelines", nil
 	case strings.HasPrefix(path, "/crm/v4/"):
-		return "associations table: association reads", nil
+		return assocReads, nil
 	case strings.HasSuffix(path, "/search"):
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -210,8 +245,8 @@ func requestKind(r *http.Request) (string, error) {
 		if err := json.Unmarshal(body, &req); err != nil {
 			return "", fmt.Errorf("decode search body: %w", err)
 		}
-		if len(req.Properties) == 1 {
-			return "associations table: changed-id searches", nil
+		if len(req.Properties) <= 2 {
+			return assocSearches, nil
 		}
 		return "object tables: searches", nil
 	case r.URL.Query().Get("archived") == "true":

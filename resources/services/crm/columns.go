@@ -45,6 +45,11 @@ func column(name string, typ arrow.DataType, path, description string) schema.Co
 	return schema.Column{Name: name, Type: typ, Resolver: schema.PathResolver(path), Description: description}
 }
 
+// field is a column of a table whose rows are built as Arrow records, without a resolver.
+func field(name string, typ arrow.DataType, description string) schema.Column {
+	return schema.Column{Name: name, Type: typ, Description: description}
+}
+
 func primaryKey(c schema.Column) schema.Column {
 	c.PrimaryKey, c.NotNull = true, true
 	return c

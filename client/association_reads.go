@@ -1,0 +1,103 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/incremental"
+)
+
+// mergedIDsProperty names, on a record that absorbed others in merges, the ids merged into it.
+const mergedIDsProperty = "hs_merged_object_ids"
+
+// AssociationReads names records of one object type whose associations an association refresh
+// reads again, and records whose associations are gone.
+type AssociationReads struct {
+	// Reread: records changed since the last run, or in this run's slice of the rolling refresh.
+	Reread []string
+	// Gone: records archived, or merged into another record, since the last run. HubSpot drops
+	// an archived record's associations and moves a merged one's to the record it merged into.
+	Gone []string
+}
+
+// ReadAssociationSources hands over, at most 1,000 ids at a time, the records of one object type
+// whose associations changed or may have: those changed since the last run of the table (every
+// record on a full refresh or a first run), those archived or merged away since, and this run's
+// slice of a walk over every record that re-reads them all within associations.refresh_runs runs
+// (association changes alone do not change a record's last-modified time).
+func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj ObjectType, emit func(AssociationReads) error) error {
+	props := []string{obj.ModifiedProperty}
+	merges := slices.ContainsFunc(obj.Definitions, func(p hubspot.Property) bool { return p.Name == mergedIDsProperty })
+	if merges {
+		props = append(props, mergedIDsProperty)
+	}
+	tombstoneEvery, _ := m.run.spec.TombstoneEvery() // validated at init
+	full := m.run.spec.Associations.FullRefresh
+	stream := m.stateKey(table + "/" + obj.Name)
+	reader := m.reader(m.run.association)
+	res, err := reader.Read(ctx, incremental.Stream{
+		Key:               stream,
+		ObjectType:        obj.TypeID,
+		ModifiedProperty:  obj.ModifiedProperty,
+		Properties:        props,
+		BackfillBySearch:  true,
+		BatchSize:         hubspot.MaxAssociationReadInputs,
+		FullRefresh:       full,
+		Tombstones:        *m.run.spec.Tombstones,
+		TombstoneInterval: tombstoneEvery,
+	}, func(objs []hubspot.Object) error {
+		var reads AssociationReads
+		for _, o := range objs {
+			if o.Archived {
+				reads.Gone = append(reads.Gone, o.ID)
+				continue
+			}
+			reads.Reread = append(reads.Reread, o.ID)
+			if merges {
+				reads.Gone = append(reads.Gone, mergedIDs(o.Values[1])...)
+			}
+		}
+		return emit(reads)
+	})
+	if err == nil && res.Complete && !full && res.Phase == incremental.PhaseIncremental {
+		var rolled incremental.Result
+		rolled, err = reader.ReadRolling(ctx, incremental.RollingStream{
+			Key:        stream + "/rolling",
+			ObjectType: obj.TypeID,
+			Runs:       m.run.spec.Associations.RefreshRuns,
+			Properties: props[:1],
+			BatchSize:  hubspot.MaxAssociationReadInputs,
+		}, func(objs []hubspot.Object) error {
+			ids := make([]string, len(objs))
+			for i, o := range objs {
+				ids[i] = o.ID
+			}
+			return emit(AssociationReads{Reread: ids})
+		})
+		res.Records += rolled.Records
+		res.Complete = rolled.Complete
+	}
+	if m.unreadable(obj, err) {
+		return nil
+	}
+	if err != nil {
+		err = fmt.Errorf("read %s ids for associations: %w", obj.Name, err)
+	}
+	return m.settle(table+" ("+obj.Name+")", res, err)
+}
+
+// mergedIDs splits hs_merged_object_ids ("12;34"), keeping record ids only.
+func mergedIDs(v string) []string {
+	var ids []string
+	for id := range strings.SplitSeq(v, ";") {
+		id = strings.TrimSpace(id)
+		if _, err := strconv.ParseUint(id, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
