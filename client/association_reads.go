@@ -11,9 +11,6 @@ import (
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/incremental"
 )
 
-// mergedIDsProperty names, on a record that absorbed others in merges, the ids merged into it.
-const mergedIDsProperty = "hs_merged_object_ids"
-
 // AssociationReads names records of one object type whose associations an association refresh
 // reads again, and records whose associations are gone.
 type AssociationReads struct {
@@ -31,9 +28,9 @@ type AssociationReads struct {
 // (association changes alone do not change a record's last-modified time).
 func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj ObjectType, emit func(AssociationReads) error) error {
 	props := []string{obj.ModifiedProperty}
-	merges := slices.ContainsFunc(obj.Definitions, func(p hubspot.Property) bool { return p.Name == mergedIDsProperty })
+	merges := slices.ContainsFunc(obj.Definitions, func(p hubspot.Property) bool { return p.Name == MergedIDsProperty })
 	if merges {
-		props = append(props, mergedIDsProperty)
+		props = append(props, MergedIDsProperty)
 	}
 	tombstoneEvery, _ := m.run.spec.TombstoneEvery() // validated at init
 	full := m.run.spec.Associations.FullRefresh
@@ -58,7 +55,10 @@ func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj Obj
 			}
 			reads.Reread = append(reads.Reread, o.ID)
 			if merges {
-				reads.Gone = append(reads.Gone, mergedIDs(o.Values[1])...)
+				ids, _ := MergedIDs(o.Values[1]) // the object table reports the parts that are not ids
+				for _, id := range ids {
+					reads.Gone = append(reads.Gone, strconv.FormatInt(id, 10))
+				}
 			}
 		}
 		return emit(reads)
@@ -90,14 +90,18 @@ func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj Obj
 	return m.settle(table+" ("+obj.Name+")", res, err)
 }
 
-// mergedIDs splits hs_merged_object_ids ("12;34"), keeping record ids only.
-func mergedIDs(v string) []string {
-	var ids []string
-	for id := range strings.SplitSeq(v, ";") {
-		id = strings.TrimSpace(id)
-		if _, err := strconv.ParseUint(id, 10, 64); err == nil {
+// MergedIDs parses a value of MergedIDsProperty ("12;34"): the record ids, and the parts that
+// are not ids.
+func MergedIDs(v string) (ids []int64, notIDs []string) {
+	for part := range strings.SplitSeq(v, ";") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		if id, err := strconv.ParseInt(part, 10, 64); err == nil {
 			ids = append(ids, id)
+		} else {
+			notIDs = append(notIDs, part)
 		}
 	}
-	return ids
+	return ids, notIDs
 }

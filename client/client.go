@@ -51,8 +51,8 @@ type ObjectTable struct {
 	Object string // ObjectType.Name
 	// Build turns records of one portal into one Arrow record with the table's schema, reporting
 	// values that do not parse (their cells are null). The records carry their properties by
-	// position (hubspot.Object.Values) in the order of ObjectType.PropertyNames, as ReadObjects
-	// reads them.
+	// position (hubspot.Object.Values) in the order of ObjectType.ReadProperties, as ReadObjects
+	// reads them; a record that absorbed others in merges adds a tombstone row for each.
 	Build func(portal string, objs []hubspot.Object, bad BadValueFunc) (arrow.Record, error)
 }
 

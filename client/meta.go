@@ -75,7 +75,7 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 		Key:               m.stateKey(table),
 		ObjectType:        obj.TypeID,
 		ModifiedProperty:  obj.ModifiedProperty,
-		Properties:        obj.PropertyNames(),
+		Properties:        obj.ReadProperties(),
 		Tombstones:        *m.run.spec.Tombstones,
 		TombstoneInterval: tombstoneEvery,
 		BatchSize:         objectRecordRows,
@@ -84,6 +84,22 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 		return nil
 	}
 	return m.settle(table, res, err)
+}
+
+// MergedIDsProperty names, on a record that absorbed others in merges, every id merged into it
+// (semicolon-separated), including the ids those had absorbed before.
+const MergedIDsProperty = "hs_merged_object_ids"
+
+// ReadProperties lists the properties ReadObjects reads, in the order records carry them
+// (hubspot.Object.Values): the synced ones, then MergedIDsProperty when the type defines it and
+// the allow-list left it out, so that merges leave the warehouse whatever the columns.
+func (o ObjectType) ReadProperties() []string {
+	names := o.PropertyNames()
+	defined := slices.ContainsFunc(o.Definitions, func(p hubspot.Property) bool { return p.Name == MergedIDsProperty })
+	if defined && !slices.Contains(names, MergedIDsProperty) {
+		names = append(names, MergedIDsProperty)
+	}
+	return names
 }
 
 // unreadable reports a read of a custom object refused for a missing scope, when the spec selected

@@ -22,9 +22,15 @@ var smallCounts = map[string]int{
 
 func TestSyncPopulatesEveryTableWithTypedColumns(t *testing.T) {
 	p := newPortal(t, emulator.Config{Seed: 7, Counts: smallCounts})
+	mergeable := []string{"contacts", "companies", "deals", "tickets", "cars", "subscriptions"}
 	for _, obj := range p.emu.ObjectTypes() {
 		if recs := p.emu.Records(obj, false); len(recs) > 0 {
 			if err := p.emu.Archive(obj, recs[0].ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if recs := p.emu.Records(obj, false); slices.Contains(mergeable, obj) {
+			if err := p.emu.Merge(obj, recs[0].ID, recs[1].ID); err != nil {
 				t.Fatal(err)
 			}
 		}

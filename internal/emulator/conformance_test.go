@@ -83,6 +83,10 @@ func TestConformance(t *testing.T) {
 		{"determinism: same seed, same bytes", unlimited, checkDeterminism},
 		{"a fresh correlation id per request, whatever the seed", Config{Scopes: []string{"crm.objects.contacts.read"}, DailyLimit: 4}, checkCorrelationIDs},
 		{"admin routes", unlimited, checkAdmin},
+		{"merge: the merged-away record stops being listed and the survivor names it", unlimited, checkMerge},
+		{"merge: chains, refusals and HubSpot's error shape", unlimited, checkMergeRefusals},
+		{"merge: hs_merged_object_ids is defined read-only on every mergeable type", unlimited, checkMergedIDsDefinitions},
+		{"merge: a write under the burst limit", Config{BurstLimit: 2, DailyLimit: 100}, checkMergeRateLimited},
 	}
 	for _, f := range facts {
 		t.Run(f.name, func(t *testing.T) {
@@ -1249,7 +1253,8 @@ func checkPropertyDefinitions(t *testing.T, h *harness) {
 			}
 		}
 		for _, d := range defs {
-			if name := d.(map[string]any)["name"].(string); !filled[name] {
+			// Only a merge sets hs_merged_object_ids (checkMergedIDsDefinitions).
+			if name := d.(map[string]any)["name"].(string); !filled[name] && name != mergedIDsName {
 				t.Errorf("%s.%s is empty on every record of a 50-record portal", typ, name)
 			}
 		}
@@ -1898,5 +1903,149 @@ func checkAdmin(t *testing.T, h *harness) {
 	var s Stats
 	if err := jsonDecode(resp.Body, &s); err != nil || s.Requests == nil {
 		t.Errorf("stats: %v %+v", err, s)
+	}
+}
+
+// mergeTypes are the object types HubSpot's specs give a merge endpoint, by their path names.
+var mergeTypes = []string{"contacts", "companies", "0-3", "tickets", "cars"}
+
+func mergeBody(primary, merged string) map[string]any {
+	return map[string]any{"primaryObjectId": primary, "objectIdToMerge": merged}
+}
+
+func checkMerge(t *testing.T, h *harness) {
+	for i, objectType := range mergeTypes {
+		prefix := []string{"/crm/v3/objects/", "/crm/objects/2026-09/"}[i%2]
+		recs := h.e.Records(objectType, false)
+		primary, merged := recs[1], recs[2]
+		h.clock.Advance(time.Minute)
+		st, body := h.call("POST", prefix+objectType+"/merge", mergeBody(primary.ID, merged.ID))
+		wantStatus(t, st, 200, body)
+		now := h.clock.Now().UTC().Format("2006-01-02T15:04:05.000Z")
+		if body["id"] != primary.ID || body["archived"] != false || body["updatedAt"] != now {
+			t.Errorf("%s: merge answered %v, want the survivor %s modified at %s", objectType, body, primary.ID, now)
+		}
+		if got := get(body, "properties", "hs_merged_object_ids"); got != merged.ID {
+			t.Errorf("%s: survivor's hs_merged_object_ids %v, want %s", objectType, got, merged.ID)
+		}
+		for _, list := range []string{"?limit=100", "?limit=100&archived=true"} {
+			if slices.Contains(listAll(t, h, prefix+objectType+list), merged.ID) {
+				t.Errorf("%s: merged-away %s still listed by %s", objectType, merged.ID, list)
+			}
+		}
+		found := searchAll(t, h, objectType, map[string]any{"filterGroups": groups([]map[string]any{filter("hs_object_id", "EQ", merged.ID)})})
+		if len(found) != 0 {
+			t.Errorf("%s: search still finds merged-away %s", objectType, merged.ID)
+		}
+		st, body = h.call("POST", prefix+objectType+"/batch/read", map[string]any{"inputs": []any{map[string]any{"id": merged.ID}}, "properties": []string{}})
+		if length(body["results"]) != 0 || get(body, "errors", 0, "category") != "OBJECT_NOT_FOUND" {
+			t.Errorf("%s: batch read of merged-away %s answered %d %v", objectType, merged.ID, st, body)
+		}
+	}
+}
+
+func checkMergeRefusals(t *testing.T, h *harness) {
+	recs := h.e.Records("contacts", false)
+	a, b, c := recs[3].ID, recs[4].ID, recs[5].ID
+	for _, step := range [][2]string{{a, b}, {c, a}} {
+		st, body := h.call("POST", "/crm/v3/objects/contacts/merge", mergeBody(step[0], step[1]))
+		wantStatus(t, st, 200, body)
+	}
+	st, survivor := h.call("GET", "/crm/v3/objects/contacts/"+c+"?properties=hs_merged_object_ids", nil)
+	wantStatus(t, st, 200, survivor)
+	if got := get(survivor, "properties", "hs_merged_object_ids"); got != a+";"+b {
+		t.Errorf("chain survivor's hs_merged_object_ids %v, want %s;%s: every id merged into it, directly or not", got, a, b)
+	}
+	for _, gone := range []string{a, b} {
+		st, body := h.call("GET", "/crm/objects/2026-09/contacts/"+gone, nil)
+		wantStatus(t, st, 200, body)
+		if body["id"] != c {
+			t.Errorf("reading merged-away contact %s answered %v, want the survivor %s", gone, body["id"], c)
+		}
+	}
+	companies := h.e.Records("companies", false)
+	if st, body := h.call("POST", "/crm/v3/objects/companies/merge", mergeBody(companies[1].ID, companies[2].ID)); st != 200 {
+		t.Fatalf("merge companies: %d %v", st, body)
+	}
+	st, body := h.call("GET", "/crm/v3/objects/companies/"+companies[2].ID, nil)
+	wantStatus(t, st, 404, body)
+	wantErrorBody(t, body, "OBJECT_NOT_FOUND")
+
+	archived := recs[6].ID
+	if err := h.e.Archive("contacts", archived); err != nil {
+		t.Fatal(err)
+	}
+	calls := h.e.Records("calls", false)
+	cases := []struct {
+		name, path string
+		body       any
+		status     int
+		category   string
+		mentions   string
+	}{
+		{"into itself", "/crm/v3/objects/contacts/merge", mergeBody(c, c), 400, "VALIDATION_ERROR", "itself"},
+		{"unknown primary", "/crm/v3/objects/contacts/merge", mergeBody("999999999999", c), 404, "OBJECT_NOT_FOUND", ""},
+		{"unknown merged id", "/crm/objects/2026-09/contacts/merge", mergeBody(c, "999999999999"), 404, "OBJECT_NOT_FOUND", ""},
+		{"archived record", "/crm/v3/objects/contacts/merge", mergeBody(c, archived), 404, "OBJECT_NOT_FOUND", ""},
+		{"already merged away", "/crm/v3/objects/contacts/merge", mergeBody(c, a), 400, "VALIDATION_ERROR", "already merged into " + c},
+		{"already merged primary", "/crm/objects/2026-09/contacts/merge", mergeBody(b, recs[7].ID), 400, "VALIDATION_ERROR", "already merged into " + c},
+		{"missing objectIdToMerge", "/crm/v3/objects/contacts/merge", map[string]any{"primaryObjectId": c}, 400, "VALIDATION_ERROR", "objectIdToMerge"},
+		{"no body", "/crm/v3/objects/contacts/merge", nil, 400, "VALIDATION_ERROR", ""},
+		{"engagements have no merge", "/crm/v3/objects/calls/merge", mergeBody(calls[1].ID, calls[2].ID), 400, "VALIDATION_ERROR", "calls"},
+		{"unknown object type", "/crm/v3/objects/widgets/merge", mergeBody(c, b), 404, "OBJECT_NOT_FOUND", ""},
+		{"merged ids are read-only", "/crm/v3/objects/contacts/" + c, map[string]any{"properties": map[string]string{"hs_merged_object_ids": b}}, 400, "VALIDATION_ERROR", "read-only"},
+	}
+	for _, tc := range cases {
+		method := "POST"
+		if tc.name == "merged ids are read-only" {
+			method = "PATCH"
+		}
+		st, body := h.call(method, tc.path, tc.body)
+		if st != tc.status {
+			t.Errorf("%s: status %d, want %d: %v", tc.name, st, tc.status, body)
+			continue
+		}
+		wantErrorBody(t, body, tc.category)
+		if !strings.Contains(fmt.Sprint(body["message"]), tc.mentions) {
+			t.Errorf("%s: message %q does not mention %q", tc.name, body["message"], tc.mentions)
+		}
+	}
+	if got := len(h.e.Records("calls", false)); got != len(calls) {
+		t.Errorf("a refused engagement merge changed the calls: %d, want %d", got, len(calls))
+	}
+}
+
+func checkMergedIDsDefinitions(t *testing.T, h *harness) {
+	for _, objectType := range append(slices.Clone(mergeTypes), "calls", "notes") {
+		st, body := h.call("GET", "/crm/v3/properties/"+objectType+"/hs_merged_object_ids", nil)
+		if objectType == "calls" || objectType == "notes" {
+			wantStatus(t, st, 404, body)
+			continue
+		}
+		wantStatus(t, st, 200, body)
+		if get(body, "modificationMetadata", "readOnlyValue") != true || get(body, "type") != "string" {
+			t.Errorf("%s: hs_merged_object_ids definition %v, want a read-only string", objectType, body)
+		}
+	}
+	for _, objectType := range mergeTypes {
+		for _, r := range h.e.Records(objectType, false) {
+			if v := r.Properties["hs_merged_object_ids"]; v != "" {
+				t.Fatalf("%s %s: seeded hs_merged_object_ids %q; only merges set it", objectType, r.ID, v)
+			}
+		}
+	}
+}
+
+func checkMergeRateLimited(t *testing.T, h *harness) {
+	recs := h.e.Records("deals", false)
+	statuses := make([]int, 3)
+	for i := range statuses {
+		statuses[i], _ = h.call("POST", "/crm/v3/objects/deals/merge", mergeBody(recs[1].ID, recs[2+i].ID))
+	}
+	if !slices.Equal(statuses, []int{200, 200, 429}) {
+		t.Errorf("merges under a burst limit of 2 answered %v, want [200 200 429]", statuses)
+	}
+	if got := h.e.Stats().Requests[FamilyBatch]; got != 3 {
+		t.Errorf("merges counted %d in the batch (write) family, want 3", got)
 	}
 }

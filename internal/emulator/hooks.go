@@ -1,11 +1,9 @@
 package emulator
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -90,34 +88,19 @@ func (e *Emulator) Archive(objectType, id string) error {
 	return nil
 }
 
-// Merge merges mergedID into primaryID: the merged record leaves (archived), its associations move
-// to the primary, and the primary's last-modified is bumped.
+// Merge merges mergedID into primaryID as the merge endpoint does (see merge): the merged record
+// stops being listed, its associations move to the primary, the primary's hs_merged_object_ids
+// names it and its last-modified time moves.
 func (e *Emulator) Merge(objectType, primaryID, mergedID string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	tb, primary, err := e.liveRecord(objectType, primaryID)
+	tb, err := e.tableOf(objectType)
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
-	_, merged, err := e.liveRecord(objectType, mergedID)
-	if err != nil {
-		return fmt.Errorf("merge: %w", err)
+	if _, err := e.merge(tb, primaryID, mergedID); err != nil {
+		return fmt.Errorf("merge %s %s into %s: %w", objectType, mergedID, primaryID, err)
 	}
-	if primary == merged {
-		return errors.New("merge: a record cannot be merged into itself")
-	}
-	for _, sd := range e.assoc.pairsOf(tb.typ.name) {
-		for _, ed := range sd.edges(merged) {
-			sd.setMask(primary, ed.to, sd.mask(primary, ed.to)|ed.mask)
-		}
-	}
-	if p := tb.typ.propByName["hs_merged_object_ids"]; p != nil {
-		ids := tb.value(primary, p)
-		tb.set(primary, p, strings.TrimPrefix(ids+";"+mergedID, ";"))
-	}
-	now := e.nowMs()
-	tb.recs[merged].archivedAt = now
-	tb.touch(primary, max(now, tb.recs[primary].created))
 	return nil
 }
 
@@ -200,12 +183,12 @@ func (e *Emulator) Records(objectType string, archived bool) []Record {
 	var out []Record
 	for i := range tb.recs {
 		r := &tb.recs[i]
-		if r.live() == archived {
+		if !r.listed(archived) {
 			continue
 		}
 		rec := Record{ID: strconv.FormatUint(r.id, 10), Properties: map[string]string{},
-			CreatedAt: time.UnixMilli(r.created).UTC(), UpdatedAt: time.UnixMilli(r.updated).UTC(), Archived: !r.live()}
-		if !r.live() {
+			CreatedAt: time.UnixMilli(r.created).UTC(), UpdatedAt: time.UnixMilli(r.updated).UTC(), Archived: r.archived()}
+		if r.archived() {
 			rec.ArchivedAt = time.UnixMilli(r.archivedAt).UTC()
 		}
 		for _, p := range tb.typ.props {

@@ -98,9 +98,13 @@ func TestMutationHooks(t *testing.T) {
 	if got := record(t, e, "companies", primary.ID, false); !got.UpdatedAt.Equal(h.clock.Now().Truncate(time.Millisecond)) {
 		t.Errorf("merge did not bump the primary: %v", got.UpdatedAt)
 	}
-	gone := record(t, e, "companies", merged.ID, true)
-	if !gone.UpdatedAt.Equal(merged.UpdatedAt) || gone.ArchivedAt.IsZero() {
-		t.Errorf("merged record %+v", gone)
+	for _, archived := range []bool{false, true} {
+		if slices.ContainsFunc(e.Records("companies", archived), func(r Record) bool { return r.ID == merged.ID }) {
+			t.Errorf("merged-away company %s is listed (archived=%v); HubSpot lists it nowhere", merged.ID, archived)
+		}
+	}
+	if got := record(t, e, "companies", primary.ID, false).Properties["hs_merged_object_ids"]; got != merged.ID {
+		t.Errorf("survivor's hs_merged_object_ids = %q, want %q", got, merged.ID)
 	}
 	primaryAssocs, _ := e.Associations("companies", primary.ID, "contacts")
 	for _, c := range mergedAssocs {

@@ -111,9 +111,9 @@ func (e *Emulator) render(t *table, pos int32, v *view) recordJSON {
 		Properties: make(map[string]*string, len(v.props)),
 		CreatedAt:  isoMillis(r.created),
 		UpdatedAt:  isoMillis(r.updated),
-		Archived:   !r.live(),
+		Archived:   r.archived(),
 	}
-	if !r.live() {
+	if r.archived() {
 		out.ArchivedAt = isoMillis(r.archivedAt)
 	}
 	for _, p := range v.props {
@@ -234,7 +234,7 @@ func (e *Emulator) listObjects(c *call) (int, any, *apiError) {
 	resp := listResponse{Results: []recordJSON{}}
 	i := sort.Search(len(tb.recs), func(i int) bool { return tb.recs[i].id >= from })
 	for ; i < len(tb.recs); i++ {
-		if tb.recs[i].live() == archived {
+		if !tb.recs[i].listed(archived) {
 			continue
 		}
 		if len(resp.Results) == limit {
@@ -270,6 +270,9 @@ func (e *Emulator) getObject(c *call) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if !ok && !archived && q.Get("idProperty") == "" {
+		pos, ok = tb.mergedContact(id)
+	}
 	if !ok {
 		return 0, nil, objectNotFound(id)
 	}
@@ -280,7 +283,7 @@ func (e *Emulator) getObject(c *call) (int, any, *apiError) {
 func (t *table) resolve(id, idProperty string, archived bool) (int32, bool, *apiError) {
 	if idProperty == "" || idProperty == "hs_object_id" {
 		pos, ok := t.pos(id)
-		return pos, ok && t.recs[pos].live() != archived, nil
+		return pos, ok && t.recs[pos].listed(archived), nil
 	}
 	p := t.typ.propByName[idProperty]
 	if p == nil || !p.unique {

@@ -126,9 +126,7 @@ func contactsType(owners []owner) *objectType {
 		}),
 		prop("total_revenue", "Total Revenue", kNumber).calc(),
 		prop("hs_is_unworked", "Contact unworked", kBool).calc(),
-		prop("hs_merged_object_ids", "Merged Contact IDs", kText).readonly().withFill(10).withGen(func(g gen) string {
-			return strconv.FormatUint(1000+g.n(1, 90000), 10)
-		}),
+		mergedIDsProp("Contact"),
 	)
 	return &objectType{
 		name: "contacts", typeID: "0-1", singular: "contact", labelSingular: "Contact", labelPlural: "Contacts",
@@ -168,6 +166,7 @@ func companiesType(owners []owner) *objectType {
 		prop("num_associated_deals", "Associated Deals", kNumber).calc(),
 		prop("total_revenue", "Total Revenue", kNumber).calc(),
 		prop("hs_analytics_num_visits", "Number of Sessions", kNumber).readonly(),
+		mergedIDsProp("Company"),
 	)
 	return &objectType{
 		name: "companies", typeID: "0-2", singular: "company", labelSingular: "Company", labelPlural: "Companies",
@@ -231,6 +230,7 @@ func dealsType(owners []owner, ps []pipeline) *objectType {
 		prop("hs_acv", "Annual contract value", kNumber).calc(),
 		prop("num_associated_contacts", "Number of Associated Contacts", kNumber).calc(),
 		prop("hs_analytics_source", "Original Source Type", kSelect).withOptions(opts("ORGANIC_SEARCH", "PAID_SEARCH", "EMAIL_MARKETING", "OFFLINE", "DIRECT_TRAFFIC")).readonly(),
+		mergedIDsProp("Deal"),
 	)
 	return &objectType{
 		name: "deals", typeID: "0-3", singular: "deal", labelSingular: "Deal", labelPlural: "Deals",
@@ -256,6 +256,7 @@ func ticketsType(owners []owner, ps []pipeline) *objectType {
 		prop("time_to_close", "Time to close", kNumber).calc(),
 		prop("hs_num_times_contacted", "Number of times contacted", kNumber).calc(),
 		prop("hs_is_closed", "Is ticket closed?", kBool).calc().withFill(100).withGen(stageOf(ps, "hs_pipeline_stage", func(s *stage) string { return strconv.FormatBool(s.closed) })),
+		mergedIDsProp("Ticket"),
 	)
 	return &objectType{
 		name: "tickets", typeID: "0-5", singular: "ticket", labelSingular: "Ticket", labelPlural: "Tickets",
@@ -359,7 +360,7 @@ func customTypes(seed uint64, portalID int64, owners []owner) []*objectType {
 			createdProp: "hs_createdate", modifiedProp: "hs_lastmodifieddate",
 			defaults: []string{display}, required: req, searchable: []string{display}, primaryDisplay: display,
 			schemaID: strconv.FormatUint(id+17, 10),
-			props:    append(systemProps("hs_createdate", "hs_lastmodifieddate", owners), props...),
+			props:    append(append(systemProps("hs_createdate", "hs_lastmodifieddate", owners), props...), mergedIDsProp(label)),
 		}
 	}
 	return []*objectType{

@@ -50,6 +50,7 @@ func (e *Emulator) routes() http.Handler {
 		api("DELETE "+o+"/{type}/{id}", FamilyBatch, e.archiveObject)
 		api("POST "+o+"/{type}/batch/{op}", FamilyBatch, e.batch)
 		mux.Handle("POST "+o+"/{type}/search", e.api(FamilySearch, true, f.v2026, e.search))
+		api("POST "+o+"/{type}/merge", FamilyBatch, e.mergeObjects)
 		a := f.associations + "/{from}/{to}"
 		api("POST "+a+"/batch/read", FamilyAssociations, e.assocBatchRead)
 		api("POST "+a+"/batch/create", FamilyAssociations, e.assocBatchCreate)

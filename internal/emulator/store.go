@@ -12,11 +12,26 @@ type rec struct {
 	id         uint64
 	created    int64 // epoch ms
 	updated    int64 // epoch ms, the last-modified property
-	archivedAt int64 // epoch ms; 0 while the record is live
+	archivedAt int64 // epoch ms; 0 while the record is live, mergedAway once merged into another
 	seeded     bool  // property values derive from (seed, id) unless overridden
 }
 
+// mergedAway marks, in archivedAt, a record merged into another: HubSpot neither lists it nor
+// puts it in the recycle bin.
+const mergedAway = -1
+
 func (r *rec) live() bool { return r.archivedAt == 0 }
+
+// archived reports a record in the recycle bin.
+func (r *rec) archived() bool { return r.archivedAt > 0 }
+
+// listed reports whether a list of live records (or of the recycle bin, with archived) shows r.
+func (r *rec) listed(archived bool) bool {
+	if archived {
+		return r.archived()
+	}
+	return r.live()
+}
 
 // valueState tells an absent value (never set) from one cleared by a write, which the v3 family
 // renders as "".
@@ -36,7 +51,9 @@ type table struct {
 	recs []rec
 	over map[int32]map[string]string // written values; "" means cleared
 	uniq map[string]map[string]int32 // unique property -> lower-case written value -> position
-	mod  modIndex
+	// survivors maps a merged-away record's position to the record it was merged into.
+	survivors map[int32]int32
+	mod       modIndex
 }
 
 func newTable(typ *objectType, seed uint64, n int, start int64) *table {

@@ -104,8 +104,11 @@ func assertRow(t *testing.T, table *schema.Table, r row, rec emulator.Record) {
 		"updated_at": {r["updated_at"], ms(rec.UpdatedAt)},
 		"archived":   {r["archived"], rec.Archived},
 	}
+	checks["archived_reason"] = [2]any{r["archived_reason"], nil}
+	checks["merged_into_id"] = [2]any{r["merged_into_id"], nil}
 	if rec.Archived {
 		checks["archived_at"] = [2]any{r["archived_at"], ms(rec.ArchivedAt)}
+		checks["archived_reason"] = [2]any{r["archived_reason"], "archived"}
 	}
 	for _, col := range table.Columns {
 		raw, set := rec.Properties[col.Name]

@@ -3,6 +3,7 @@ package crm
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -14,7 +15,13 @@ import (
 )
 
 // staticColumns come first in every object table, in this order.
-const staticColumns = 6
+const staticColumns = 8
+
+// Values of archived_reason on tombstone rows.
+const (
+	reasonArchived = "archived"
+	reasonMerged   = "merged"
+)
 
 // ObjectTable is the table of one CRM object type: static columns, then one typed column per
 // synced property. Its rows are built straight into Arrow arrays (see client.ObjectTable).
@@ -23,10 +30,13 @@ func ObjectTable(obj client.ObjectType) client.ObjectTable {
 	cols := schema.ColumnList{
 		{Name: "portal", Type: arrow.BinaryTypes.String, PrimaryKey: true, NotNull: true, Description: "Name of the portal in the spec (`default` for a single-portal spec)."},
 		{Name: "id", Type: arrow.PrimitiveTypes.Int64, PrimaryKey: true, NotNull: true, Description: "Record id (hs_object_id)."},
-		{Name: "created_at", Type: arrow.FixedWidthTypes.Timestamp_ms, Description: "When the record was created."},
-		{Name: "updated_at", Type: arrow.FixedWidthTypes.Timestamp_ms, IncrementalKey: true, Description: "Last modification (" + obj.ModifiedProperty + "); the incremental cursor."},
-		{Name: "archived", Type: arrow.FixedWidthTypes.Boolean, Description: "True on tombstone rows: the record was archived (deleted) in HubSpot."},
-		{Name: "archived_at", Type: arrow.FixedWidthTypes.Timestamp_ms, Description: "When the record was archived."},
+		{Name: "created_at", Type: arrow.FixedWidthTypes.Timestamp_ms, Description: "When the record was created; null on `merged` tombstones."},
+		{Name: "updated_at", Type: arrow.FixedWidthTypes.Timestamp_ms, IncrementalKey: true, Description: "Last modification (" + obj.ModifiedProperty + "); the incremental cursor. On `merged` tombstones, the merge (the survivor's last modification)."},
+		{Name: "archived", Type: arrow.FixedWidthTypes.Boolean, Description: "True on tombstone rows: the record left HubSpot, archived (deleted) or merged into another (see archived_reason)."},
+		{Name: "archived_at", Type: arrow.FixedWidthTypes.Timestamp_ms, Description: "When the record was archived, or merged away (the survivor's last modification)."},
+		{Name: "archived_reason", Type: arrow.BinaryTypes.String, Description: "Why a tombstone row's record left: `archived` (in the recycle bin) or `merged` (merged into merged_into_id). Null on live rows."},
+		// Null wherever nothing was merged, which is every row of the types HubSpot does not merge.
+		{Name: "merged_into_id", Type: arrow.PrimitiveTypes.Int64, IgnoreInTests: true, Description: "On a `merged` tombstone, the id of the record it was merged into; every property column of such a row is null."},
 	}
 	taken := map[string]bool{}
 	for _, c := range cols {
@@ -49,11 +59,12 @@ func ObjectTable(obj client.ObjectType) client.ObjectTable {
 	table := &schema.Table{
 		Name:          name,
 		Title:         "HubSpot " + obj.Name,
-		Description:   fmt.Sprintf("HubSpot CRM %s (object type %s): one row per record, tombstones for archived ones. After the static columns come one typed column per HubSpot property of the portal (see docs/types.md).", obj.Name, obj.TypeID),
+		Description:   fmt.Sprintf("HubSpot CRM %s (object type %s): one row per record, tombstones for archived and merged-away ones (see docs/incremental.md). After the static columns come one typed column per HubSpot property of the portal (see docs/types.md).", obj.Name, obj.TypeID),
 		IsIncremental: true,
 		Columns:       cols,
 	}
-	b := &recordBuilder{schema: table.ToArrowSchema(), props: props}
+	read := obj.ReadProperties()
+	b := &recordBuilder{schema: table.ToArrowSchema(), props: props, values: len(read), mergedAt: slices.Index(read, client.MergedIDsProperty)}
 	return client.ObjectTable{Table: table, Object: obj.Name, Build: b.build}
 }
 
@@ -64,33 +75,67 @@ type propertyColumn struct {
 }
 
 // recordBuilder turns a page of records into one Arrow record of its table. The records carry
-// their property values by position (hubspot.Object.Values) in the order of obj.Properties, which
-// is also the order of the property columns.
+// their property values by position (hubspot.Object.Values) in the order of
+// obj.ReadProperties: first the property columns' values, in column order, then possibly the
+// merged ids read for tombstones only.
 type recordBuilder struct {
-	schema *arrow.Schema
-	props  []propertyColumn
+	schema   *arrow.Schema
+	props    []propertyColumn
+	values   int // values per record
+	mergedAt int // position of hs_merged_object_ids among the values; -1 when the type has none
+}
+
+// mergeTombstone is the row of a record merged into another: HubSpot lists it nowhere, so it
+// leaves the warehouse through the survivor's hs_merged_object_ids.
+type mergeTombstone struct {
+	id, into int64
+	at       arrow.Timestamp // the survivor's last modification: the merge or later
 }
 
 func (b *recordBuilder) build(portal string, objs []hubspot.Object, bad client.BadValueFunc) (arrow.Record, error) {
-	n := len(objs)
-	portals, ids := make([]string, n), make([]int64, n)
-	created, updated, archivedAt := make([]arrow.Timestamp, n), make([]arrow.Timestamp, n), make([]arrow.Timestamp, n)
-	archived, archivedAtValid := make([]bool, n), newValidity(n)
+	var tombs []mergeTombstone
+	ids := make([]int64, len(objs))
 	for i := range objs {
 		o := &objs[i]
 		id, err := strconv.ParseInt(o.ID, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("record id %q is not numeric: %w", o.ID, err)
 		}
-		if len(o.Values) != len(b.props) {
-			return nil, fmt.Errorf("record %s carries %d property values for %d property columns", o.ID, len(o.Values), len(b.props))
+		if len(o.Values) != b.values {
+			return nil, fmt.Errorf("record %s carries %d property values, want %d", o.ID, len(o.Values), b.values)
 		}
-		portals[i], ids[i], archived[i] = portal, id, o.Archived
+		ids[i] = id
+		if b.mergedAt >= 0 {
+			tombs = appendMerged(tombs, id, arrow.Timestamp(o.UpdatedAt.UnixMilli()), o.Values[b.mergedAt], bad)
+		}
+	}
+	n := len(objs) + len(tombs)
+	portals := make([]string, n)
+	created, updated, archivedAt := make([]arrow.Timestamp, n), make([]arrow.Timestamp, n), make([]arrow.Timestamp, n)
+	createdValid, archivedAtValid, mergedValid := newValidity(n), newValidity(n), newValidity(n)
+	archived, reasons, mergedInto := make([]bool, n), make([]string, n), make([]int64, n)
+	for i := range objs {
+		o := &objs[i]
+		portals[i], archived[i] = portal, o.Archived
 		created[i], updated[i] = arrow.Timestamp(o.CreatedAt.UnixMilli()), arrow.Timestamp(o.UpdatedAt.UnixMilli())
+		createdValid.set(i, true)
 		if o.ArchivedAt != nil {
 			archivedAt[i] = arrow.Timestamp(o.ArchivedAt.UnixMilli())
 		}
 		archivedAtValid.set(i, o.ArchivedAt != nil)
+		if o.Archived {
+			reasons[i] = reasonArchived
+		}
+		mergedValid.set(i, false)
+	}
+	for j, tomb := range tombs {
+		i := len(objs) + j
+		ids = append(ids, tomb.id)
+		portals[i], archived[i], reasons[i], mergedInto[i] = portal, true, reasonMerged, tomb.into
+		updated[i], archivedAt[i] = tomb.at, tomb.at
+		createdValid.set(i, false)
+		archivedAtValid.set(i, true)
+		mergedValid.set(i, true)
 	}
 	cols := make([]arrow.Array, 0, staticColumns+len(b.props))
 	defer func() {
@@ -102,11 +147,14 @@ func (b *recordBuilder) build(portal string, objs []hubspot.Object, bad client.B
 	cols = append(cols,
 		textColumn(portals),
 		fixedArray(typeOf(1), ids, validity{}),
-		fixedArray(typeOf(2), created, validity{}),
+		fixedArray(typeOf(2), created, createdValid),
 		fixedArray(typeOf(3), updated, validity{}),
 		boolArray(archived, validity{}),
 		fixedArray(typeOf(5), archivedAt, archivedAtValid),
+		textColumn(reasons),
+		fixedArray(typeOf(7), mergedInto, mergedValid),
 	)
+	// Tombstones of merges carry no values: their cells stay "", which is null.
 	vals := make([]string, n)
 	for c, p := range b.props {
 		for i := range objs {
@@ -115,4 +163,17 @@ func (b *recordBuilder) build(portal string, objs []hubspot.Object, bad client.B
 		cols = append(cols, p.kind.column(vals, func(i int, err error) { bad(p.column, vals[i], err) }))
 	}
 	return array.NewRecord(b.schema, cols, int64(n)), nil
+}
+
+// appendMerged adds a tombstone for each id of a survivor's hs_merged_object_ids; an id that is not
+// a number is reported to bad and skipped.
+func appendMerged(tombs []mergeTombstone, survivor int64, at arrow.Timestamp, mergedIDs string, bad client.BadValueFunc) []mergeTombstone {
+	ids, notIDs := client.MergedIDs(mergedIDs)
+	for _, part := range notIDs {
+		bad(client.MergedIDsProperty, part, fmt.Errorf("merged id %q of record %d is not numeric", part, survivor))
+	}
+	for _, id := range ids {
+		tombs = append(tombs, mergeTombstone{id: id, into: survivor, at: at})
+	}
+	return tombs
 }
