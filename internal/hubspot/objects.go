@@ -29,11 +29,14 @@ type Object struct {
 	// Values holds the properties instead when the request asked for them by position:
 	// Values[i] is the value of the request's i-th property name, "" when HubSpot returned it
 	// null or empty or not at all. Reading by position spares a map per record.
-	Values       []string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Archived     bool
-	ArchivedAt   *time.Time
+	Values     []string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Archived   bool
+	ArchivedAt *time.Time
+	// FilteredOut marks a record, read because it changed, that no longer matches the sync's
+	// record filters: it leaves the warehouse as a tombstone.
+	FilteredOut  bool
 	Associations map[string][]AssociationRef // keyed by the requested object type, from `associations=`
 }
 

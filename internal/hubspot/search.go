@@ -18,7 +18,15 @@ type Filter struct {
 	Values       []string `json:"values,omitempty"`    // IN, NOT_IN
 }
 
-// FilterGroup ANDs its filters; a search ORs its groups (at most 5 groups, 18 filters).
+// Limits HubSpot puts on one search's filters.
+const (
+	MaxFilterGroups    = 5
+	MaxFiltersPerGroup = 10
+	MaxFilters         = 25  // in all groups together
+	MaxFilterValues    = 100 // in one IN or NOT_IN filter
+)
+
+// FilterGroup ANDs its filters; a search ORs its groups (see MaxFilterGroups and the others).
 type FilterGroup struct {
 	Filters []Filter `json:"filters"`
 }

@@ -37,6 +37,14 @@ type Cursor struct {
 	ArchivedSinceMs int64 `json:"archived_since_ms,omitempty"`
 	// ArchivedPassStartMs is where the unfinished tombstone pass began; it becomes ArchivedSinceMs.
 	ArchivedPassStartMs int64 `json:"archived_pass_start_ms,omitempty"`
+	// Filter is the stream's Stream.FilterKey when it began: records were selected with it.
+	Filter string `json:"filter,omitempty"`
+	// StartedMs is where the stream's first read began: a record modified before it that does
+	// not match the filter was never handed over, so it needs no tombstone.
+	StartedMs int64 `json:"started_ms,omitempty"`
+	// Refilter is set while the backfill that follows a change of filter re-reads every record,
+	// handing over a tombstone for each that no longer matches.
+	Refilter bool `json:"refilter,omitempty"`
 }
 
 func parseCursor(raw string) (Cursor, error) {

@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -52,6 +53,13 @@ type Stream struct {
 	BatchSize int
 	// FullRefresh ignores the stored cursor and starts a new backfill.
 	FullRefresh bool
+	// Filter selects the records to hand over (HubSpot's filter groups, at most 8 filters in a
+	// group and 25 with 2 more per group: the reader adds its own). A record that changed and no
+	// longer matches is handed over as FilteredOut. Nil hands over every record.
+	Filter []hubspot.FilterGroup
+	// FilterKey identifies Filter; when it differs from the one a stream began with, the stream
+	// reads every record again.
+	FilterKey string
 }
 
 // Reader reads streams for one portal.
@@ -70,7 +78,9 @@ type Reader struct {
 type Result struct {
 	Records    int
 	Tombstones int
-	Phase      Phase
+	// FilteredOut counts records handed over as no longer matching the filter.
+	FilteredOut int
+	Phase       Phase
 	// Complete is false when the record cap stopped the stream; the cursor says where to resume.
 	Complete bool
 }
@@ -90,12 +100,13 @@ func (r *Reader) Read(ctx context.Context, s Stream, emit func([]hubspot.Object)
 	if r.Now != nil {
 		now = r.Now
 	}
-	if s.FullRefresh {
+	refilter := cur.Phase != "" && cur.Filter != s.FilterKey
+	if s.FullRefresh || refilter {
 		cur = Cursor{}
 	}
 	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli()}
 	if cur.Phase == "" {
-		rd.begin(now())
+		rd.begin(now(), refilter)
 	}
 	if err := rd.run(ctx); err != nil {
 		return rd.res, err
@@ -124,28 +135,36 @@ type read struct {
 	capped       bool
 }
 
-func (rd *read) begin(now time.Time) {
-	if !rd.Start.IsZero() {
-		rd.cur = Cursor{Phase: PhaseIncremental, SinceMs: rd.Start.UnixMilli()}
-		return
-	}
+// begin starts a stream: a backfill, or reading from Start. After a change of filter, the
+// backfill reads every record to hand over a tombstone for each that no longer matches.
+func (rd *read) begin(now time.Time, refilter bool) {
 	// Changes made while the backfill runs are read afterwards by search; starting a settle lag
 	// early also covers clock skew between this machine and HubSpot.
-	rd.cur = Cursor{Phase: PhaseBackfill, SinceMs: now.Add(-rd.SettleLag).UnixMilli()}
-	rd.Logger.Info().Str("stream", rd.s.Key).Msg("no cursor: starting a backfill")
+	startMs := now.Add(-rd.SettleLag).UnixMilli()
+	switch {
+	case refilter:
+		rd.cur = Cursor{Phase: PhaseBackfill, SinceMs: startMs, Refilter: true}
+		rd.Logger.Info().Str("stream", rd.s.Key).Msg("record filters changed: reading every record again; those that no longer match leave as tombstones")
+	case !rd.Start.IsZero():
+		rd.cur = Cursor{Phase: PhaseIncremental, SinceMs: rd.Start.UnixMilli()}
+	default:
+		rd.cur = Cursor{Phase: PhaseBackfill, SinceMs: startMs}
+		rd.Logger.Info().Str("stream", rd.s.Key).Msg("no cursor: starting a backfill")
+	}
+	rd.cur.Filter, rd.cur.StartedMs = rd.s.FilterKey, startMs
 }
 
 func (rd *read) run(ctx context.Context) error {
 	if rd.cur.Phase == PhaseBackfill {
 		backfill := rd.backfillList
-		if rd.s.BackfillBySearch {
+		if (rd.s.BackfillBySearch || rd.s.Filter != nil) && !rd.cur.Refilter {
 			backfill = rd.backfillSearch
 		}
 		if err := backfill(ctx); err != nil || rd.capped {
 			return rd.finish(ctx, err)
 		}
 		rd.cur.Phase = PhaseIncremental
-		rd.cur.BackfillAfter = ""
+		rd.cur.BackfillAfter, rd.cur.Refilter = "", false
 	}
 	if err := rd.incremental(ctx); err != nil || rd.capped {
 		return rd.finish(ctx, err)
@@ -188,8 +207,20 @@ func (rd *read) budgeted(ctx context.Context, limit int, fetch func(granted int)
 	return err == nil, err
 }
 
-// deliver queues records covered by the current cursor and hands them over when a batch is full.
+// deliver queues records covered by the current cursor, those the filter keeps or marks as
+// filtered out once it judged them (see judge), and hands them over when a batch is full.
 func (rd *read) deliver(ctx context.Context, objs []hubspot.Object) error {
+	if rd.s.Filter != nil && (rd.cur.Phase == PhaseIncremental || rd.cur.Refilter) {
+		var err error
+		if objs, err = rd.judge(ctx, objs); err != nil {
+			return err
+		}
+	}
+	return rd.queue(ctx, objs)
+}
+
+// queue queues records and hands them over when a batch is full.
+func (rd *read) queue(ctx context.Context, objs []hubspot.Object) error {
 	rd.pending = append(rd.pending, objs...)
 	if len(rd.pending) >= max(rd.s.BatchSize, 1) {
 		return rd.flush(ctx)
@@ -233,14 +264,65 @@ func (rd *read) backfillList(ctx context.Context) error {
 	}
 }
 
+// backfillSearch walks the settled records that match the filter by id; anything newer is read by
+// the incremental pass from SinceMs.
 func (rd *read) backfillSearch(ctx context.Context) error {
-	// Settled records only; anything newer is read by the incremental pass from SinceMs.
 	rd.cur.SinceMs = min(rd.cur.SinceMs, rd.upperMs)
 	settled := hubspot.Filter{PropertyName: rd.s.ModifiedProperty, Operator: "LTE", Value: ms(rd.upperMs)}
-	_, err := rd.keysetByID(ctx, []hubspot.Filter{settled}, rd.cur.BackfillAfter, func(lastID string) {
+	_, err := rd.keysetByID(ctx, withEach(rd.s.Filter, settled), rd.cur.BackfillAfter, func(lastID string) {
 		rd.cur.BackfillAfter = lastID
 	})
 	return err
+}
+
+// withEach adds filters to every group of a filter (to one group of them when it has none):
+// HubSpot ORs groups, so what every record must also match goes into each.
+func withEach(groups []hubspot.FilterGroup, filters ...hubspot.Filter) []hubspot.FilterGroup {
+	if len(groups) == 0 {
+		return []hubspot.FilterGroup{{Filters: filters}}
+	}
+	out := make([]hubspot.FilterGroup, len(groups))
+	for i, g := range groups {
+		out[i].Filters = append(slices.Clone(filters), g.Filters...)
+	}
+	return out
+}
+
+// judge asks HubSpot which of records read without the filter match it, by id, 100 ids a search.
+// Those that match are kept; the others are marked FilteredOut when the warehouse may hold them
+// (they changed since the stream began, or the filter changed), and dropped otherwise.
+func (rd *read) judge(ctx context.Context, objs []hubspot.Object) ([]hubspot.Object, error) {
+	matched := make(map[string]bool, len(objs))
+	for chunk := range slices.Chunk(objs, hubspot.MaxFilterValues) {
+		ids := make([]string, len(chunk))
+		for i, o := range chunk {
+			ids[i] = o.ID
+		}
+		page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
+			FilterGroups: withEach(rd.s.Filter, hubspot.Filter{PropertyName: idProperty, Operator: "IN", Values: ids}),
+			Properties:   []string{idProperty},
+			Limit:        len(ids),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("search %s for the records that match the filter: %w", rd.s.ObjectType, err)
+		}
+		for _, o := range page.Results {
+			matched[o.ID] = true
+		}
+	}
+	kept := objs[:0:0]
+	for _, o := range objs {
+		switch {
+		case matched[o.ID]:
+		case rd.cur.Refilter || o.UpdatedAt.UnixMilli() >= rd.cur.StartedMs:
+			o.FilteredOut = true
+			rd.res.FilteredOut++
+		default:
+			continue
+		}
+		kept = append(kept, o)
+	}
+	return kept, nil
 }
 
 // incremental reads records modified in [SinceMs, now - settle lag], ascending, in pages of 200
@@ -353,7 +435,7 @@ func offset(after int) string {
 // readTie reads every record modified at exactly SinceMs by ascending numeric id, however many.
 func (rd *read) readTie(ctx context.Context) error {
 	at := hubspot.Filter{PropertyName: rd.s.ModifiedProperty, Operator: "EQ", Value: ms(rd.cur.SinceMs)}
-	done, err := rd.keysetByID(ctx, []hubspot.Filter{at}, rd.cur.TieID, func(lastID string) { rd.cur.TieID = lastID })
+	done, err := rd.keysetByID(ctx, withEach(nil, at), rd.cur.TieID, func(lastID string) { rd.cur.TieID = lastID })
 	if err != nil || !done {
 		return err
 	}
@@ -361,18 +443,16 @@ func (rd *read) readTie(ctx context.Context) error {
 	return nil
 }
 
-// keysetByID pages through search results matching filters with ids above after, ascending by
+// keysetByID pages through search results matching groups with ids above after, ascending by
 // numeric id, calling advance with the last id of each page. It returns true when all were read.
-func (rd *read) keysetByID(ctx context.Context, filters []hubspot.Filter, after string, advance func(lastID string)) (bool, error) {
+func (rd *read) keysetByID(ctx context.Context, groups []hubspot.FilterGroup, after string, advance func(lastID string)) (bool, error) {
 	for {
 		var results, fresh []hubspot.Object
 		var n int
 		ok, err := rd.budgeted(ctx, searchPageMax, func(granted int) (int, error) {
 			n = granted
 			page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
-				FilterGroups: []hubspot.FilterGroup{{Filters: append([]hubspot.Filter{
-					{PropertyName: idProperty, Operator: "GT", Value: cmp.Or(after, "0")},
-				}, filters...)}},
+				FilterGroups: withEach(groups, hubspot.Filter{PropertyName: idProperty, Operator: "GT", Value: cmp.Or(after, "0")}),
 				Sorts:      []hubspot.Sort{{PropertyName: idProperty, Direction: "ASCENDING"}},
 				Properties: rd.s.Properties,
 				ByPosition: true,
@@ -469,7 +549,7 @@ func (rd *read) tombstones(ctx context.Context) error {
 		if page.After == "" {
 			rd.cur.ArchivedSinceMs, rd.cur.ArchivedPassStartMs = rd.cur.ArchivedPassStartMs, 0
 		}
-		if err := rd.deliver(ctx, fresh); err != nil {
+		if err := rd.queue(ctx, fresh); err != nil {
 			return err
 		}
 		if page.After == "" {
