@@ -84,6 +84,9 @@ type Portal struct {
 
 	skippedMu sync.Mutex
 	skipped   []Skipped // object types discovery or reading left out for a missing scope
+	// namedTables is the running sync's `tables` option: a table it names exactly fails for a
+	// missing scope instead of being skipped (see Meta.SkipForScope).
+	namedTables []string
 }
 
 // New returns the plugin's NewClientFunc; version is the plugin's, sent in the User-Agent. Init

@@ -35,6 +35,9 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	if err != nil {
 		return fmt.Errorf("select tables: %w", err)
 	}
+	for _, p := range c.portals {
+		p.namedTables = opts.Tables
+	}
 	store, err := c.openState(ctx, opts.BackendOptions)
 	if err != nil {
 		return err
