@@ -67,6 +67,10 @@ type Mapping struct {
 	Pipelines *PipelineMapping `json:"pipelines,omitempty"`
 	// Associations created from each written record to existing records.
 	Associations []AssociationRule `json:"associations,omitempty"`
+	// Fail migrate when a column that maps to no property has a name close to a writable
+	// property's (a typo such as `fristname`, or `company_domain` for `domain`) instead of
+	// warning and leaving it out. Map such a column in columns, or skip it with "".
+	StrictColumns bool `json:"strict_columns,omitempty"`
 	// What DeleteStale and DeleteRecord messages do: `ignore` (logged) or `archive` the matched
 	// records.
 	OnDelete string `json:"on_delete,omitempty" jsonschema:"enum=ignore,enum=archive,default=ignore"`

@@ -61,6 +61,8 @@ type Plan struct {
 	assocs    []*assocPlan
 	readProps []string
 	Unmapped  []string // incoming columns that go nowhere (no property of that name)
+	// Suggestions are the unmapped columns whose names are close to a writable property's.
+	Suggestions []Suggestion
 }
 
 // idProperties name a record id as a mapping target.
@@ -149,6 +151,10 @@ func Compile(ctx context.Context, p *Portal, table string, sc *arrow.Schema, m s
 			return nil, cfgErr(f.Name, target, "%v", err)
 		}
 		plan.columns = append(plan.columns, column{name: f.Name, prop: def, conv: conv})
+	}
+	plan.Suggestions = suggest(plan.Unmapped, obj.Properties, mapped)
+	if m.StrictColumns && len(plan.Suggestions) > 0 {
+		return nil, strictColumnsError(table, plan.Suggestions)
 	}
 	if err := plan.checkKey(mapped); err != nil {
 		return nil, err
