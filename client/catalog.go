@@ -262,6 +262,14 @@ func (p *Portal) skippable(err error, what string) bool {
 	return true
 }
 
+// SkipForScope reports a read refused for a missing scope that the run skips rather than fails:
+// the run's `tables` option named none of tables exactly (it selected them through patterns such
+// as `*`). The skip is noted under what for the run's summary, as discovery notes object types.
+func (m *Meta) SkipForScope(err error, what string, tables ...string) bool {
+	named := slices.ContainsFunc(tables, func(t string) bool { return slices.Contains(m.run.namedTables, t) })
+	return !named && m.Portal.skippable(err, what)
+}
+
 // skippedObjects lists the object types left out for a missing scope so far.
 func (p *Portal) skippedObjects() []Skipped {
 	p.skippedMu.Lock()

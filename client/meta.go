@@ -39,6 +39,9 @@ type run struct {
 	store       state.Client
 	records     *incremental.Budget // object records, capped by max_records_per_sync
 	association *incremental.Budget // record ids read to refresh associations, capped alike
+	// namedTables is the sync's `tables` option: a table it names exactly fails for a missing
+	// scope instead of being skipped (see Meta.SkipForScope).
+	namedTables []string
 
 	mu         sync.Mutex
 	incomplete []string         // streams the cap stopped

@@ -67,6 +67,10 @@ func (c *Client) compile(ctx context.Context, table string, sc *arrow.Schema) (*
 	if err != nil {
 		return nil, err
 	}
+	for _, s := range plan.Suggestions {
+		c.logger.Warn().Str("table", table).Str("column", s.Column).Strs("closest_properties", s.Properties).
+			Msg("column looks like a misspelt property and is not written: map it in columns (or to \"\" to skip it), or set strict_columns to fail on it")
+	}
 	if len(plan.Unmapped) > 0 {
 		c.logger.Info().Str("table", table).Strs("columns", plan.Unmapped).
 			Msg("columns without a writable HubSpot property of the same name are not written; map them in columns to write them")

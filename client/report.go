@@ -24,7 +24,7 @@ type Report struct {
 // objects selected through `*`; a named one fails the sync).
 type Skipped struct {
 	Portal        string
-	Object        string // plural name, such as tickets, or "custom objects" when the schemas are unreadable
+	Object        string // plural name, such as tickets; "custom objects" when the schemas are unreadable; "lists"
 	MissingScopes []string
 }
 

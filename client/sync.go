@@ -53,6 +53,7 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 		store:       store,
 		records:     incremental.NewBudget(c.spec.MaxRecordsPerSync),
 		association: incremental.NewBudget(c.spec.MaxRecordsPerSync),
+		namedTables: opts.Tables,
 		failed:      map[string]error{},
 		badValues:   map[string]int{},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -143,7 +144,7 @@ func (c *Client) DeleteStaleBatch(ctx context.Context, msgs message.WriteDeleteS
 }
 
 // DeleteRecordsBatch applies the delete rule to deleted rows: `ignore` logs it; `archive`
-// archives the records whose match key the delete names (a where clause on the key column).
+// archives the records whose match key the delete names (a where clause on a key column).
 func (c *Client) DeleteRecordsBatch(ctx context.Context, msgs message.WriteDeleteRecords) error {
 	run, err := c.currentRun()
 	if err != nil {
@@ -154,12 +155,17 @@ func (c *Client) DeleteRecordsBatch(ctx context.Context, msgs message.WriteDelet
 		if !ok {
 			continue
 		}
-		keys, err := deletedKeys(m, plan.KeyColumn())
+		keys, err := deletedKeys(m, plan.KeyColumns())
 		if err != nil {
 			return fmt.Errorf("delete from %s: %w", m.TableName, err)
 		}
-		if err := run.Archive(ctx, plan, keys); err != nil {
-			return fmt.Errorf("archive deleted %s records of %s: %w", plan.Object.Name, m.TableName, err)
+		for _, column := range plan.KeyColumns() {
+			if len(keys[column]) == 0 {
+				continue
+			}
+			if err := run.Archive(ctx, plan, column, keys[column]); err != nil {
+				return fmt.Errorf("archive deleted %s records of %s: %w", plan.Object.Name, m.TableName, err)
+			}
 		}
 	}
 	return nil
@@ -178,20 +184,22 @@ func (c *Client) deletePlan(table, what string) (*reverse.Plan, bool) {
 	return plan, true
 }
 
-// deletedKeys reads the key values a DeleteRecord names: `key = value` predicates on the plan's
-// key column. Any other predicate cannot name HubSpot records and is refused.
-func deletedKeys(m *message.WriteDeleteRecord, keyColumn string) ([]string, error) {
-	var keys []string
+// deletedKeys reads the key values a DeleteRecord names, by key column: `key = value`
+// predicates on the columns of the plan's match keys. Any other predicate cannot name HubSpot
+// records and is refused.
+func deletedKeys(m *message.WriteDeleteRecord, keyColumns []string) (map[string][]string, error) {
+	keys := map[string][]string{}
 	for _, g := range m.WhereClause {
 		for _, p := range g.Predicates {
-			if p.Column != keyColumn || !strings.EqualFold(p.Operator, "eq") {
-				return nil, fmt.Errorf("only `%s = value` predicates name HubSpot records, got %s %s", keyColumn, p.Column, p.Operator)
+			if !slices.Contains(keyColumns, p.Column) || !strings.EqualFold(p.Operator, "eq") {
+				return nil, fmt.Errorf("only `column = value` predicates on a match key column (%s) name HubSpot records, got %s %s",
+					strings.Join(keyColumns, ", "), p.Column, p.Operator)
 			}
 			for i := range p.Record.NumCols() {
 				col := p.Record.Column(int(i))
 				for r := range col.Len() {
 					if col.IsValid(r) {
-						keys = append(keys, col.ValueStr(r))
+						keys[p.Column] = append(keys[p.Column], col.ValueStr(r))
 					}
 				}
 			}

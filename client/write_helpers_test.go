@@ -198,7 +198,7 @@ func outcomes(t *testing.T, dir string) []reverse.Outcome {
 		for i := range int(rec.NumRows()) {
 			out = append(out, reverse.Outcome{
 				Table: str("table", i), Object: str("object", i), Portal: str("portal", i),
-				Row: col("row_index").(*array.Int64).Value(i), Key: str("key", i), HubSpotID: str("hubspot_id", i),
+				Row: col("row_index").(*array.Int64).Value(i), Key: str("key", i), MatchKey: str("match_key", i), HubSpotID: str("hubspot_id", i),
 				Status: reverse.Status(str("outcome", i)), Action: reverse.Action(str("action", i)),
 				Category: str("category", i), Message: str("message", i), DryRun: col("dry_run").(*array.Boolean).Value(i),
 			})

@@ -17,11 +17,15 @@ type want struct {
 	status   reverse.Status
 	action   reverse.Action
 	category string // prefix
+	matchKey string // the report's match_key; "" is not checked
 }
 
 func synced(a reverse.Action) want { return want{status: reverse.StatusSynced, action: a} }
 func excluded(c string) want       { return want{status: reverse.StatusExcluded, category: c} }
 func failed(c string) want         { return want{status: reverse.StatusFailed, category: c} }
+
+// by expects the row to be identified by match key k.
+func (w want) by(k string) want { w.matchKey = k; return w }
 
 // writeCase is one reverse-ETL scenario run through p.Init / p.WriteAll against the emulator.
 type writeCase struct {
@@ -271,6 +275,12 @@ func TestWriteModesAndRules(t *testing.T) {
 			},
 		},
 	}
+	runWriteCases(t, cases)
+}
+
+// runWriteCases runs each case against a fresh portal and checks every row's outcome.
+func runWriteCases(t *testing.T, cases []writeCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newDestPortal(t)
@@ -287,6 +297,9 @@ func TestWriteModesAndRules(t *testing.T) {
 				o := outs[int64(i)]
 				if o.Status != w.status || o.Action != w.action || !strings.HasPrefix(o.Category, w.category) {
 					t.Errorf("row %d: %s/%s/%s (%s), want %s/%s/%s", i, o.Status, o.Action, o.Category, o.Message, w.status, w.action, w.category)
+				}
+				if w.matchKey != "" && o.MatchKey != w.matchKey {
+					t.Errorf("row %d: match_key %q, want %q", i, o.MatchKey, w.matchKey)
 				}
 			}
 			if tc.check != nil {

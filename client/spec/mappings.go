@@ -1,11 +1,16 @@
 package spec
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/invopop/jsonschema"
 )
 
 // Reverse-ETL modes, conflict winners, delete rules and pipeline mapping modes.
@@ -45,9 +50,11 @@ type Mapping struct {
 	// records; create only adds missing records; archive moves the matched records to the recycle bin.
 	Mode string `json:"mode,omitempty" jsonschema:"enum=upsert,enum=update,enum=create,enum=archive,default=upsert"`
 	// Property that identifies a row's record: `id` (record id), `email` (contacts), any property
-	// with unique values, or for companies `domain` or `name` (matched through search). Defaults to
-	// email for contacts, domain for companies and id for other objects.
-	MatchKey string `json:"match_key,omitempty"`
+	// with unique values, or for companies `domain` or `name` (matched through search). A list, such
+	// as `[domain, name]`, is tried in order: a row matches through the first key that has a value
+	// in the row and finds a record. Defaults to email for contacts, domain for companies and id
+	// for other objects.
+	MatchKey MatchKeys `json:"match_key,omitempty"`
 	// Column -> property. Columns not listed map to the property of the same name when there is
 	// one; a column mapped to "" is skipped; `_cq_*` columns never reach HubSpot.
 	Columns map[string]string `json:"columns,omitempty"`
@@ -60,6 +67,10 @@ type Mapping struct {
 	Pipelines *PipelineMapping `json:"pipelines,omitempty"`
 	// Associations created from each written record to existing records.
 	Associations []AssociationRule `json:"associations,omitempty"`
+	// Fail migrate when a column that maps to no property has a name close to a writable
+	// property's (a typo such as `fristname`, or `company_domain` for `domain`) instead of
+	// warning and leaving it out. Map such a column in columns, or skip it with "".
+	StrictColumns bool `json:"strict_columns,omitempty"`
 	// What DeleteStale and DeleteRecord messages do: `ignore` (logged) or `archive` the matched
 	// records.
 	OnDelete string `json:"on_delete,omitempty" jsonschema:"enum=ignore,enum=archive,default=ignore"`
@@ -101,14 +112,14 @@ func (m *Mapping) setDefaults(portal string) {
 	if m.RequireEmail == nil {
 		m.RequireEmail = ptr(true)
 	}
-	if m.MatchKey == "" {
+	if len(m.MatchKey) == 0 {
 		switch m.Object {
 		case "contacts":
-			m.MatchKey = "email"
+			m.MatchKey = MatchKeys{"email"}
 		case "companies":
-			m.MatchKey = "domain"
+			m.MatchKey = MatchKeys{"domain"}
 		default:
-			m.MatchKey = MatchByID
+			m.MatchKey = MatchKeys{MatchByID}
 		}
 	}
 	if m.Pipelines != nil {
@@ -147,11 +158,10 @@ func (m *Mapping) validate(p string, portals []Portal) error {
 			return fieldError(p+"."+c.field, fmt.Sprintf("must be one of %s, got %q", strings.Join(c.allowed, ", "), c.value))
 		}
 	}
+	if err := m.validateMatchKeys(p + ".match_key"); err != nil {
+		return err
+	}
 	switch {
-	case (m.MatchKey == "domain" || m.MatchKey == "name") && m.Object != "companies":
-		return fieldError(p+".match_key", fmt.Sprintf("%q matching (through search) is for companies; use id or a unique property of %s", m.MatchKey, m.Object))
-	case m.Mode == ModeCreate && m.MatchKey == MatchByID:
-		return fieldError(p+".match_key", "create needs a key HubSpot can search for (email, domain, name or a unique property), so that a retried or rerun create never duplicates a record")
 	case m.Pipelines != nil && m.Object != "deals" && m.Object != "tickets":
 		return fieldError(p+".pipelines", fmt.Sprintf("applies to deals and tickets, not %s", m.Object))
 	case !*m.RequireEmail && m.Object != "contacts":
@@ -177,6 +187,63 @@ func (m *Mapping) validate(p string, portals []Portal) error {
 	}
 	return nil
 }
+
+// validateMatchKeys checks each match key on its own and the list as a whole.
+func (m *Mapping) validateMatchKeys(p string) error {
+	for i, k := range m.MatchKey {
+		kp := p
+		if len(m.MatchKey) > 1 {
+			kp = fmt.Sprintf("%s[%d]", p, i)
+		}
+		switch {
+		case strings.TrimSpace(k) == "":
+			return fieldError(kp, "must name a property such as email, or id")
+		case (k == "domain" || k == "name") && m.Object != "companies":
+			return fieldError(kp, fmt.Sprintf("%q matching (through search) is for companies; use id or a unique property of %s", k, m.Object))
+		case slices.Index(m.MatchKey, k) < i:
+			return fieldError(kp, fmt.Sprintf("%q is listed twice; each key is tried once, in order", k))
+		}
+	}
+	if m.Mode == ModeCreate && !slices.ContainsFunc(m.MatchKey, func(k string) bool { return k != MatchByID }) {
+		return fieldError(p, "create needs a key HubSpot can search for (email, domain, name or a unique property), so that a retried or rerun create never duplicates a record")
+	}
+	return nil
+}
+
+// MatchKeys is match_key: one property, or a list of properties tried in order. In a spec it
+// is a string or a list of strings.
+type MatchKeys []string
+
+// UnmarshalJSON accepts a single key (`"email"`) or a list (`["domain", "name"]`).
+func (k *MatchKeys) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		*k = nil
+		return nil
+	}
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*k = MatchKeys{one}
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(b, &list); err != nil {
+		return errors.New("match_key must be a property name or a list of property names")
+	}
+	*k = list
+	return nil
+}
+
+// JSONSchema describes match_key as a string or a non-empty list of distinct strings.
+func (MatchKeys) JSONSchema() *jsonschema.Schema {
+	one := uint64(1)
+	return &jsonschema.Schema{OneOf: []*jsonschema.Schema{
+		{Type: "string", MinLength: &one},
+		{Type: "array", Items: &jsonschema.Schema{Type: "string", MinLength: &one}, MinItems: &one, UniqueItems: true},
+	}}
+}
+
+// String joins the keys as messages name them: "domain or name".
+func (k MatchKeys) String() string { return strings.Join(k, " or ") }
 
 // enumCheck is a field whose value must be one of a fixed set.
 type enumCheck struct {

@@ -10,13 +10,13 @@ func TestParseMappings(t *testing.T) {
 		{name: "defaults", raw: `{"access_token":"a","mappings":[{"table":"crm_contacts","object":"contacts"},{"table":"accounts","object":"companies"},{"table":"opps","object":"deals","pipelines":{}}]}`,
 			check: func(t *testing.T, s *Spec) {
 				c, co, d := s.Mappings[0], s.Mappings[1], s.Mappings[2]
-				if c.Mode != ModeUpsert || c.Conflict != ConflictSource || c.OnDelete != DeleteIgnore || c.Portal != "default" || c.MatchKey != "email" || !c.RequiresEmail() {
+				if c.Mode != ModeUpsert || c.Conflict != ConflictSource || c.OnDelete != DeleteIgnore || c.Portal != "default" || c.MatchKey.String() != "email" || !c.RequiresEmail() {
 					t.Errorf("contact mapping defaults: %+v", c)
 				}
-				if co.MatchKey != "domain" || co.RequiresEmail() {
+				if co.MatchKey.String() != "domain" || co.RequiresEmail() {
 					t.Errorf("company mapping defaults: %+v", co)
 				}
-				if d.MatchKey != MatchByID || d.Pipelines.Mode != PipelinesByLabel {
+				if d.MatchKey.String() != MatchByID || d.Pipelines.Mode != PipelinesByLabel {
 					t.Errorf("deal mapping defaults: %+v %+v", d, d.Pipelines)
 				}
 				if s.ReportPath != DefaultReportPath || s.DryRun || s.FailOnRowErrors {
@@ -48,6 +48,26 @@ func TestParseMappings(t *testing.T) {
 		{name: "bad pipeline mode", raw: `{"access_token":"a","mappings":[{"table":"t","object":"deals","pipelines":{"mode":"fuzzy"}}]}`, wantErr: "mappings[0].pipelines.mode"},
 		{name: "pipelines on contacts", raw: `{"access_token":"a","mappings":[{"table":"t","object":"contacts","pipelines":{"mode":"auto"}}]}`, wantErr: "mappings[0].pipelines: applies to deals and tickets"},
 		{name: "domain key on deals", raw: `{"access_token":"a","mappings":[{"table":"t","object":"deals","match_key":"domain"}]}`, wantErr: "mappings[0].match_key"},
+		{name: "match keys in order", raw: `{"access_token":"a","mappings":[{"table":"t","object":"companies","match_key":["domain","name"]},{"table":"u","object":"contacts","match_key":"external_id"}]}`,
+			check: func(t *testing.T, s *Spec) {
+				if got := s.Mappings[0].MatchKey; len(got) != 2 || got[0] != "domain" || got[1] != "name" {
+					t.Errorf("match_key list = %q", got)
+				}
+				if got := s.Mappings[1].MatchKey; len(got) != 1 || got[0] != "external_id" {
+					t.Errorf("single match_key = %q", got)
+				}
+			}},
+		{name: "match key listed twice", raw: `{"access_token":"a","mappings":[{"table":"t","object":"companies","match_key":["domain","name","domain"]}]}`,
+			wantErr: `mappings[0].match_key[2]: "domain" is listed twice`},
+		{name: "search key of companies in a contacts list", raw: `{"access_token":"a","mappings":[{"table":"t","object":"contacts","match_key":["email","name"]}]}`,
+			wantErr: `mappings[0].match_key[1]: "name" matching (through search) is for companies`},
+		{name: "empty match key in a list", raw: `{"access_token":"a","mappings":[{"table":"t","object":"contacts","match_key":["email",""]}]}`,
+			wantErr: "mappings[0].match_key[1]: must name a property"},
+		{name: "create with only id keys", raw: `{"access_token":"a","mappings":[{"table":"t","object":"deals","mode":"create","match_key":["id"]}]}`,
+			wantErr: "mappings[0].match_key: create needs a key"},
+		{name: "create with id, then a searchable key", raw: `{"access_token":"a","mappings":[{"table":"t","object":"deals","mode":"create","match_key":["id","external_deal_id"]}]}`},
+		{name: "match key of the wrong type", raw: `{"access_token":"a","mappings":[{"table":"t","object":"contacts","match_key":7}]}`,
+			wantErr: "match_key must be a property name or a list of property names"},
 		{name: "create by id", raw: `{"access_token":"a","mappings":[{"table":"t","object":"deals","mode":"create"}]}`, wantErr: "mappings[0].match_key: create needs a key"},
 		{name: "require_email on companies", raw: `{"access_token":"a","mappings":[{"table":"t","object":"companies","require_email":false}]}`, wantErr: "mappings[0].require_email: applies to contacts only"},
 		{name: "require_email off", raw: `{"access_token":"a","mappings":[{"table":"t","object":"contacts","require_email":false}]}`, check: func(t *testing.T, s *Spec) {
@@ -75,6 +95,9 @@ func TestValidateJSONMappings(t *testing.T) {
 		{`{"mappings": [{"table": "t", "object": "contacts", "mode": "merge"}]}`, "/mappings/0/mode"},
 		{`{"mappings": [{"table": "t", "object": "contacts", "columns": {"a": 1}}]}`, "/mappings/0/columns/a"},
 		{`{"dry_run": "yes"}`, "/dry_run"},
+		{`{"mappings": [{"table": "t", "object": "companies", "match_key": ["domain", "domain"]}]}`, "/mappings/0/match_key"},
+		{`{"mappings": [{"table": "t", "object": "companies", "match_key": []}]}`, "/mappings/0/match_key"},
+		{`{"mappings": [{"table": "t", "object": "companies", "match_key": 3}]}`, "/mappings/0/match_key"},
 	}
 	for _, tc := range cases {
 		err := ValidateJSON([]byte(tc.raw))

@@ -111,7 +111,7 @@ func faultsToJSON(f Faults) faultsJSON {
 
 // mutation is the body of POST /_emulator/mutate.
 type mutation struct {
-	Op        string            `json:"op"` // create, update, archive, merge, setModified, associate, disassociate
+	Op        string            `json:"op"` // create, update, archive, merge, setModified, associate, disassociate, listAdd, listRemove
 	Type      string            `json:"type"`
 	ID        string            `json:"id"`
 	IDs       []string          `json:"ids"`
@@ -124,6 +124,7 @@ type mutation struct {
 	ToType    string            `json:"toType"`
 	ToID      string            `json:"toId"`
 	TypeID    int               `json:"typeId"`
+	ListID    string            `json:"listId"`
 }
 
 // mutate runs one admin mutation through the public hooks.
@@ -150,8 +151,12 @@ func (e *Emulator) mutate(m mutation) (string, error) {
 		return "", e.Associate(m.FromType, m.FromID, m.ToType, m.ToID, m.TypeID)
 	case "disassociate":
 		return "", e.Disassociate(m.FromType, m.FromID, m.ToType, m.ToID)
+	case "listAdd":
+		return m.ListID, e.AddToList(m.ListID, m.IDs)
+	case "listRemove":
+		return m.ListID, e.RemoveFromList(m.ListID, m.IDs)
 	}
-	return "", errors.New("unknown op: use create, update, archive, merge, setModified, associate or disassociate")
+	return "", errors.New("unknown op: use create, update, archive, merge, setModified, associate, disassociate, listAdd or listRemove")
 }
 
 // parseInstant reads RFC 3339 or epoch milliseconds.

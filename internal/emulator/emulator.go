@@ -110,6 +110,7 @@ type Emulator struct {
 	tables map[string]*table
 	assoc  *assocStore
 	writes uint64
+	lists  *listStore
 
 	closing   chan struct{} // closed by Close: releases requests held by the hang fault
 	closeOnce sync.Once
@@ -184,6 +185,7 @@ func New(cfg Config) (*Emulator, error) {
 		e.tables[t.typ.name] = t
 	}
 	e.assoc = newAssocStore(seed, e.types, e.tables)
+	e.lists = newListStore(seed, e.typeKeys, e.tables, e.startMs)
 	auth, err := newAuthState(cfg, seed)
 	if err != nil {
 		return nil, fmt.Errorf("new emulator: %w", err)

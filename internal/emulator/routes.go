@@ -16,13 +16,13 @@ const maxURILength = 16_384
 
 // pathFamily is one of the two path families serving the same handlers.
 type pathFamily struct {
-	v2026                                                                    bool
-	objects, properties, schemas, associations, objectsV4, pipelines, owners string
+	v2026                                                                           bool
+	objects, properties, schemas, associations, objectsV4, pipelines, owners, lists string
 }
 
 var pathFamilies = []pathFamily{
-	{false, "/crm/v3/objects", "/crm/v3/properties", "/crm-object-schemas/v3/schemas", "/crm/v4/associations", "/crm/v4/objects", "/crm/v3/pipelines", "/crm/v3/owners"},
-	{true, "/crm/objects/2026-09", "/crm/properties/2026-09", "/crm-object-schemas/2026-09/schemas", "/crm/associations/2026-09", "/crm/objects/2026-09", "/crm/pipelines/2026-09", "/crm/owners/2026-09"},
+	{false, "/crm/v3/objects", "/crm/v3/properties", "/crm-object-schemas/v3/schemas", "/crm/v4/associations", "/crm/v4/objects", "/crm/v3/pipelines", "/crm/v3/owners", "/crm/v3/lists"},
+	{true, "/crm/objects/2026-09", "/crm/properties/2026-09", "/crm-object-schemas/2026-09/schemas", "/crm/associations/2026-09", "/crm/objects/2026-09", "/crm/pipelines/2026-09", "/crm/owners/2026-09", "/crm/lists/2026-09"},
 }
 
 // call is one API request being served.
@@ -72,6 +72,12 @@ func (e *Emulator) routes() http.Handler {
 		api("GET "+f.owners, FamilyOther, e.listOwners)
 		api("GET "+f.owners+"/{$}", FamilyOther, e.listOwners)
 		api("GET "+f.owners+"/{id}", FamilyOther, e.getOwner)
+		api("POST "+f.lists+"/search", FamilyOther, e.searchLists)
+		api("GET "+f.lists+"/{listId}", FamilyOther, e.getList)
+		api("GET "+f.lists+"/{listId}/memberships", FamilyLists, e.listMemberships)
+		api("PUT "+f.lists+"/{listId}/memberships/add", FamilyLists, e.addMemberships)
+		api("PUT "+f.lists+"/{listId}/memberships/remove", FamilyLists, e.removeMemberships)
+		api("GET "+f.lists+"/records/{objectTypeId}/{recordId}/memberships", FamilyLists, e.recordMemberships)
 	}
 	mux.Handle("POST /oauth/v1/token", e.public(e.handleToken))
 	mux.Handle("/_emulator/", e.adminRoutes())

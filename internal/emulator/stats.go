@@ -12,7 +12,8 @@ const (
 	FamilySearch       = "search"       // object search
 	FamilyBatch        = "batch"        // object batch read and writes, single-record writes
 	FamilyAssociations = "associations" // associations v4
-	FamilyOther        = "other"        // properties, schemas, pipelines, owners, oauth, unknown routes
+	FamilyLists        = "lists"        // list memberships: reads and changes
+	FamilyOther        = "other"        // properties, schemas, pipelines, owners, list definitions, oauth, unknown routes
 )
 
 // Stats counts what the emulator answered since it started (admin routes excluded).
@@ -37,7 +38,7 @@ func (s Stats) Total() int {
 }
 
 // RecordRequests is the number of requests that read or wrote records: every family but the
-// definitions (properties, schemas, pipelines, owners), which a client reads once.
+// definitions (properties, schemas, pipelines, owners, lists), which a client reads once.
 func (s Stats) RecordRequests() int { return s.Total() - s.Requests[FamilyOther] }
 
 type statsCollector struct {

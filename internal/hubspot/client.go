@@ -1,5 +1,5 @@
 // Package hubspot is a typed client for HubSpot's CRM API (objects, properties, schemas,
-// associations v4, pipelines and owners) in both the v3 (default) and the date-based path families.
+// associations v4, pipelines, owners and lists) in both the v3 (default) and the date-based path families.
 //
 // Every call goes through one request path that waits on the portal's shared Limiter, retries
 // what is safe to repeat and turns HubSpot's error bodies into typed errors.
@@ -38,6 +38,7 @@ type Client struct {
 	Associations *AssociationsService
 	Pipelines    *PipelinesService
 	Owners       *OwnersService
+	Lists        *ListsService
 
 	baseURL    *url.URL
 	httpClient *http.Client
@@ -95,6 +96,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Associations = &AssociationsService{client: c}
 	c.Pipelines = &PipelinesService{client: c}
 	c.Owners = &OwnersService{client: c}
+	c.Lists = &ListsService{client: c}
 	return c, nil
 }
 
@@ -104,6 +106,7 @@ const (
 	familySearch       = "search"
 	familyBatch        = "batch"
 	familyAssociations = "associations"
+	familyLists        = "lists"
 	familyOther        = "other"
 )
 
@@ -114,7 +117,7 @@ type Stats struct {
 	Retries     int64            // attempts that repeated an earlier one
 	RateLimited int64            // 429 responses
 	Errors      int64            // attempts that failed: error status or transport failure
-	ByFamily    map[string]int64 // attempts per route family: list, search, batch, associations, other
+	ByFamily    map[string]int64 // attempts per route family: list, search, batch, associations, lists, other
 }
 
 type clientStats struct {

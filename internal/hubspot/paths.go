@@ -15,6 +15,7 @@ const (
 	areaAssociations
 	areaPipelines
 	areaOwners
+	areaLists
 	areaCount
 )
 
@@ -28,6 +29,7 @@ var prefixes = map[string][areaCount]string{
 		areaAssociations: "/crm/v4/associations",
 		areaPipelines:    "/crm/v3/pipelines",
 		areaOwners:       "/crm/v3/owners",
+		areaLists:        "/crm/v3/lists",
 	},
 	APIVersionLatest: {
 		areaObjects:      "/crm/objects/2026-09",
@@ -36,6 +38,7 @@ var prefixes = map[string][areaCount]string{
 		areaAssociations: "/crm/associations/2026-09",
 		areaPipelines:    "/crm/pipelines/2026-09",
 		areaOwners:       "/crm/owners/2026-09",
+		areaLists:        "/crm/lists/2026-09",
 	},
 }
 

@@ -41,6 +41,8 @@ func hintFor(method, path string) accessHint {
 		return accessHint{scope: "crm.objects.owners.read"}
 	case areaSchemas:
 		return accessHint{scope: "crm.schemas.custom." + mode, custom: true}
+	case areaLists:
+		return accessHint{scope: "crm.lists." + mode}
 	}
 	objectType, _, _ := strings.Cut(rest, "/")
 	if customObjectType.MatchString(objectType) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,9 +19,15 @@ import (
 
 // row is one input row on its way to an outcome.
 type row struct {
-	index   int64
-	keyText string            // the key as the row has it
-	key     string            // normalized
+	index    int64
+	keyTexts []string // per match key: the key as the row has it
+	keys     []string // per match key: normalized, "" when the row has none
+	// via is the match key that identifies the row: the one that found its record, else the one
+	// that creates it, else the first it has a value for; -1 for none. keyText and key are its values.
+	via     int
+	keyText string
+	key     string
+	claims  []string          // identities this row holds in the run (see claimFor)
 	props   map[string]string // wire values of the row's non-empty values
 	targets []string          // per association rule: the target key to look up, "" for none
 	toIDs   []string          // per association rule: the target record id
@@ -51,10 +58,28 @@ func (r *row) sync(action Action, id string) {
 
 func (r *row) pending() bool { return r.status == "" }
 
+// identify makes match key k the one that identifies the row.
+func (r *row) identify(k int) {
+	r.via, r.keyText, r.key = k, r.keyTexts[k], r.keys[k]
+}
+
+// firstKey is the first match key the row has a value for that satisfies ok, or -1.
+func (r *row) firstKey(ok func(k int) bool) int {
+	for k, v := range r.keys {
+		if v != "" && ok(k) {
+			return k
+		}
+	}
+	return -1
+}
+
 func (r *row) outcome(b *batch, now time.Time) Outcome {
 	o := Outcome{Table: b.plan.Table, Object: b.plan.Object.Name, Portal: b.plan.Portal.Name, Row: r.index,
 		Key: r.keyText, HubSpotID: r.id, Status: r.status, Action: r.action, Category: r.category, Message: r.message,
 		Time: now, DryRun: b.run.opts.DryRun}
+	if r.via >= 0 {
+		o.MatchKey = b.plan.keys[r.via].name
+	}
 	if b.archiveOnly {
 		o.Row = -1 // delete messages are not input rows
 	}
@@ -74,14 +99,22 @@ func (r *Run) newBatch(plan *Plan) *batch {
 	return &batch{run: r, plan: plan, api: plan.Portal.API}
 }
 
-// addRow adds a row that carries only a key.
-func (b *batch) addRow(keyText string) *row {
-	n := len(b.plan.assocs)
-	r := &row{index: int64(len(b.rows)), keyText: keyText, key: b.plan.key.normalize(keyText), props: map[string]string{},
-		targets: make([]string, n), toIDs: make([]string, n)}
+// newRow is an empty row of the plan.
+func (b *batch) newRow(index int64) *row {
+	p := b.plan
+	r := &row{index: index, via: -1, keyTexts: make([]string, len(p.keys)), keys: make([]string, len(p.keys)),
+		props: map[string]string{}, targets: make([]string, len(p.assocs)), toIDs: make([]string, len(p.assocs))}
 	b.rows = append(b.rows, r)
+	return r
+}
+
+// addRow adds a row that carries only match key k.
+func (b *batch) addRow(k int, keyText string) *row {
+	r := b.newRow(int64(len(b.rows)))
+	r.keyTexts[k], r.keys[k] = keyText, b.plan.keys[k].normalize(keyText)
+	r.identify(k)
 	if r.key == "" {
-		r.exclude(ReasonMissingKey, "no usable %s", b.plan.key.property)
+		r.exclude(ReasonMissingKey, "no usable %s", b.plan.keys[k].name)
 	}
 	return r
 }
@@ -102,14 +135,16 @@ func (b *batch) convert(rec arrow.Record) {
 	for i, c := range p.columns {
 		cols[i] = col(c.name)
 	}
-	keyCol := col(p.keyColumn)
+	keyCols := make([]arrow.Array, len(p.keys))
+	for k, key := range p.keys {
+		keyCols[k] = col(key.column)
+	}
 	assocCols := make([]arrow.Array, len(p.assocs))
 	for i, a := range p.assocs {
 		assocCols[i] = col(a.rule.Column)
 	}
 	for i := range n {
-		r := &row{index: base + int64(i), props: make(map[string]string, len(cols)), targets: make([]string, len(p.assocs)), toIDs: make([]string, len(p.assocs))}
-		b.rows = append(b.rows, r)
+		r := b.newRow(base + int64(i))
 		var convErr error
 		for j, c := range p.columns {
 			if cols[j] == nil {
@@ -124,14 +159,18 @@ func (b *batch) convert(rec arrow.Record) {
 				r.props[c.prop.Name] = v
 			}
 		}
-		if p.key.kind == keyByID {
-			if keyCol != nil {
-				r.keyText, _ = p.keyConv(keyCol, i)
+		for k, key := range p.keys {
+			switch {
+			case key.kind != keyByID:
+				r.keyTexts[k] = r.props[key.property]
+			case keyCols[k] != nil:
+				r.keyTexts[k], _ = p.idConv(keyCols[k], i)
 			}
-		} else {
-			r.keyText = r.props[p.key.property]
+			r.keys[k] = key.normalize(r.keyTexts[k])
 		}
-		r.key = p.key.normalize(r.keyText)
+		if k := r.firstKey(anyKey); k >= 0 {
+			r.identify(k)
+		}
 		for j, a := range p.assocs {
 			if v, err := a.conv(assocCols[j], i); err == nil {
 				r.targets[j] = a.target.lookup(v)
@@ -159,7 +198,7 @@ func (b *batch) check(r *row, convErr error) {
 			return
 		}
 	}
-	if r.key == "" {
+	if r.via < 0 {
 		r.exclude(ReasonMissingKey, "the row has no usable %s (match_key)", p.Mapping.MatchKey)
 		return
 	}
@@ -175,9 +214,31 @@ func (b *batch) check(r *row, convErr error) {
 			setOrDelete(r.props, pr.props[1], sid)
 		}
 	}
-	if first := b.run.claim(p.Table, r.key, r.index); first >= 0 {
-		r.exclude(ReasonDuplicate, "row %d has the same %s; the first row with a key wins", first, p.Mapping.MatchKey)
+}
+
+func anyKey(int) bool { return true }
+
+// claimFor is the identity a row holds in its table for the run under a property's normalized
+// value; record ids are claimed under hs_object_id, like the id key.
+func claimFor(property, value string) string { return property + "\x00" + value }
+
+// claim makes the row hold identity, or excludes it as a duplicate of the row that holds it.
+func (b *batch) claim(r *row, identity, what string) bool {
+	if slices.Contains(r.claims, identity) {
+		return true
 	}
+	if first := b.run.claim(b.plan.Table, identity, r.index); first >= 0 {
+		r.exclude(ReasonDuplicate, "row %d has the same %s; the first row with a key wins", first, what)
+		return false
+	}
+	r.claims = append(r.claims, identity)
+	return true
+}
+
+// claimKey claims the row's value of match key k: later rows with the same value are duplicates.
+func (b *batch) claimKey(r *row, k int) bool {
+	key := b.plan.keys[k]
+	return b.claim(r, claimFor(key.property, r.keys[k]), key.name)
 }
 
 func setOrDelete(m map[string]string, k, v string) {
@@ -280,28 +341,75 @@ func (b *batch) find(ctx context.Context, f finder, lookups, props []string) (ma
 	return out, err
 }
 
-// match reads the current record of every pending row by its key, with the mapped properties.
+// match reads the current record of every pending row with the mapped properties, trying the
+// match keys in order: each key is looked up in batches for the rows still unmatched that have
+// a value for it. A matched row is identified by the key that matched, an unmatched one by the
+// key that creates its record. Then the rows claim their identities in row order (see claimRows).
 func (b *batch) match(ctx context.Context) error {
 	p := b.plan
 	rows := b.pendingRows()
-	lookups := make([]string, len(rows))
-	for i, r := range rows {
-		lookups[i] = p.key.lookup(r.keyText)
-	}
-	found, err := b.find(ctx, p.key, lookups, p.readProps)
-	if err != nil {
-		return fmt.Errorf("match %s rows to %s: %w", p.Table, p.Object.Name, err)
-	}
 	recovered := b.run.recoveredRecords(p.Table)
+	for k, key := range p.keys {
+		var todo []*row
+		var lookups []string
+		seen := map[string]bool{}
+		for _, r := range rows {
+			if r.current != nil || r.keys[k] == "" {
+				continue
+			}
+			todo = append(todo, r)
+			if !seen[r.keys[k]] {
+				seen[r.keys[k]] = true
+				lookups = append(lookups, key.lookup(r.keyTexts[k]))
+			}
+		}
+		found, err := b.find(ctx, key.finder, lookups, p.readProps)
+		if err != nil {
+			return fmt.Errorf("match %s rows to %s by %s: %w", p.Table, p.Object.Name, key.name, err)
+		}
+		for _, r := range todo {
+			if o := cmp.Or(found[r.keys[k]], recovered[key.property][r.keys[k]]); o != nil {
+				r.current = o
+				r.identify(k)
+			}
+		}
+	}
 	for _, r := range rows {
-		r.current = cmp.Or(found[r.key], recovered[r.key])
+		if r.current == nil {
+			if k := r.firstKey(func(k int) bool { return p.keys[k].kind != keyByID }); k >= 0 {
+				r.identify(k)
+			}
+		}
+	}
+	if !b.archiveOnly {
+		b.claimRows(rows)
 	}
 	return nil
 }
 
-// recoveredRecords are the records journaled creates of an earlier run made for table, in case
-// the search index has not caught up with them yet.
-func (r *Run) recoveredRecords(table string) map[string]*hubspot.Object {
+// claimRows applies "the first row with a key wins" once rows are matched: a matched row claims
+// the key that matched and its record (rows matched by different keys never write one record);
+// a row that creates a record claims each key it has a value for, since the next run would
+// match its record by any of them. A row that meets a claim of an earlier row is a duplicate.
+func (b *batch) claimRows(rows []*row) {
+	for _, r := range rows {
+		if r.current != nil {
+			if b.claimKey(r, r.via) {
+				b.claim(r, claimFor("hs_object_id", r.current.ID), fmt.Sprintf("%s record %s", b.plan.Object.Name, r.current.ID))
+			}
+			continue
+		}
+		for k := range b.plan.keys {
+			if r.keys[k] != "" && !b.claimKey(r, k) {
+				break
+			}
+		}
+	}
+}
+
+// recoveredRecords are the records journaled creates of an earlier run made for table, by match
+// key property and key, in case the search index has not caught up with them yet.
+func (r *Run) recoveredRecords(table string) map[string]map[string]*hubspot.Object {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.recovered[table]
@@ -315,27 +423,28 @@ func (b *batch) decide() {
 		mode = spec.ModeArchive
 	}
 	for _, r := range b.pendingRows() {
+		key := p.keys[r.via]
 		switch {
 		case r.current != nil && mode == spec.ModeArchive:
 			r.op, r.id = opArchive, r.current.ID
 		case r.current != nil && mode == spec.ModeCreate:
 			r.id = r.current.ID
-			r.exclude(ReasonExists, "record %s already has this %s (mode create never updates)", r.current.ID, p.Mapping.MatchKey)
+			r.exclude(ReasonExists, "record %s already has this %s (mode create never updates)", r.current.ID, key.name)
 		case r.current != nil:
 			r.id = r.current.ID
 			r.changes = b.diff(r)
 			switch {
 			case len(r.changes) == 0:
 				r.sync(ActionUnchanged, r.current.ID)
-			case p.key.kind == keyByUnique && mode == spec.ModeUpsert:
+			case key.kind == keyByUnique && mode == spec.ModeUpsert:
 				// Updates and creates then share full upsert batches instead of filling two.
 				r.op = opUpsert
 			default:
 				r.op = opUpdate
 			}
-		case mode == spec.ModeUpdate || mode == spec.ModeArchive || p.key.kind == keyByID:
-			r.exclude(ReasonNoMatch, "no %s with %s %q", p.Object.Name, p.Mapping.MatchKey, r.keyText)
-		case p.key.kind == keyByUnique && mode == spec.ModeUpsert:
+		case mode == spec.ModeUpdate || mode == spec.ModeArchive || key.kind == keyByID:
+			r.exclude(ReasonNoMatch, "no %s with %s", p.Object.Name, p.describeKeys(r))
+		case key.kind == keyByUnique && mode == spec.ModeUpsert:
 			r.op, r.changes = opUpsert, r.props
 		default:
 			r.op, r.changes = opCreate, r.props
@@ -343,16 +452,28 @@ func (b *batch) decide() {
 	}
 }
 
+// describeKeys names the match keys a row has values for, as `domain "x" or name "y"`.
+func (p *Plan) describeKeys(r *row) string {
+	var parts []string
+	for k, key := range p.keys {
+		if r.keys[k] != "" {
+			parts = append(parts, fmt.Sprintf("%s %q", key.name, r.keyTexts[k]))
+		}
+	}
+	return strings.Join(parts, " or ")
+}
+
 // diff lists the row's properties that would change the record under the conflict rule: with
 // `source` any differing row value; with `hubspot` only values for properties empty in HubSpot.
 // Empty row values never change anything.
 func (b *batch) diff(r *row) map[string]string {
 	p := b.plan
+	matched := p.keys[r.via]
 	out := map[string]string{}
 	for _, c := range p.columns {
 		name := c.prop.Name
 		v, ok := r.props[name]
-		if !ok || (p.key.kind != keyByID && name == p.key.property) {
+		if !ok || (matched.kind != keyByID && name == matched.property) {
 			continue
 		}
 		cur := ""

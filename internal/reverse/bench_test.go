@@ -48,7 +48,7 @@ func BenchmarkReverseETL(b *testing.B) {
 	}, nil)
 	ctx := context.Background()
 	plan, err := Compile(ctx, NewPortal("bench", api), "bench", sc, spec.Mapping{Table: "bench", Object: "contacts",
-		Mode: spec.ModeUpsert, MatchKey: "email", Conflict: spec.ConflictSource, RequireEmail: new(true), OnDelete: spec.DeleteIgnore})
+		Mode: spec.ModeUpsert, MatchKey: spec.MatchKeys{"email"}, Conflict: spec.ConflictSource, RequireEmail: new(true), OnDelete: spec.DeleteIgnore})
 	if err != nil {
 		b.Fatal(err)
 	}

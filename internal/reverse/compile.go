@@ -38,6 +38,14 @@ type column struct {
 	conv converter
 }
 
+// matchKey is one entry of a mapping's match_key: how rows are looked up by it and which
+// incoming column holds it.
+type matchKey struct {
+	name string // as the mapping names it: id, email, domain...
+	finder
+	column string
+}
+
 // Plan is a mapping checked against a table's columns and the portal's definitions: everything
 // the engine needs to turn the table's rows into HubSpot writes.
 type Plan struct {
@@ -47,13 +55,14 @@ type Plan struct {
 	Portal  *Portal
 
 	columns   []column
-	key       finder
-	keyColumn string    // column holding the key (for the id key, not written as a property)
-	keyConv   converter // reads the id key column
+	keys      []matchKey // match_key, in the order rows are matched
+	idConv    converter  // reads the id key's column, which is not written as a property
 	pipelines *pipelineResolver
 	assocs    []*assocPlan
 	readProps []string
 	Unmapped  []string // incoming columns that go nowhere (no property of that name)
+	// Suggestions are the unmapped columns whose names are close to a writable property's.
+	Suggestions []Suggestion
 }
 
 // idProperties name a record id as a mapping target.
@@ -75,9 +84,17 @@ func Compile(ctx context.Context, p *Portal, table string, sc *arrow.Schema, m s
 			return nil, cfgErr(col, m.Columns[col], "the table has no such column")
 		}
 	}
-	if plan.key, err = newFinder(obj, m.MatchKey); err != nil {
-		return nil, cfgErr("", m.MatchKey, "match_key: %v", err)
+	for _, name := range m.MatchKey {
+		f, err := newFinder(obj, name)
+		if err != nil {
+			return nil, cfgErr("", name, "match_key: %v", err)
+		}
+		if i := slices.IndexFunc(plan.keys, func(k matchKey) bool { return k.property == f.property }); i >= 0 {
+			return nil, cfgErr("", name, "match_key lists %q and %q, which are the same key: list it once", plan.keys[i].name, name)
+		}
+		plan.keys = append(plan.keys, matchKey{name: name, finder: f})
 	}
+	idKey := slices.IndexFunc(plan.keys, func(k matchKey) bool { return k.kind == keyByID })
 	pipeProps, hasPipes := pipelineProperties[obj.Name]
 	mapped := map[string]string{} // property -> column
 	for _, f := range sc.Fields() {
@@ -96,18 +113,18 @@ func Compile(ctx context.Context, p *Portal, table string, sc *arrow.Schema, m s
 			}
 		}
 		if slices.Contains(idProperties, target) {
-			if m.MatchKey != spec.MatchByID {
+			if idKey < 0 {
 				if explicit {
-					return nil, cfgErr(f.Name, target, "record ids are read-only; map this column only with match_key: id")
+					return nil, cfgErr(f.Name, target, "record ids are read-only; map this column only when match_key lists id")
 				}
 				plan.Unmapped = append(plan.Unmapped, f.Name)
 				continue
 			}
-			if plan.keyColumn != "" {
-				return nil, cfgErr(f.Name, target, "column %q already holds the record id", plan.keyColumn)
+			if held := plan.keys[idKey].column; held != "" {
+				return nil, cfgErr(f.Name, target, "column %q already holds the record id", held)
 			}
-			plan.keyColumn = f.Name
-			if plan.keyConv, err = newConverter(f.Type, hubspot.Property{Name: target, Type: "string"}); err != nil {
+			plan.keys[idKey].column = f.Name
+			if plan.idConv, err = newConverter(f.Type, hubspot.Property{Name: target, Type: "string"}); err != nil {
 				return nil, cfgErr(f.Name, target, "%v", err)
 			}
 			continue
@@ -135,6 +152,10 @@ func Compile(ctx context.Context, p *Portal, table string, sc *arrow.Schema, m s
 		}
 		plan.columns = append(plan.columns, column{name: f.Name, prop: def, conv: conv})
 	}
+	plan.Suggestions = suggest(plan.Unmapped, obj.Properties, mapped)
+	if m.StrictColumns && len(plan.Suggestions) > 0 {
+		return nil, strictColumnsError(table, plan.Suggestions)
+	}
 	if err := plan.checkKey(mapped); err != nil {
 		return nil, err
 	}
@@ -152,36 +173,48 @@ func Compile(ctx context.Context, p *Portal, table string, sc *arrow.Schema, m s
 		plan.assocs = append(plan.assocs, a)
 	}
 	plan.readProps = slices.Sorted(maps.Keys(mapped))
-	if plan.key.kind != keyByID && !slices.Contains(plan.readProps, plan.key.property) {
-		plan.readProps = append(plan.readProps, plan.key.property)
+	for _, k := range plan.keys {
+		if k.kind != keyByID {
+			plan.readProps = appendMissing(plan.readProps, k.property)
+		}
 	}
 	return plan, nil
 }
 
-// KeyColumn names the incoming column holding the match key.
-func (p *Plan) KeyColumn() string { return p.keyColumn }
+// KeyColumns names the incoming columns holding the match keys, in match_key's order.
+func (p *Plan) KeyColumns() []string {
+	out := make([]string, len(p.keys))
+	for i, k := range p.keys {
+		out[i] = k.column
+	}
+	return out
+}
 
 func writable(p hubspot.Property) bool { return !p.Calculated && !p.ModificationMetadata.ReadOnlyValue }
 
-// checkKey makes sure rows carry the match key.
+// checkKey makes sure a column carries each match key.
 func (p *Plan) checkKey(mapped map[string]string) error {
-	if p.key.kind == keyByID {
-		if p.keyColumn == "" {
-			return &ConfigError{Table: p.Table, Property: spec.MatchByID, Problem: "match_key is id but no column holds record ids: name a column id or map one to id"}
+	for i := range p.keys {
+		k := &p.keys[i]
+		if k.kind == keyByID {
+			if k.column == "" {
+				return &ConfigError{Table: p.Table, Property: spec.MatchByID, Problem: "match_key lists id but no column holds record ids: name a column id or map one to id"}
+			}
+			continue
 		}
-		return nil
+		col, ok := mapped[k.property]
+		if !ok {
+			return &ConfigError{Table: p.Table, Property: k.property, Problem: "no column maps to the match_key property"}
+		}
+		k.column = col
 	}
-	col, ok := mapped[p.key.property]
-	if !ok {
-		return &ConfigError{Table: p.Table, Property: p.key.property, Problem: "no column maps to the match_key property"}
-	}
-	p.keyColumn = col
 	return nil
 }
 
 // checkRequired makes sure a mapping that may create records maps what HubSpot needs to create.
 func (p *Plan) checkRequired(mapped map[string]string) error {
-	creates := p.Mapping.Mode == spec.ModeCreate || (p.Mapping.Mode == spec.ModeUpsert && p.key.kind != keyByID)
+	creates := p.Mapping.Mode == spec.ModeCreate ||
+		(p.Mapping.Mode == spec.ModeUpsert && slices.ContainsFunc(p.keys, func(k matchKey) bool { return k.kind != keyByID }))
 	if !creates {
 		return nil
 	}

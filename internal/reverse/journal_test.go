@@ -111,7 +111,7 @@ func (p *journalPortal) plan(t *testing.T, object, matchKey, mode, nameColumn st
 		{Name: nameColumn, Type: arrow.BinaryTypes.String, Nullable: true},
 	}, nil)
 	plan, err := Compile(context.Background(), p.portal, "accounts", p.sc, spec.Mapping{Table: "accounts", Object: object, Mode: mode,
-		MatchKey: matchKey, Conflict: spec.ConflictSource, RequireEmail: new(true), OnDelete: spec.DeleteIgnore})
+		MatchKey: spec.MatchKeys{matchKey}, Conflict: spec.ConflictSource, RequireEmail: new(true), OnDelete: spec.DeleteIgnore})
 	if err != nil {
 		t.Fatal(err)
 	}

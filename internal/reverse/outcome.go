@@ -58,12 +58,15 @@ type Outcome struct {
 	Table, Object, Portal string
 	Row                   int64 // index of the row in the table during this run, from 0
 	Key                   string
-	HubSpotID             string
-	Status                Status
-	Action                Action
-	Category, Message     string
-	Time                  time.Time
-	DryRun                bool
+	// MatchKey names the match key Key is the value of: the one that found the row's record, or
+	// for a row that matched none, the one that creates its record (else the first it has).
+	MatchKey          string
+	HubSpotID         string
+	Status            Status
+	Action            Action
+	Category, Message string
+	Time              time.Time
+	DryRun            bool
 }
 
 // ObjectSummary counts the outcomes of one object type of one portal, like Data Sync's
@@ -74,6 +77,8 @@ type ObjectSummary struct {
 	Created, Updated, Unchanged, Archived int
 	// Categories counts failures and exclusions by category.
 	Categories map[string]int
+	// MatchedBy counts the rows that found their record, by the match key that found it.
+	MatchedBy map[string]int
 }
 
 // CategoryCount is one line of a summary's top categories.
@@ -96,6 +101,9 @@ func (s *ObjectSummary) add(o Outcome) {
 	switch o.Status {
 	case StatusSynced:
 		s.Synced++
+		if o.MatchKey != "" && o.Action != ActionCreated {
+			s.MatchedBy[o.MatchKey]++
+		}
 		switch o.Action {
 		case ActionCreated:
 			s.Created++

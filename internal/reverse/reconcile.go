@@ -24,7 +24,7 @@ func (b *batch) journalCreate(op writeOp, rows []*row) (int64, error) {
 	for i, r := range rows {
 		keys[i] = journalKey{Key: r.key, Sent: r.keyText}
 	}
-	id, err := j.begin(journalEntry{Portal: p.Portal.Name, Table: p.Table, Object: p.Object.Name, Property: p.key.property,
+	id, err := j.begin(journalEntry{Portal: p.Portal.Name, Table: p.Table, Object: p.Object.Name, Property: p.keys[rows[0].via].property,
 		Keys: keys, Sent: b.run.opts.Now().UTC()})
 	if err != nil {
 		return 0, fmt.Errorf("journal a create of %d %s before sending it: %w", len(rows), p.Object.Name, err)
@@ -70,8 +70,8 @@ func (b *batch) reconcile(ctx context.Context) error {
 		k := [2]string{e.Object, e.Property}
 		groups[k] = append(groups[k], e)
 	}
-	recovered := map[string]*hubspot.Object{}
-	keys := 0
+	recovered := map[string]map[string]*hubspot.Object{}
+	keys, records := 0, 0
 	for _, g := range slices.SortedFunc(maps.Keys(groups), func(a, b [2]string) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) }) {
 		obj, err := p.Portal.Object(ctx, g[0])
 		if err != nil {
@@ -81,7 +81,7 @@ func (b *batch) reconcile(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
 		}
-		current := obj == p.Object && f == p.key
+		current := obj == p.Object && slices.ContainsFunc(p.keys, func(k matchKey) bool { return k.finder == f })
 		var props []string
 		if current {
 			props = p.readProps
@@ -92,7 +92,8 @@ func (b *batch) reconcile(ctx context.Context) error {
 		}
 		keys += n
 		if current {
-			recovered = found
+			recovered[f.property] = found
+			records += len(found)
 		}
 	}
 	ids := make([]int64, len(entries))
@@ -106,7 +107,7 @@ func (b *batch) reconcile(ctx context.Context) error {
 	r.recovered[p.Table] = recovered
 	r.mu.Unlock()
 	r.reconciled[done] = true
-	r.opts.Logger.Info().Str("table", p.Table).Int("requests", len(entries)).Int("keys", keys).Int("found", len(recovered)).
+	r.opts.Logger.Info().Str("table", p.Table).Int("requests", len(entries)).Int("keys", keys).Int("found", records).
 		Msg("looked up the creates an interrupted run had in flight: the records found are matched, not created again")
 	return nil
 }

@@ -17,6 +17,7 @@ var ReportSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "portal", Type: arrow.BinaryTypes.String},
 	{Name: "row_index", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "key", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "match_key", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "hubspot_id", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "outcome", Type: arrow.BinaryTypes.String},
 	{Name: "action", Type: arrow.BinaryTypes.String, Nullable: true},
@@ -60,13 +61,14 @@ func (r *report) write(outs []Outcome) error {
 		text(2, o.Portal)
 		b.Field(3).(*array.Int64Builder).Append(o.Row)
 		text(4, o.Key)
-		text(5, o.HubSpotID)
-		text(6, string(o.Status))
-		text(7, string(o.Action))
-		text(8, o.Category)
-		text(9, o.Message)
-		b.Field(10).(*array.TimestampBuilder).Append(arrow.Timestamp(o.Time.UnixMilli()))
-		b.Field(11).(*array.BooleanBuilder).Append(o.DryRun)
+		text(5, o.MatchKey)
+		text(6, o.HubSpotID)
+		text(7, string(o.Status))
+		text(8, string(o.Action))
+		text(9, o.Category)
+		text(10, o.Message)
+		b.Field(11).(*array.TimestampBuilder).Append(arrow.Timestamp(o.Time.UnixMilli()))
+		b.Field(12).(*array.BooleanBuilder).Append(o.DryRun)
 	}
 	rec := b.NewRecord()
 	defer rec.Release()

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -54,9 +55,9 @@ type Run struct {
 	next      map[string]int64            // table -> index of the next row
 	summaries map[[2]string]*ObjectSummary
 	report    *report
-	resolvers map[*pipelineResolver]string          // for logging auto choices at the end
-	touched   map[string]map[string]bool            // table -> ids of records rows of this run matched or wrote
-	recovered map[string]map[string]*hubspot.Object // table -> key -> record a journaled create made
+	resolvers map[*pipelineResolver]string                     // for logging auto choices at the end
+	touched   map[string]map[string]bool                       // table -> ids of records rows of this run matched or wrote
+	recovered map[string]map[string]map[string]*hubspot.Object // table -> key property -> key -> record a journaled create made
 	closed    bool
 
 	folder *reportFolder // nil without ReportDir
@@ -79,7 +80,7 @@ func NewRun(opts Options) (*Run, error) {
 		opts: opts, started: opts.Now(),
 		seen: map[string]map[string]int64{}, next: map[string]int64{},
 		summaries: map[[2]string]*ObjectSummary{}, resolvers: map[*pipelineResolver]string{},
-		touched: map[string]map[string]bool{}, recovered: map[string]map[string]*hubspot.Object{},
+		touched: map[string]map[string]bool{}, recovered: map[string]map[string]map[string]*hubspot.Object{},
 		reconciled: map[[2]string]bool{}, wait: sleep,
 	}
 	if opts.ReportDir != "" {
@@ -112,12 +113,17 @@ func (r *Run) Write(ctx context.Context, plan *Plan, recs ...arrow.Record) error
 	return r.finish(b, b.execute(ctx))
 }
 
-// Archive moves the records with the given keys to the recycle bin: the archive delete rule.
-func (r *Run) Archive(ctx context.Context, plan *Plan, keys []string) error {
+// Archive moves the records whose match key held in column has one of values to the recycle
+// bin: the archive delete rule.
+func (r *Run) Archive(ctx context.Context, plan *Plan, column string, values []string) error {
+	k := slices.IndexFunc(plan.keys, func(key matchKey) bool { return key.column == column })
+	if k < 0 {
+		return fmt.Errorf("column %q holds no match key of %s (match_key columns: %s)", column, plan.Table, strings.Join(plan.KeyColumns(), ", "))
+	}
 	b := r.newBatch(plan)
 	b.archiveOnly = true
-	for _, k := range keys {
-		b.addRow(k)
+	for _, v := range values {
+		b.addRow(k, v)
 	}
 	return r.finish(b, b.execute(ctx))
 }
@@ -173,7 +179,7 @@ func (r *Run) record(plan *Plan, outs []Outcome) error {
 	key := [2]string{plan.Portal.Name, plan.Object.Name}
 	s := r.summaries[key]
 	if s == nil {
-		s = &ObjectSummary{Portal: plan.Portal.Name, Object: plan.Object.Name, Categories: map[string]int{}}
+		s = &ObjectSummary{Portal: plan.Portal.Name, Object: plan.Object.Name, Categories: map[string]int{}, MatchedBy: map[string]int{}}
 		r.summaries[key] = s
 	}
 	touched := r.touched[plan.Table]
@@ -242,9 +248,14 @@ func (r *Run) logSummary(sum Summary) {
 		for i, c := range top {
 			cats[i] = c.Category + "=" + strconv.Itoa(c.Count)
 		}
+		var matched []string
+		for _, k := range slices.Sorted(maps.Keys(o.MatchedBy)) {
+			matched = append(matched, k+"="+strconv.Itoa(o.MatchedBy[k]))
+		}
 		ev.Str("portal", o.Portal).Str("object", o.Object).Bool("dry_run", sum.DryRun).
 			Int("synced", o.Synced).Int("created", o.Created).Int("updated", o.Updated).Int("unchanged", o.Unchanged).
 			Int("archived", o.Archived).Int("failed", o.Failed).Int("excluded", o.Excluded).Strs("top_categories", cats).
+			Strs("matched_by", matched).
 			Msg("reverse ETL summary")
 	}
 	if len(sum.ReportFiles) > 0 {

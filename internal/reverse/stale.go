@@ -27,8 +27,8 @@ func (r *Run) ArchiveStale(ctx context.Context, plan *Plan, reportDir string) er
 	b := r.newBatch(plan)
 	b.archiveOnly = true
 	for _, id := range ids {
-		row := b.addRow(id)
-		row.id, row.op = id, opArchive
+		row := b.newRow(int64(len(b.rows)))
+		row.keyText, row.id, row.op = id, id, opArchive
 	}
 	return r.finish(b, b.write(ctx))
 }

@@ -51,15 +51,34 @@ func (b *batch) write(ctx context.Context) error {
 			}
 			continue
 		}
-		err := forChunks(ctx, rows, hubspot.MaxBatchInputs, b.run.opts.Concurrency, func(ctx context.Context, part []*row) error {
-			return b.send(ctx, op, part, ambiguousRetries)
-		})
-		if err != nil {
-			return err
+		for _, group := range b.requestGroups(op, rows) {
+			err := forChunks(ctx, group, hubspot.MaxBatchInputs, b.run.opts.Concurrency, func(ctx context.Context, part []*row) error {
+				return b.send(ctx, op, part, ambiguousRetries)
+			})
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
+
+// requestGroups splits the rows of one write into the groups that can share requests: creates
+// and upserts name the record by its key, so each match key has its own requests; updates and
+// archives name records by id and share them all.
+func (b *batch) requestGroups(op writeOp, rows []*row) [][]*row {
+	if op != opCreate && op != opUpsert {
+		return [][]*row{rows}
+	}
+	groups := make([][]*row, len(b.plan.keys))
+	for _, r := range rows {
+		groups[r.via] = append(groups[r.via], r)
+	}
+	return groups
+}
+
+// keyOf is the match key that identifies rows of one request group.
+func (b *batch) keyOf(rows []*row) matchKey { return b.plan.keys[rows[0].via] }
 
 // send writes rows with one request. A request HubSpot rejects as a whole (400, 409) is split
 // in halves until the bad rows stand alone and fail with HubSpot's category and message; the
@@ -118,7 +137,8 @@ func (b *batch) call(ctx context.Context, op writeOp, rows []*row) (*hubspot.Bat
 		case opUpdate, opArchive:
 			inputs[i].ID = r.id
 		case opUpsert:
-			inputs[i].ID, inputs[i].IDProperty = b.plan.key.lookup(r.keyText), b.plan.key.property
+			key := b.keyOf(rows)
+			inputs[i].ID, inputs[i].IDProperty = key.lookup(r.keyText), key.property
 		case opCreate:
 			inputs[i].ObjectWriteTraceID = strconv.FormatInt(r.index, 10)
 		}
@@ -147,6 +167,7 @@ func (b *batch) apply(op writeOp, rows []*row, res *hubspot.BatchResult) {
 		}
 		return
 	}
+	key := b.keyOf(rows)
 	byID, byKey, byTrace := map[string]*row{}, map[string]*row{}, map[string]*row{}
 	for _, r := range rows {
 		byKey[r.key] = r
@@ -157,8 +178,8 @@ func (b *batch) apply(op writeOp, rows []*row, res *hubspot.BatchResult) {
 	}
 	for _, o := range res.Results {
 		r := byID[o.ID]
-		if r == nil && b.plan.key.kind != keyByID {
-			r = byKey[b.plan.key.keyOf(&o.Object)]
+		if r == nil && key.kind != keyByID {
+			r = byKey[key.keyOf(&o.Object)]
 		}
 		if r == nil || !r.pending() {
 			continue
@@ -170,7 +191,7 @@ func (b *batch) apply(op writeOp, rows []*row, res *hubspot.BatchResult) {
 	var unattributed *hubspot.BatchError
 	for i, e := range res.Errors {
 		matched := false
-		for _, r := range rowsNamedBy(e, byID, byKey, byTrace, b.plan.key) {
+		for _, r := range rowsNamedBy(e, byID, byKey, byTrace, key.finder) {
 			if r.pending() {
 				r.fail(describeFailure(e))
 				matched = true
@@ -215,7 +236,7 @@ func rowsNamedBy(e hubspot.BatchError, byID, byKey, byTrace map[string]*row, key
 // create stays unsettled when rows are left failing as ambiguous.
 func (b *batch) recoverCreate(ctx context.Context, rows []*row, retries int, cause error, entry int64) error {
 	again, err := b.lookupCreated(ctx, rows)
-	if err == nil && len(again) > 0 && b.plan.key.kind == keyBySearch {
+	if err == nil && len(again) > 0 && b.keyOf(rows).kind == keyBySearch {
 		if err = b.run.wait(ctx, b.run.opts.SearchSettle); err == nil {
 			again, err = b.lookupCreated(ctx, again)
 		}
@@ -242,7 +263,7 @@ func (b *batch) recoverCreate(ctx context.Context, rows []*row, retries int, cau
 
 // lookupCreated marks the rows whose key now has a record as created and returns the others.
 func (b *batch) lookupCreated(ctx context.Context, rows []*row) ([]*row, error) {
-	key := b.plan.key
+	key := b.keyOf(rows)
 	lookups := make([]string, len(rows))
 	for i, r := range rows {
 		lookups[i] = key.lookup(r.keyText)

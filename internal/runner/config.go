@@ -4,6 +4,7 @@ package runner
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -30,8 +31,20 @@ type pluginSpec struct {
 	SkipTables     []string        `yaml:"skip_tables"`
 	Destinations   []string        `yaml:"destinations"`
 	BackendOptions *backendOptions `yaml:"backend_options"`
-	Spec           map[string]any  `yaml:"spec"`
+	// WriteMode is a destination's write mode, as the CloudQuery CLI reads it.
+	WriteMode string         `yaml:"write_mode"`
+	Spec      map[string]any `yaml:"spec"`
 }
+
+// Write modes of a destination, with the CloudQuery CLI's meaning: overwrite-delete-stale (the
+// default) ends each table with a DeleteStale message, overwrite and append send none.
+const (
+	WriteModeOverwriteDeleteStale = "overwrite-delete-stale"
+	WriteModeOverwrite            = "overwrite"
+	WriteModeAppend               = "append"
+)
+
+var writeModes = []string{WriteModeOverwriteDeleteStale, WriteModeOverwrite, WriteModeAppend}
 
 type backendOptions struct {
 	TableName  string `yaml:"table_name"`
@@ -119,6 +132,25 @@ func (s pluginSpec) isFiles() bool {
 	return (s.Name == "file" || strings.HasSuffix(s.Path, "/file")) && format == "parquet"
 }
 
+// checkWriteModes applies the CLI's write_mode rules: a destination setting, defaulting to
+// overwrite-delete-stale. The Parquet destination of a sync only appends files.
+func (j *Job) checkWriteModes(src pluginSpec) error {
+	if src.WriteMode != "" {
+		return fmt.Errorf("source spec %q: write_mode is a destination setting; move it to the destination document", src.Name)
+	}
+	if j.Direction == Read {
+		if m := j.Files.WriteMode; m != "" && m != WriteModeAppend {
+			return fmt.Errorf("destination spec %q: hubspot sync only appends Parquet files; set write_mode to append or leave it out, got %q", j.Files.Name, m)
+		}
+		return nil
+	}
+	j.Plugin.WriteMode = cmp.Or(j.Plugin.WriteMode, WriteModeOverwriteDeleteStale)
+	if !slices.Contains(writeModes, j.Plugin.WriteMode) {
+		return fmt.Errorf("destination spec %q: write_mode must be one of %s, got %q", j.Plugin.Name, strings.Join(writeModes, ", "), j.Plugin.WriteMode)
+	}
+	return nil
+}
+
 func pair(docs []document) (*Job, error) {
 	var sources, dests []document
 	for _, d := range docs {
@@ -140,6 +172,9 @@ func pair(docs []document) (*Job, error) {
 		job.Direction, job.Plugin, job.Files = Write, dst, src
 	default:
 		return nil, fmt.Errorf("hubspot sync moves records between HubSpot and Parquet files: one side must be the file plugin with format: parquet (destination %q, source %q); for other destinations use the CloudQuery CLI", dst.Name, src.Name)
+	}
+	if err := job.checkWriteModes(src); err != nil {
+		return nil, err
 	}
 	dir, _ := job.Files.Spec["path"].(string)
 	if dir == "" {

@@ -39,6 +39,11 @@ spec:
     format: ` + format + "\n"
 }
 
+// withWriteMode adds write_mode to a plugin document.
+func withWriteMode(doc, mode string) string {
+	return strings.Replace(doc, "\nspec:\n", "\nspec:\n  write_mode: "+mode+"\n", 1)
+}
+
 const parquetSource = `
 kind: source
 spec:
@@ -57,6 +62,7 @@ func TestLoad(t *testing.T) {
 		wantErr   []string // substrings of the error; nil = success
 		direction Direction
 		dir       string
+		writeMode string // of the hubspot destination; "" is not checked
 	}{
 		{name: "hubspot to file plugin with parquet format", text: hubspotSource + "---" + filesDoc("destination", "parquet"),
 			direction: Read, dir: "/data/hubspot"},
@@ -81,6 +87,20 @@ func TestLoad(t *testing.T) {
 			wantErr: []string{"document 2", "kind must be source or destination", "transformer"}},
 		{name: "only one document", text: hubspotSource,
 			wantErr: []string{"one source and one destination", "got 1 and 0"}},
+		{name: "write_mode defaults to overwrite-delete-stale", text: parquetSource + "---" + hubspotDestination,
+			direction: Write, dir: "/data/scores", writeMode: WriteModeOverwriteDeleteStale},
+		{name: "write_mode overwrite", text: parquetSource + "---" + withWriteMode(hubspotDestination, "overwrite"),
+			direction: Write, dir: "/data/scores", writeMode: WriteModeOverwrite},
+		{name: "write_mode append", text: parquetSource + "---" + withWriteMode(hubspotDestination, "append"),
+			direction: Write, dir: "/data/scores", writeMode: WriteModeAppend},
+		{name: "unknown write_mode", text: parquetSource + "---" + withWriteMode(hubspotDestination, "upsert"),
+			wantErr: []string{`destination spec "hubspot"`, "write_mode must be one of overwrite-delete-stale, overwrite, append", `"upsert"`}},
+		{name: "write_mode on a source", text: withWriteMode(parquetSource, "append") + "---" + hubspotDestination,
+			wantErr: []string{`source spec "parquet"`, "write_mode is a destination setting"}},
+		{name: "append to Parquet files", text: hubspotSource + "---" + withWriteMode(filesDoc("destination", "parquet"), "append"),
+			direction: Read, dir: "/data/hubspot"},
+		{name: "Parquet files are never overwritten", text: hubspotSource + "---" + withWriteMode(filesDoc("destination", "parquet"), "overwrite-delete-stale"),
+			wantErr: []string{`destination spec "file"`, "only appends Parquet files"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +122,9 @@ func TestLoad(t *testing.T) {
 			}
 			if job.Direction != tc.direction || job.Dir != tc.dir || job.Plugin.Name != "hubspot" {
 				t.Errorf("got direction %v, dir %q, plugin %q; want %v, %q, hubspot", job.Direction, job.Dir, job.Plugin.Name, tc.direction, tc.dir)
+			}
+			if tc.writeMode != "" && job.Plugin.WriteMode != tc.writeMode {
+				t.Errorf("write_mode %q, want %q", job.Plugin.WriteMode, tc.writeMode)
 			}
 			if got := job.Plugin.Spec["access_token"]; got != env["TOKEN"] {
 				t.Errorf("access_token expanded to %v, want %q", got, env["TOKEN"])

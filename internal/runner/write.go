@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -22,8 +23,11 @@ const readBatchRows = 1000
 
 // write sends the rows of every Parquet table under Dir to the plugin's destination side. A table
 // is a directory of .parquet files (or a single file); its name is the one stored in the files by
-// `hubspot sync`, else the directory or file name.
+// `hubspot sync`, else the directory or file name. As the CloudQuery CLI does, write mode
+// overwrite-delete-stale ends the run with one DeleteStale per table sent, naming the source and
+// the time the run started, once every row was sent.
 func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summary, error) {
+	syncTime := time.Now().UTC()
 	sources, err := parquetTables(j.Dir)
 	if err != nil {
 		return nil, err
@@ -52,6 +56,7 @@ func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summa
 
 	readErr := func() error {
 		defer close(msgs)
+		var sent []string
 		for _, src := range sources {
 			// The Parquet side is the source: its tables and skip_tables select what is sent.
 			if !matchesAny(src.name, orAll(j.Files.Tables)) || matchesAny(src.name, j.Files.SkipTables) {
@@ -69,6 +74,7 @@ func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summa
 			if err := send(&message.WriteMigrateTable{Table: table}); err != nil {
 				return err
 			}
+			sent = append(sent, table.Name)
 			for rec, err := range parquetio.Read(ctx, src.path, readBatchRows) {
 				if err != nil {
 					return fmt.Errorf("read %s: %w", src.path, err)
@@ -79,6 +85,14 @@ func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summa
 				if err := send(&message.WriteInsert{Record: rec}); err != nil {
 					return err
 				}
+			}
+		}
+		if j.Plugin.WriteMode != WriteModeOverwriteDeleteStale {
+			return nil
+		}
+		for _, table := range sent {
+			if err := send(&message.WriteDeleteStale{TableName: table, SourceName: j.Files.Name, SyncTime: syncTime}); err != nil {
+				return err
 			}
 		}
 		return nil

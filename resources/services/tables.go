@@ -10,15 +10,16 @@ import (
 )
 
 // Tables builds the plugin's tables for a catalog: one table per object type it holds, then the
-// definition tables and, unless the spec turns them off, associations.
+// definition tables, lists (with their memberships) and, unless the spec turns them off,
+// associations.
 func Tables(cat *client.Catalog, s *spec.Spec) client.TableSet {
-	set := client.TableSet{Tables: make(schema.Tables, 0, len(cat.Objects)+4)}
+	set := client.TableSet{Tables: make(schema.Tables, 0, len(cat.Objects)+5)}
 	for _, obj := range cat.Objects {
 		ot := crm.ObjectTable(obj)
 		set.Objects = append(set.Objects, ot)
 		set.Tables = append(set.Tables, ot.Table)
 	}
-	set.Tables = append(set.Tables, crm.Owners(), crm.Pipelines(), crm.Properties())
+	set.Tables = append(set.Tables, crm.Owners(), crm.Pipelines(), crm.Properties(), crm.Lists())
 	if s == nil || *s.Associations.Enabled {
 		associations := crm.Associations()
 		set.Custom = append(set.Custom, associations)

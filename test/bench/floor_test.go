@@ -95,9 +95,10 @@ func (r floorRun) refreshBound(runs int) float64 {
 }
 
 // objectTables lists the object tables among the migrated ones: every hubspot_crm_ table but the
-// definition and association tables.
+// definition, association and list tables.
 func (r floorRun) objectTables() []string {
-	others := []string{"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_pipeline_stages", "hubspot_crm_properties", "hubspot_crm_associations", "hubspot_crm_association_refreshes"}
+	others := []string{"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_pipeline_stages", "hubspot_crm_properties",
+		"hubspot_crm_associations", "hubspot_crm_association_refreshes", "hubspot_crm_lists", "hubspot_crm_list_memberships"}
 	var out []string
 	for _, t := range r.tables {
 		if !slices.Contains(others, t) {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"log"
@@ -53,6 +54,7 @@ type schemaNode struct {
 	Maximum     *float64              `json:"maximum"`
 	Required    []string              `json:"required"`
 	Items       *schemaNode           `json:"items"`
+	OneOf       []schemaNode          `json:"oneOf"`
 	Properties  orderedProps          `json:"properties"`
 	Additional  json.RawMessage       `json:"additionalProperties"` // false, or the schema of map values
 }
@@ -126,8 +128,17 @@ func resolve(root, n schemaNode) schemaNode {
 func walk(b *strings.Builder, root, n schemaNode, prefix string) {
 	for _, name := range n.Properties.names {
 		field := resolve(root, n.Properties.nodes[name])
+		// A field of a type with its own schema keeps the field's doc comment.
+		field.Description = cmp.Or(field.Description, n.Properties.nodes[name].Description)
 		path := prefix + name
 		typ := field.Type
+		if len(field.OneOf) > 0 {
+			alts := make([]string, len(field.OneOf))
+			for i, alt := range field.OneOf {
+				alts[i] = describeType(resolve(root, alt))
+			}
+			typ = strings.Join(alts, " or ")
+		}
 		var children schemaNode
 		switch {
 		case field.Type == "array" && field.Items != nil:

@@ -1,0 +1,180 @@
+package hubspot
+
+import (
+	"errors"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
+)
+
+// listsClient is a client of each API version against one emulated portal.
+func listsClient(t *testing.T, version string, cfg emulator.Config) (*Client, *emulator.Emulator) {
+	t.Helper()
+	cfg.Seed, cfg.NoLimits = 5, true
+	cfg.Counts = map[string]int{"contacts": 700, "companies": 60}
+	e, err := emulator.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e.Handler())
+	t.Cleanup(srv.Close)
+	c, err := NewClient(WithBaseURL(srv.URL), WithAccessToken(e.Token()), WithAPIVersion(version))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, e
+}
+
+// members reads every member of a list through the client.
+func members(t *testing.T, c *Client, listID string, opts MembershipOptions) []Membership {
+	t.Helper()
+	var out []Membership
+	for page, err := range c.Lists.Memberships(t.Context(), listID, opts) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page.Members...)
+	}
+	return out
+}
+
+func TestListsAgainstTheEmulator(t *testing.T) {
+	for _, version := range []string{APIVersionV3, APIVersionLatest} {
+		t.Run(version, func(t *testing.T) {
+			c, e := listsClient(t, version, emulator.Config{})
+			truth := e.Lists()
+
+			var got []List
+			for page, err := range c.Lists.Search(t.Context(), ListSearch{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, page...)
+			}
+			if len(got) != len(truth) {
+				t.Fatalf("search found %d lists, want %d", len(got), len(truth))
+			}
+			for i, l := range got {
+				want := truth[i]
+				if l.ID != want.ID || l.Name != want.Name || l.ObjectTypeID != want.ObjectTypeID || l.ProcessingType != want.ProcessingType ||
+					l.Size == nil || *l.Size != int64(len(want.Members)) || l.CreatedAt.IsZero() || l.Version != 1 {
+					t.Errorf("list %+v, want %+v with size %d", l, want, len(want.Members))
+				}
+			}
+
+			var dynamic []List
+			for page, err := range c.Lists.Search(t.Context(), ListSearch{ProcessingTypes: []string{ListDynamic}, ObjectTypeID: "0-1"}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				dynamic = append(dynamic, page...)
+			}
+			if len(dynamic) != 1 || dynamic[0].ProcessingType != ListDynamic {
+				t.Fatalf("dynamic contact lists = %+v", dynamic)
+			}
+			one, err := c.Lists.Get(t.Context(), dynamic[0].ID, ListGetOptions{IncludeFilters: true})
+			if err != nil || one.Name != dynamic[0].Name || len(one.Filters) == 0 || one.Size == nil {
+				t.Fatalf("get = %+v, %v", one, err)
+			}
+
+			manual := truth[0]
+			all := members(t, c, manual.ID, MembershipOptions{Limit: 40})
+			var ids []string
+			for _, m := range all {
+				ids = append(ids, m.RecordID)
+				if !m.JoinedAt.Equal(manual.JoinedAt[m.RecordID]) {
+					t.Fatalf("member %s joined at %v, want %v", m.RecordID, m.JoinedAt, manual.JoinedAt[m.RecordID])
+				}
+			}
+			if !slices.Equal(ids, manual.Members) {
+				t.Fatalf("members %v, want %v", ids, manual.Members)
+			}
+		})
+	}
+}
+
+func TestListsMembershipsResumeFromACursor(t *testing.T) {
+	c, e := listsClient(t, APIVersionV3, emulator.Config{})
+	manual := e.Lists()[0]
+	var first *MembershipPage
+	for page, err := range c.Lists.Memberships(t.Context(), manual.ID, MembershipOptions{Limit: 10}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		first = page
+		break
+	}
+	rest := members(t, c, manual.ID, MembershipOptions{After: first.After})
+	if len(first.Members)+len(rest) != len(manual.Members) || rest[0].RecordID != manual.Members[10] {
+		t.Fatalf("resumed at %s with %d members, want %s and %d", rest[0].RecordID, len(rest), manual.Members[10], len(manual.Members)-10)
+	}
+}
+
+func TestListsChangeMembers(t *testing.T) {
+	c, e := listsClient(t, APIVersionLatest, emulator.Config{})
+	manual := e.Lists()[0]
+	var outsider string
+	for _, r := range e.Records("contacts", false) {
+		if !slices.Contains(manual.Members, r.ID) {
+			outsider = r.ID
+			break
+		}
+	}
+	change, err := c.Lists.AddMembers(t.Context(), manual.ID, []string{outsider, manual.Members[0], "99999999999"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(change.Added, []string{outsider}) || !slices.Equal(change.Missing, []string{"99999999999"}) {
+		t.Fatalf("add = %+v", change)
+	}
+	lists, err := c.Lists.RecordLists(t.Context(), "0-1", outsider)
+	if err != nil || !slices.ContainsFunc(lists, func(l RecordList) bool { return l.ListID == manual.ID }) {
+		t.Fatalf("record lists = %+v, %v; want list %s", lists, err, manual.ID)
+	}
+	change, err = c.Lists.RemoveMembers(t.Context(), manual.ID, []string{outsider})
+	if err != nil || !slices.Equal(change.Removed, []string{outsider}) {
+		t.Fatalf("remove = %+v, %v", change, err)
+	}
+}
+
+func TestListsErrors(t *testing.T) {
+	c, e := listsClient(t, APIVersionV3, emulator.Config{})
+	dynamic := e.Lists()[1]
+	if _, err := c.Lists.Get(t.Context(), "999", ListGetOptions{}); !IsNotFound(err) {
+		t.Errorf("get unknown list: %v, want a 404", err)
+	}
+	if _, err := c.Lists.AddMembers(t.Context(), dynamic.ID, dynamic.Members[:1]); !IsValidation(err) || !strings.Contains(err.Error(), "DYNAMIC") {
+		t.Errorf("add to a dynamic list: %v, want a 400 naming DYNAMIC", err)
+	}
+	for _, err := range c.Lists.Memberships(t.Context(), dynamic.ID, MembershipOptions{Limit: MaxMembershipsLimit + 1}) {
+		if err == nil || !strings.Contains(err.Error(), "limit") {
+			t.Errorf("limit above the maximum: %v, want an error naming the limit", err)
+		}
+	}
+
+	noScope, _ := listsClient(t, APIVersionV3, emulator.Config{Scopes: []string{"crm.objects.contacts.read"}})
+	for _, err := range noScope.Lists.Search(t.Context(), ListSearch{}) {
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || !slices.Contains(apiErr.MissingScopes, "crm.lists.read") || !strings.Contains(err.Error(), "crm.lists.read") {
+			t.Errorf("search without crm.lists.read: %v, want a missing-scope error naming it", err)
+		}
+	}
+}
+
+func TestListsScopeHint(t *testing.T) {
+	tests := []struct {
+		method, path, want string
+	}{
+		{"POST", "/crm/v3/lists/search", "crm.lists.read"},
+		{"GET", "/crm/lists/2026-09/12/memberships", "crm.lists.read"},
+		{"PUT", "/crm/v3/lists/12/memberships/add", "crm.lists.write"},
+	}
+	for _, tt := range tests {
+		if got := hintFor(tt.method, tt.path).scope; got != tt.want {
+			t.Errorf("hintFor(%s %s) = %q, want %q", tt.method, tt.path, got, tt.want)
+		}
+	}
+}

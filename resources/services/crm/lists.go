@@ -1,0 +1,86 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/schema"
+	"github.com/cloudquery/plugin-sdk/v4/types"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+)
+
+// listsScope is what both list tables need; without it they are skipped unless named.
+const listsScope = "crm.lists.read"
+
+// listRow is a list with the name of its members' object type.
+type listRow struct {
+	hubspot.List
+	ObjectType *string
+	Archived   bool
+}
+
+// Lists is the table of the portal's lists (segments) of any object type; their members are in
+// ListMemberships.
+func Lists() *schema.Table {
+	return &schema.Table{
+		Name:  "hubspot_crm_lists",
+		Title: "HubSpot lists",
+		Description: "Lists (segments) of contacts, companies and other records, of every processing type: " +
+			"MANUAL and SNAPSHOT lists change when users add or remove records, DYNAMIC lists follow their filters. " +
+			"Read in full on every run (one request per 500 lists), so with `write_mode: overwrite-delete-stale` " +
+			"the destination drops deleted lists. Needs scope `" + listsScope + "`: without it the table is skipped " +
+			"when selected through a pattern such as `*`, and the sync fails when the table is named.",
+		Resolver:  fetchLists,
+		Multiplex: client.Multiplex,
+		Columns: schema.ColumnList{
+			portalColumn(),
+			primaryKey(column("id", arrow.BinaryTypes.String, "ID", "The list's ILS id, as `hubspot_crm_list_memberships.list_id` holds it.")),
+			column("name", arrow.BinaryTypes.String, "Name", ""),
+			column("object_type_id", arrow.BinaryTypes.String, "ObjectTypeID", "Object type id of the members: 0-1 for contacts, 0-2 for companies, 2-NNNN for a custom object."),
+			column("object_type", arrow.BinaryTypes.String, "ObjectType", "Plural name of the members' standard object type (contacts, companies...); null for a custom object."),
+			column("processing_type", arrow.BinaryTypes.String, "ProcessingType", "MANUAL, DYNAMIC or SNAPSHOT."),
+			column("processing_status", arrow.BinaryTypes.String, "ProcessingStatus", "COMPLETE once HubSpot has evaluated the list."),
+			column("size", arrow.PrimitiveTypes.Int64, "Size", "Members when read (hs_list_size)."),
+			column("version", arrow.PrimitiveTypes.Int64, "Version", "Bumped by HubSpot on every change of the list's definition."),
+			column("created_at", arrow.FixedWidthTypes.Timestamp_ms, "CreatedAt", ""),
+			column("updated_at", arrow.FixedWidthTypes.Timestamp_ms, "UpdatedAt", ""),
+			column("filters_updated_at", arrow.FixedWidthTypes.Timestamp_ms, "FiltersUpdatedAt", "When a DYNAMIC list's filters last changed."),
+			column("archived", arrow.FixedWidthTypes.Boolean, "Archived", "True for a deleted list (HubSpot keeps them restorable for a while)."),
+			column("properties", types.ExtensionTypes.JSON, "Properties", "List properties as HubSpot returns them: hs_list_size, hs_last_record_added_at, hs_last_record_removed_at..."),
+		},
+		Relations: schema.Tables{ListMemberships()},
+	}
+}
+
+func fetchLists(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
+	m := meta.(*client.Meta)
+	for page, err := range m.Portal.API.Lists.Search(ctx, hubspot.ListSearch{}) {
+		if err != nil {
+			if m.SkipForScope(err, "lists", Lists().Name, ListMemberships().Name) {
+				return nil
+			}
+			return fmt.Errorf("search lists: %w", err)
+		}
+		rows := make([]listRow, len(page))
+		for i, l := range page {
+			rows[i] = listRow{List: l, ObjectType: objectTypeName(l.ObjectTypeID), Archived: l.DeletedAt != nil}
+		}
+		if err := sendRows(ctx, res, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// objectTypeName names a standard object type by its type id; nil for any other.
+func objectTypeName(typeID string) *string {
+	for _, o := range client.StandardObjects {
+		if o.TypeID == typeID {
+			return &o.Name
+		}
+	}
+	return nil
+}
