@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -28,6 +29,10 @@ type ObjectType struct {
 	Definitions []hubspot.Property
 	// AssociatesWith lists, for a custom object, the type ids its schema defines associations to.
 	AssociatesWith []string
+	// Filter selects the records synced (spec filters), as HubSpot's filter groups; nil syncs
+	// every record. FilterKey identifies it in cursors.
+	Filter    []hubspot.FilterGroup
+	FilterKey string
 }
 
 // PropertyNames lists the names of the synced properties.
@@ -157,7 +162,8 @@ func (p *Portal) candidateCatalog(ctx context.Context, withCustom bool) (*Catalo
 }
 
 // candidates lists the object types the spec selects that the portal may hold: the standard ones
-// and, with withCustom, its custom objects. A named object that is neither fails. p.mu is held.
+// and, with withCustom, its custom objects. A named object, or an object with a filter, that is
+// neither fails. p.mu is held.
 func (p *Portal) candidates(ctx context.Context, withCustom bool) ([]ObjectType, error) {
 	out := make([]ObjectType, 0, len(StandardObjects))
 	for _, o := range StandardObjects {
@@ -165,24 +171,33 @@ func (p *Portal) candidates(ctx context.Context, withCustom bool) ([]ObjectType,
 			out = append(out, o)
 		}
 	}
-	if !withCustom || !mayWantCustom(p.spec) {
-		return out, nil
-	}
-	if !p.customRead {
-		custom, err := p.readCustomObjects(ctx)
-		if err != nil {
-			return nil, err
+	custom := withCustom && mayWantCustom(p.spec)
+	if custom {
+		if !p.customRead {
+			objs, err := p.readCustomObjects(ctx)
+			if err != nil {
+				return nil, err
+			}
+			p.custom, p.customRead = objs, true
 		}
-		p.custom, p.customRead = custom, true
-	}
-	for _, o := range p.custom {
-		if p.spec.WantsObject(o.Name) {
-			out = append(out, o)
+		for _, o := range p.custom {
+			if p.spec.WantsObject(o.Name) {
+				out = append(out, o)
+			}
 		}
+	}
+	// missing: the name is not among out, as far as can be told without the custom objects read.
+	missing := func(name string) bool {
+		return (custom || isStandard(name)) && !slices.ContainsFunc(out, func(o ObjectType) bool { return o.Name == name })
 	}
 	for _, name := range p.spec.Objects {
-		if name != "*" && !slices.ContainsFunc(out, func(o ObjectType) bool { return o.Name == name }) {
+		if name != "*" && custom && missing(name) {
 			return nil, &spec.FieldError{Path: "objects", Problem: fmt.Sprintf("portal %s: %q is neither a standard object nor a custom object of this portal", p.Name, name)}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.spec.Filters)) {
+		if missing(name) {
+			return nil, &spec.FieldError{Path: "filters." + name, Problem: fmt.Sprintf("portal %s: %q is not an object type this sync reads (see objects)", p.Name, name)}
 		}
 	}
 	return out, nil
@@ -231,6 +246,11 @@ func (p *Portal) define(ctx context.Context, o ObjectType) (*ObjectType, error) 
 		return nil, &spec.FieldError{Path: "properties." + o.Name, Problem: fmt.Sprintf("portal %s: %v", p.Name, err)}
 	}
 	o.Properties = props
+	if f, ok := p.spec.Filters[o.Name]; ok {
+		if o.Filter, o.FilterKey, err = compileFilter(o, f, "filters."+o.Name); err != nil {
+			return nil, fmt.Errorf("portal %s: %w", p.Name, err)
+		}
+	}
 	return &o, nil
 }
 
@@ -281,7 +301,11 @@ func (p *Portal) skippedObjects() []Skipped {
 func selectProperties(all []hubspot.Property, allow []string) ([]hubspot.Property, error) {
 	for _, name := range allow {
 		if !slices.ContainsFunc(all, func(p hubspot.Property) bool { return p.Name == name }) {
-			return nil, fmt.Errorf("%q is not a property of this object (see the hubspot_crm_properties table)", name)
+			known := make([]string, len(all))
+			for i, p := range all {
+				known[i] = p.Name
+			}
+			return nil, fmt.Errorf("%q is not a property of this object%s (see the hubspot_crm_properties table)", name, didYouMean(name, known))
 		}
 	}
 	out := make([]hubspot.Property, 0, len(all))

@@ -82,6 +82,8 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 		Tombstones:        *m.run.spec.Tombstones,
 		TombstoneInterval: tombstoneEvery,
 		BatchSize:         objectRecordRows,
+		Filter:            obj.Filter,
+		FilterKey:         obj.FilterKey,
 	}, emit)
 	if m.unreadable(obj, err) {
 		return nil
@@ -142,7 +144,7 @@ func (m *Meta) settle(stream string, res incremental.Result, err error) error {
 	if err != nil {
 		return err
 	}
-	ev := m.Logger.Info().Str("stream", stream).Int("records", res.Records).Int("tombstones", res.Tombstones).Str("phase", string(res.Phase))
+	ev := m.Logger.Info().Str("stream", stream).Int("records", res.Records).Int("tombstones", res.Tombstones).Int("filtered_out", res.FilteredOut).Str("phase", string(res.Phase))
 	if !res.Complete {
 		m.run.mu.Lock()
 		m.run.incomplete = append(m.run.incomplete, m.Portal.Name+"/"+stream)

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -80,6 +81,11 @@ type Spec struct {
 	SettleLag string `json:"settle_lag,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=1m"`
 	// Only records modified at or after this time (RFC 3339 or YYYY-MM-DD) are synced.
 	StartDate string `json:"start_date,omitempty"`
+	// Record filters per object type, as HubSpot's Data Sync filters them, for example
+	// `{"contacts": {"groups": [[{"property": "lifecyclestage", "operator": "EQ", "value": "customer"}]]}}`.
+	// Only matching records are synced; a record that stops matching leaves as a tombstone
+	// (`archived_reason = 'filtered_out'`). Object types not listed sync every record.
+	Filters map[string]RecordFilter `json:"filters,omitempty"`
 	// Emit archived records as tombstone rows (`archived = true`).
 	Tombstones *bool `json:"tombstones,omitempty" jsonschema:"default=true"`
 	// How often the recycle bin is listed for tombstones: a new pass starts once the last complete
@@ -287,6 +293,11 @@ func (s *Spec) Validate() error {
 	}
 	if s.Associations.RefreshRuns < 1 {
 		return fieldError("associations.refresh_runs", fmt.Sprintf("must be at least 1, got %d", s.Associations.RefreshRuns))
+	}
+	for _, object := range slices.Sorted(maps.Keys(s.Filters)) {
+		if err := s.Filters[object].validate("filters." + object); err != nil {
+			return err
+		}
 	}
 	for i, pair := range s.Associations.Pairs {
 		if from, to, ok := strings.Cut(pair, ":"); !ok || from == "" || to == "" {

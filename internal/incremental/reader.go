@@ -453,10 +453,10 @@ func (rd *read) keysetByID(ctx context.Context, groups []hubspot.FilterGroup, af
 			n = granted
 			page, err := rd.API.Search(ctx, rd.s.ObjectType, hubspot.SearchRequest{
 				FilterGroups: withEach(groups, hubspot.Filter{PropertyName: idProperty, Operator: "GT", Value: cmp.Or(after, "0")}),
-				Sorts:      []hubspot.Sort{{PropertyName: idProperty, Direction: "ASCENDING"}},
-				Properties: rd.s.Properties,
-				ByPosition: true,
-				Limit:      n,
+				Sorts:        []hubspot.Sort{{PropertyName: idProperty, Direction: "ASCENDING"}},
+				Properties:   rd.s.Properties,
+				ByPosition:   true,
+				Limit:        n,
 			})
 			if err != nil {
 				return 0, fmt.Errorf("search %s by id after %s: %w", rd.s.ObjectType, cmp.Or(after, "0"), err)

@@ -65,21 +65,3 @@ func TestSuggestFindsColumnsThatLookLikeProperties(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	cases := []struct {
-		a, b string
-		want int
-	}{
-		{"firstname", "firstname", 0},
-		{"fristname", "firstname", 1}, // a swap counts one
-		{"phnoe", "phone", 1},
-		{"status", "state", 2},
-		{"", "abc", 3},
-		{"createdat", "createdate", 1},
-	}
-	for _, tc := range cases {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}

@@ -19,8 +19,9 @@ const staticColumns = 8
 
 // Values of archived_reason on tombstone rows.
 const (
-	reasonArchived = "archived"
-	reasonMerged   = "merged"
+	reasonArchived    = "archived"
+	reasonMerged      = "merged"
+	reasonFilteredOut = "filtered_out"
 )
 
 // ObjectTable is the table of one CRM object type: static columns, then one typed column per
@@ -32,9 +33,9 @@ func ObjectTable(obj client.ObjectType) client.ObjectTable {
 		{Name: "id", Type: arrow.PrimitiveTypes.Int64, PrimaryKey: true, NotNull: true, Description: "Record id (hs_object_id)."},
 		{Name: "created_at", Type: arrow.FixedWidthTypes.Timestamp_ms, Description: "When the record was created; null on `merged` tombstones."},
 		{Name: "updated_at", Type: arrow.FixedWidthTypes.Timestamp_ms, IncrementalKey: true, Description: "Last modification (" + obj.ModifiedProperty + "); the incremental cursor. On `merged` tombstones, the merge (the survivor's last modification)."},
-		{Name: "archived", Type: arrow.FixedWidthTypes.Boolean, Description: "True on tombstone rows: the record left HubSpot, archived (deleted) or merged into another (see archived_reason)."},
-		{Name: "archived_at", Type: arrow.FixedWidthTypes.Timestamp_ms, Description: "When the record was archived, or merged away (the survivor's last modification)."},
-		{Name: "archived_reason", Type: arrow.BinaryTypes.String, Description: "Why a tombstone row's record left: `archived` (in the recycle bin) or `merged` (merged into merged_into_id). Null on live rows."},
+		{Name: "archived", Type: arrow.FixedWidthTypes.Boolean, Description: "True on tombstone rows: the record left HubSpot (archived, or merged into another) or the sync's record filters (see archived_reason)."},
+		{Name: "archived_at", Type: arrow.FixedWidthTypes.Timestamp_ms, Description: "When the record was archived, merged away (the survivor's last modification), or changed so that it no longer matches the filters (its last modification)."},
+		{Name: "archived_reason", Type: arrow.BinaryTypes.String, Description: "Why a tombstone row's record left: `archived` (in the recycle bin), `merged` (merged into merged_into_id) or `filtered_out` (no longer matches the spec's filters; its values are the record's as read). Null on live rows."},
 		// Null wherever nothing was merged, which is every row of the types HubSpot does not merge.
 		{Name: "merged_into_id", Type: arrow.PrimitiveTypes.Int64, IgnoreInTests: true, Description: "On a `merged` tombstone, the id of the record it was merged into; every property column of such a row is null."},
 	}
@@ -116,16 +117,19 @@ func (b *recordBuilder) build(portal string, objs []hubspot.Object, bad client.B
 	archived, reasons, mergedInto := make([]bool, n), make([]string, n), make([]int64, n)
 	for i := range objs {
 		o := &objs[i]
-		portals[i], archived[i] = portal, o.Archived
+		portals[i], archived[i] = portal, o.Archived || o.FilteredOut
 		created[i], updated[i] = arrow.Timestamp(o.CreatedAt.UnixMilli()), arrow.Timestamp(o.UpdatedAt.UnixMilli())
 		createdValid.set(i, true)
-		if o.ArchivedAt != nil {
-			archivedAt[i] = arrow.Timestamp(o.ArchivedAt.UnixMilli())
-		}
-		archivedAtValid.set(i, o.ArchivedAt != nil)
-		if o.Archived {
+		switch {
+		case o.Archived:
 			reasons[i] = reasonArchived
+			if o.ArchivedAt != nil {
+				archivedAt[i] = arrow.Timestamp(o.ArchivedAt.UnixMilli())
+			}
+		case o.FilteredOut:
+			reasons[i], archivedAt[i] = reasonFilteredOut, updated[i]
 		}
+		archivedAtValid.set(i, o.ArchivedAt != nil || o.FilteredOut)
 		mergedValid.set(i, false)
 	}
 	for j, tomb := range tombs {
