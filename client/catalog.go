@@ -30,8 +30,10 @@ type ObjectType struct {
 	// AssociatesWith lists, for a custom object, the type ids its schema defines associations to.
 	AssociatesWith []string
 	// Filter selects the records synced (spec filters), as HubSpot's filter groups; nil syncs
-	// every record. FilterKey identifies it in cursors.
+	// every record. Lists, when set, keeps only their members. FilterKey identifies both in
+	// cursors.
 	Filter    []hubspot.FilterGroup
+	Lists     []string
 	FilterKey string
 }
 
@@ -250,6 +252,10 @@ func (p *Portal) define(ctx context.Context, o ObjectType) (*ObjectType, error) 
 		if o.Filter, o.FilterKey, err = compileFilter(o, f, "filters."+o.Name); err != nil {
 			return nil, fmt.Errorf("portal %s: %w", p.Name, err)
 		}
+		if err := p.checkLists(ctx, o, f.Lists, "filters."+o.Name); err != nil {
+			return nil, err
+		}
+		o.Lists = f.Lists
 	}
 	return &o, nil
 }

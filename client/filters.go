@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -27,8 +28,8 @@ var operatorsByType = map[string][]string{
 }
 
 // compileFilter checks an object's record filter against its property definitions and turns it
-// into HubSpot's filter groups, with the key that tells a changed filter from the one a stream
-// began with. Dates and times written as YYYY-MM-DD or RFC 3339 become epoch milliseconds, as
+// into HubSpot's filter groups (nil for none), with the key that tells a changed filter or list
+// gate from the one a stream began with. Dates and times written as YYYY-MM-DD or RFC 3339 become epoch milliseconds, as
 // search takes them.
 func compileFilter(o ObjectType, f spec.RecordFilter, path string) ([]hubspot.FilterGroup, string, error) {
 	defs := make(map[string]hubspot.Property, len(o.Definitions))
@@ -37,7 +38,10 @@ func compileFilter(o ObjectType, f spec.RecordFilter, path string) ([]hubspot.Fi
 		defs[d.Name] = d
 		known = append(known, d.Name)
 	}
-	groups := make([]hubspot.FilterGroup, len(f.Groups))
+	var groups []hubspot.FilterGroup
+	if len(f.Groups) > 0 {
+		groups = make([]hubspot.FilterGroup, len(f.Groups))
+	}
 	for i, group := range f.Groups {
 		for j, c := range group {
 			at := fmt.Sprintf("%s.groups[%d][%d]", path, i, j)
@@ -52,7 +56,10 @@ func compileFilter(o ObjectType, f spec.RecordFilter, path string) ([]hubspot.Fi
 			groups[i].Filters = append(groups[i].Filters, filter)
 		}
 	}
-	b, _ := json.Marshal(groups) // strings only: always encodes
+	b, _ := json.Marshal(struct { // strings only: always encodes
+		Groups []hubspot.FilterGroup
+		Lists  []string
+	}{groups, slices.Sorted(slices.Values(f.Lists))})
 	sum := sha256.Sum256(b)
 	return groups, hex.EncodeToString(sum[:8]), nil
 }
@@ -134,4 +141,41 @@ func didYouMean(written string, known []string) string {
 		return ""
 	}
 	return " (did you mean " + strings.Join(close, " or ") + "?)"
+}
+
+// checkLists verifies that the gate's lists exist and hold records of the object type.
+func (p *Portal) checkLists(ctx context.Context, o ObjectType, lists []string, path string) error {
+	for i, id := range lists {
+		at := fmt.Sprintf("%s.lists[%d]", path, i)
+		l, err := p.API.Lists.Get(ctx, id, hubspot.ListGetOptions{})
+		switch {
+		case hubspot.IsNotFound(err):
+			return &spec.FieldError{Path: at, Problem: fmt.Sprintf("portal %s has no list %s (see the hubspot_crm_lists table)", p.Name, id)}
+		case err != nil:
+			return fmt.Errorf("%s: read list %s: %w", at, id, err)
+		case l.ObjectTypeID != o.TypeID:
+			return &spec.FieldError{Path: at, Problem: fmt.Sprintf("list %s (%q) holds records of object type %s, not %s", id, l.Name, l.ObjectTypeID, o.Name)}
+		}
+	}
+	return nil
+}
+
+// listMembers reads the ids of the members of any of lists.
+func (p *Portal) listMembers(ctx context.Context, lists []string) ([]string, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, id := range lists {
+		for page, err := range p.API.Lists.Memberships(ctx, id, hubspot.MembershipOptions{}) {
+			if err != nil {
+				return nil, fmt.Errorf("read the members of list %s: %w", id, err)
+			}
+			for _, m := range page.Members {
+				if !seen[m.RecordID] {
+					seen[m.RecordID] = true
+					ids = append(ids, m.RecordID)
+				}
+			}
+		}
+	}
+	return ids, nil
 }

@@ -165,3 +165,83 @@ func TestRecordFiltersFitHubSpotsSearchLimits(t *testing.T) {
 		})
 	}
 }
+
+// manualContactList returns the emulator's MANUAL list of contacts.
+func manualContactList(t *testing.T, p *portal) emulator.List {
+	t.Helper()
+	for _, l := range p.emu.Lists() {
+		if l.ObjectTypeID == "0-1" && l.ProcessingType == emulator.ListManual {
+			return l
+		}
+	}
+	t.Fatal("the emulator seeds no MANUAL list of contacts")
+	return emulator.List{}
+}
+
+func TestListGateFollowsMembershipWithoutRecordChanges(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 13, Counts: smallCounts})
+	list := manualContactList(t, p)
+	if len(list.Members) < 3 {
+		t.Fatalf("list %s has %d members; the test needs 3", list.ID, len(list.Members))
+	}
+	spec := p.spec(map[string]any{"objects": []string{"contacts"}, "filters": map[string]any{"contacts": map[string]any{"lists": []string{list.ID}}}})
+	members := func() []string {
+		for _, l := range p.emu.Lists() {
+			if l.ID == list.ID {
+				ids := slices.Clone(l.Members)
+				slices.Sort(ids)
+				return ids
+			}
+		}
+		return nil
+	}
+	// A contact outside the list at first, to join it later.
+	joining := list.Members[1]
+	must(t, p.emu.RemoveFromList(list.ID, []string{joining}))
+	w := warehouse{}
+	w.apply(t, p.mustSync(spec, "hubspot_crm_contacts"), "hubspot_crm_contacts")
+	if got := w.live(); !slices.Equal(got, members()) || len(w) != len(got) {
+		t.Fatalf("backfill: %d rows, %d live; want exactly the %d members", len(w), len(got), len(members()))
+	}
+
+	// Membership changes only: no record is edited.
+	leaving := list.Members[0]
+	must(t, p.emu.RemoveFromList(list.ID, []string{leaving}))
+	must(t, p.emu.AddToList(list.ID, []string{joining}))
+	w.apply(t, p.mustSync(spec, "hubspot_crm_contacts"), "hubspot_crm_contacts")
+	if got := w.live(); !slices.Equal(got, members()) {
+		t.Errorf("after membership changes: live %v, members %v", got, members())
+	}
+	if w[leaving] != "filtered_out" {
+		t.Errorf("contact %s left the list: its row says %q, want filtered_out", leaving, w[leaving])
+	}
+
+	// A run with no change sends nothing.
+	if rows := objectRows(t, p.mustSync(spec, "hubspot_crm_contacts"), "hubspot_crm_contacts"); len(rows) != 0 {
+		t.Errorf("a run without changes sent %d rows", len(rows))
+	}
+}
+
+func TestListGateChecksTheLists(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 13, Counts: smallCounts})
+	var companyList string
+	for _, l := range p.emu.Lists() {
+		if l.ObjectTypeID == "0-2" {
+			companyList = l.ID
+		}
+	}
+	for _, tc := range []struct {
+		list string
+		want string
+	}{
+		{"987654", "filters.contacts.lists[0]: portal default has no list 987654"},
+		{companyList, "holds records of object type 0-2, not contacts"},
+		{"abc", `"abc" is not a list id`},
+	} {
+		_, err := p.sync(p.spec(map[string]any{"objects": []string{"contacts"},
+			"filters": map[string]any{"contacts": map[string]any{"lists": []string{tc.list}}}}), "hubspot_crm_contacts")
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("list %q: error %v, want one saying %q", tc.list, err, tc.want)
+		}
+	}
+}

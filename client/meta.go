@@ -83,6 +83,7 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 		TombstoneInterval: tombstoneEvery,
 		BatchSize:         objectRecordRows,
 		Filter:            obj.Filter,
+		Gate:              m.gate(obj),
 		FilterKey:         obj.FilterKey,
 	}, emit)
 	if m.unreadable(obj, err) {
@@ -105,6 +106,14 @@ func (o ObjectType) ReadProperties() []string {
 		names = append(names, MergedIDsProperty)
 	}
 	return names
+}
+
+// gate keeps the members of the object's filter lists; nil without lists.
+func (m *Meta) gate(obj ObjectType) *incremental.Gate {
+	if len(obj.Lists) == 0 {
+		return nil
+	}
+	return &incremental.Gate{Members: func(ctx context.Context) ([]string, error) { return m.Portal.listMembers(ctx, obj.Lists) }}
 }
 
 // unreadable reports a read of a custom object refused for a missing scope, when the spec selected

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/invopop/jsonschema"
@@ -33,13 +34,18 @@ const (
 	hubspotMaxFilters    = 25
 )
 
-// RecordFilter keeps the records of one object type that match any of its groups.
+// RecordFilter keeps the records of one object type that match any of its groups and, with
+// lists, are members of one of the lists.
 type RecordFilter struct {
 	// Groups of conditions: a record matches a group when it meets every condition of the group,
 	// and the filter when it matches at least one group (HubSpot's filterGroups). At most 5 groups
 	// and 8 conditions in a group, and 2 conditions more than the groups need count against
 	// HubSpot's 25 filters a search: the sync adds 2 of its own to each group.
-	Groups [][]Condition `json:"groups" jsonschema:"required,minItems=1,maxItems=5"`
+	Groups [][]Condition `json:"groups,omitempty" jsonschema:"minItems=1,maxItems=5"`
+	// Ids of HubSpot lists of this object type: only their members are synced (a member of any of
+	// them), and a record that leaves them leaves the warehouse. Each run reads the lists'
+	// memberships, one request per 250 members.
+	Lists []string `json:"lists,omitempty" jsonschema:"minItems=1,uniqueItems=true"`
 }
 
 // Condition is one test of a property's value, with HubSpot search's operators.
@@ -91,8 +97,13 @@ func (FilterValue) JSONSchema() *jsonschema.Schema {
 // HubSpot's search limits beside the filters the sync adds. Property names and types are checked
 // when the object's definitions are read.
 func (f RecordFilter) validate(path string) error {
-	if len(f.Groups) == 0 {
-		return fieldError(path+".groups", "must list at least one group of conditions")
+	if len(f.Groups) == 0 && len(f.Lists) == 0 {
+		return fieldError(path, "needs groups of conditions, lists, or both")
+	}
+	for i, id := range f.Lists {
+		if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+			return fieldError(fmt.Sprintf("%s.lists[%d]", path, i), fmt.Sprintf("%q is not a list id (a number, as the list's page in HubSpot shows it)", id))
+		}
 	}
 	if len(f.Groups) > MaxFilterGroups {
 		return fieldError(path+".groups", fmt.Sprintf("has %d groups; HubSpot's search takes at most %d", len(f.Groups), MaxFilterGroups))

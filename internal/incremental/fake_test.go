@@ -32,6 +32,7 @@ type fakeAPI struct {
 	lists    int
 	// archivedLists counts the list calls for the recycle bin (archived=true).
 	archivedLists int
+	batchReads    int
 	// beforeSearch and beforeList run before each search or list call, outside the lock, to
 	// change records mid-read.
 	beforeSearch func(n int)
@@ -192,4 +193,20 @@ func (s *memStore) SetKey(_ context.Context, k, v string) error {
 	}
 	s.m[k] = v
 	return nil
+}
+
+func (f *fakeAPI) BatchRead(_ context.Context, _ string, req hubspot.BatchReadRequest) (*hubspot.BatchResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.batchReads++
+	res := &hubspot.BatchResult{}
+	for _, id := range req.IDs {
+		n, _ := strconv.ParseUint(id, 10, 64)
+		if r, ok := f.recs[n]; ok && !r.archived {
+			res.Results = append(res.Results, hubspot.BatchObject{Object: r.object()})
+		} else {
+			res.Errors = append(res.Errors, hubspot.BatchError{Status: "error", Category: "OBJECT_NOT_FOUND", IDs: []string{id}})
+		}
+	}
+	return res, nil
 }

@@ -27,6 +27,7 @@ const (
 type API interface {
 	ListPage(ctx context.Context, objectType string, opts hubspot.ListOptions) (*hubspot.ObjectPage, error)
 	Search(ctx context.Context, objectType string, req hubspot.SearchRequest) (*hubspot.SearchPage, error)
+	BatchRead(ctx context.Context, objectType string, req hubspot.BatchReadRequest) (*hubspot.BatchResult, error)
 }
 
 // Store keeps cursors between runs: the CloudQuery state backend or the local state file.
@@ -57,8 +58,10 @@ type Stream struct {
 	// group and 25 with 2 more per group: the reader adds its own). A record that changed and no
 	// longer matches is handed over as FilteredOut. Nil hands over every record.
 	Filter []hubspot.FilterGroup
-	// FilterKey identifies Filter; when it differs from the one a stream began with, the stream
-	// reads every record again.
+	// Gate keeps, besides, only the members of lists (nil: no gate).
+	Gate *Gate
+	// FilterKey identifies Filter and Gate's lists; when it differs from the one a stream began
+	// with, the stream reads every record again.
 	FilterKey string
 }
 
@@ -104,7 +107,10 @@ func (r *Reader) Read(ctx context.Context, s Stream, emit func([]hubspot.Object)
 	if s.FullRefresh || refilter {
 		cur = Cursor{}
 	}
-	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli()}
+	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli(), now: now}
+	if err := rd.openGate(ctx, cur.Phase == ""); err != nil {
+		return Result{}, err
+	}
 	if cur.Phase == "" {
 		rd.begin(now(), refilter)
 	}
@@ -133,6 +139,8 @@ type read struct {
 	// incremental pass of the same call would otherwise hand over a second time.
 	lateBackfill map[string]int64
 	capped       bool
+	now          func() time.Time
+	gate         *gateState
 }
 
 // begin starts a stream: a backfill, or reading from Start. After a change of filter, the
@@ -157,7 +165,11 @@ func (rd *read) begin(now time.Time, refilter bool) {
 func (rd *read) run(ctx context.Context) error {
 	if rd.cur.Phase == PhaseBackfill {
 		backfill := rd.backfillList
-		if (rd.s.BackfillBySearch || rd.s.Filter != nil) && !rd.cur.Refilter {
+		switch {
+		case rd.cur.Refilter:
+		case rd.gate != nil:
+			backfill = rd.backfillMembers
+		case rd.s.BackfillBySearch || rd.s.Filter != nil:
 			backfill = rd.backfillSearch
 		}
 		if err := backfill(ctx); err != nil || rd.capped {
@@ -167,6 +179,9 @@ func (rd *read) run(ctx context.Context) error {
 		rd.cur.BackfillAfter, rd.cur.Refilter = "", false
 	}
 	if err := rd.incremental(ctx); err != nil || rd.capped {
+		return rd.finish(ctx, err)
+	}
+	if err := rd.membershipChanges(ctx); err != nil || rd.capped {
 		return rd.finish(ctx, err)
 	}
 	if rd.s.Tombstones && rd.tombstonesDue() {
@@ -210,7 +225,7 @@ func (rd *read) budgeted(ctx context.Context, limit int, fetch func(granted int)
 // deliver queues records covered by the current cursor, those the filter keeps or marks as
 // filtered out once it judged them (see judge), and hands them over when a batch is full.
 func (rd *read) deliver(ctx context.Context, objs []hubspot.Object) error {
-	if rd.s.Filter != nil && (rd.cur.Phase == PhaseIncremental || rd.cur.Refilter) {
+	if (rd.s.Filter != nil || rd.gate != nil) && (rd.cur.Phase == PhaseIncremental || rd.cur.Refilter) {
 		var err error
 		if objs, err = rd.judge(ctx, objs); err != nil {
 			return err
@@ -288,11 +303,40 @@ func withEach(groups []hubspot.FilterGroup, filters ...hubspot.Filter) []hubspot
 	return out
 }
 
-// judge asks HubSpot which of records read without the filter match it, by id, 100 ids a search.
-// Those that match are kept; the others are marked FilteredOut when the warehouse may hold them
-// (they changed since the stream began, or the filter changed), and dropped otherwise.
+// judge asks HubSpot which of records read without the filter match it, by id, 100 ids a search,
+// and the gate which are members. Those that match and are members are kept; the others are
+// marked FilteredOut when the warehouse may hold them (they changed since the stream began, or
+// the filter changed), and dropped otherwise.
 func (rd *read) judge(ctx context.Context, objs []hubspot.Object) ([]hubspot.Object, error) {
+	matched, err := rd.matching(ctx, objs)
+	if err != nil {
+		return nil, err
+	}
+	kept := objs[:0:0]
+	for _, o := range objs {
+		rd.gate.judged(o.ID)
+		switch {
+		case matched[o.ID] && rd.gate.member(o.ID):
+		case rd.cur.Refilter || o.UpdatedAt.UnixMilli() >= rd.cur.StartedMs:
+			o.FilteredOut = true
+			rd.res.FilteredOut++
+		default:
+			continue
+		}
+		kept = append(kept, o)
+	}
+	return kept, nil
+}
+
+// matching returns which of objs match the filter, asking HubSpot; all of them without one.
+func (rd *read) matching(ctx context.Context, objs []hubspot.Object) (map[string]bool, error) {
 	matched := make(map[string]bool, len(objs))
+	if rd.s.Filter == nil {
+		for _, o := range objs {
+			matched[o.ID] = true
+		}
+		return matched, nil
+	}
 	for chunk := range slices.Chunk(objs, hubspot.MaxFilterValues) {
 		ids := make([]string, len(chunk))
 		for i, o := range chunk {
@@ -310,19 +354,7 @@ func (rd *read) judge(ctx context.Context, objs []hubspot.Object) ([]hubspot.Obj
 			matched[o.ID] = true
 		}
 	}
-	kept := objs[:0:0]
-	for _, o := range objs {
-		switch {
-		case matched[o.ID]:
-		case rd.cur.Refilter || o.UpdatedAt.UnixMilli() >= rd.cur.StartedMs:
-			o.FilteredOut = true
-			rd.res.FilteredOut++
-		default:
-			continue
-		}
-		kept = append(kept, o)
-	}
-	return kept, nil
+	return matched, nil
 }
 
 // incremental reads records modified in [SinceMs, now - settle lag], ascending, in pages of 200
