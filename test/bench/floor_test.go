@@ -40,33 +40,45 @@ func BenchmarkRequestFloor(b *testing.B) {
 	proxy := newCountingProxy(b, emu)
 	state := b.TempDir() + "/state.json"
 
-	full := floorSync(b, proxy, state, "*")
+	full := floorSync(b, proxy, state, nil, "*")
 	objectTables := full.objectTables()
 	nObjects := len(objectTables)
 	floor := func(tables int) float64 { return float64(2*tables + 3) }
 
-	contacts := floorSync(b, proxy, state, "hubspot_crm_contacts")
+	contacts := floorSync(b, proxy, state, nil, "hubspot_crm_contacts")
 	report(b, "floor: nothing changed, contacts only: requests", float64(contacts.requests()), "requests", floor(1), false)
 
-	objects := floorSync(b, proxy, state, objectTables...)
+	objects := floorSync(b, proxy, state, nil, objectTables...)
 	report(b, fmt.Sprintf("floor: nothing changed, %d object tables: requests", nObjects), float64(objects.requests()), "requests(obj)", floor(nObjects), false)
 
-	all := floorSync(b, proxy, state, "*")
+	all := floorSync(b, proxy, state, nil, "*")
 	report(b, fmt.Sprintf("floor: nothing changed, `*` (%d object tables): requests", nObjects), float64(all.requests()), "requests(*)", floor(nObjects), false)
-	for _, kind := range slices.Sorted(maps.Keys(all.byKind)) {
-		fmt.Printf("    %-54s %12d\n", kind, all.byKind[kind])
-	}
+	all.printKinds()
 	assoc := all.byKind[assocSearches] + all.byKind[assocReads]
-	report(b, "floor: nothing changed, `*` less the associations table", float64(all.requests()-assoc), "requests(*-a)", floor(nObjects), false)
+	report(b, "floor: nothing changed, `*` less the association and list tables", float64(all.requests()-assoc-all.byKind[listTables]), "requests(*-a)", floor(nObjects), false)
 	report(b, "associations table, nothing changed (rolling refresh, 24 runs)", float64(assoc), "requests(a)", full.refreshBound(24), false)
 
 	changed := touchFirst(b, emu, 100)
 	time.Sleep(2500 * time.Millisecond) // past the settle lag
-	inc := floorSync(b, proxy, state, "hubspot_crm_contacts")
+	inc := floorSync(b, proxy, state, nil, "hubspot_crm_contacts")
 	if inc.records != int64(changed) {
 		b.Fatalf("contacts-only run read %d contacts, want the %d changed", inc.records, changed)
 	}
 	report(b, fmt.Sprintf("floor: %d of %d contacts changed, contacts only: requests", changed, n), float64(inc.requests()), "requests(100)", floor(1), false)
+
+	// The same with a record filter, in a state of its own: the changed contacts are judged by
+	// one more search per 100.
+	filtered := map[string]any{"objects": []string{"contacts"}, "filters": map[string]any{"contacts": map[string]any{
+		"groups": []any{[]any{map[string]any{"property": "lifecyclestage", "operator": "IN", "values": []string{"customer", "evangelist", "lead"}}}}}}}
+	fstate := b.TempDir() + "/filtered.json"
+	backfill := floorSync(b, proxy, fstate, filtered, "hubspot_crm_contacts")
+	report(b, fmt.Sprintf("filtered backfill (%d of %d contacts match): requests", backfill.records, n),
+		float64(backfill.requests()), "requests(fb)", float64((backfill.records+199)/200+3), false)
+	backfill.printKinds()
+	changed = touchFirst(b, emu, 100)
+	time.Sleep(2500 * time.Millisecond)
+	finc := floorSync(b, proxy, fstate, filtered, "hubspot_crm_contacts")
+	report(b, fmt.Sprintf("filtered: %d of %d contacts changed, contacts only: requests", changed, n), float64(finc.requests()), "requests(f100)", floor(1), false)
 }
 
 // floorRun is what one sync through the counting proxy did.
@@ -80,6 +92,12 @@ type floorRun struct {
 }
 
 func (r floorRun) requests() int { return sum(r.byKind) }
+
+func (r floorRun) printKinds() {
+	for _, kind := range slices.Sorted(maps.Keys(r.byKind)) {
+		fmt.Printf("    %-54s %12d\n", kind, r.byKind[kind])
+	}
+}
 
 // refreshBound is what docs/incremental.md states an association run costs when nothing
 // changed, for the records and pairs of this (full) run: for each object type read from, a search
@@ -109,11 +127,13 @@ func (r floorRun) objectTables() []string {
 }
 
 // floorSync runs one plugin sync of the named tables (spec defaults: every object, associations
-// on), Init included, and counts the requests it sent.
-func floorSync(b *testing.B, proxy *countingProxy, statePath string, tables ...string) floorRun {
+// on; extra adds fields), Init included, and counts the requests it sent.
+func floorSync(b *testing.B, proxy *countingProxy, statePath string, extra map[string]any, tables ...string) floorRun {
 	b.Helper()
-	raw, _ := json.Marshal(map[string]any{"access_token": benchToken, "base_url": proxy.URL, "settle_lag": "1s",
-		"rate_limit": map[string]int{"burst_per_10s": burstPer10s}})
+	fields := map[string]any{"access_token": benchToken, "base_url": proxy.URL, "settle_lag": "1s",
+		"rate_limit": map[string]int{"burst_per_10s": burstPer10s}}
+	maps.Copy(fields, extra)
+	raw, _ := json.Marshal(fields)
 	ctx := context.Background()
 	before := proxy.snapshot()
 	p := hsplugin.Plugin()
@@ -218,6 +238,7 @@ func (p *countingProxy) snapshot() map[string]int {
 const (
 	assocSearches = "associations table: searches for ids"
 	assocReads    = "associations table: association reads"
+	listTables    = "list tables: lists and memberships"
 )
 
 // requestKind names what a request is for. The association table's searches for ids and the
@@ -230,6 +251,8 @@ func requestKind(r *http.Request) (string, error) {
 		return "discovery: custom object schemas", nil
 	case strings.Contains(path, "/properties/"):
 		return "discovery: property definitions", nil
+	case strings.HasPrefix(path, "/crm/v3/lists"):
+		return listTables, nil
 	case strings.Contains(path, "/owners"):
 		return "owners", nil
 	case strings.Contains(path, "/pipelines/"):
