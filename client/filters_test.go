@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -243,5 +244,62 @@ func TestListGateChecksTheLists(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("list %q: error %v, want one saying %q", tc.list, err, tc.want)
 		}
+	}
+}
+
+// Filters compose with the record cap: a capped filtered backfill and a capped list-gated one
+// resume where they stopped, and deliver each matching record exactly once.
+func TestRecordFiltersResumeUnderTheCap(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		filter func(p *portal) (map[string]any, []string)
+	}{
+		{"filter groups", func(p *portal) (map[string]any, []string) {
+			return stageFilter("customer", "lead"), matching(p, "customer", "lead")
+		}},
+		{"list gate", func(p *portal) (map[string]any, []string) {
+			l := manualContactList(t, p)
+			ids := slices.Clone(l.Members)
+			slices.Sort(ids)
+			return map[string]any{"contacts": map[string]any{"lists": []string{l.ID}}}, ids
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			counts := maps.Clone(smallCounts)
+			counts["contacts"] = 600
+			p := newPortal(t, emulator.Config{Seed: 17, Counts: counts})
+			filters, want := tc.filter(p)
+			const limit = 40
+			if len(want) < 3*limit {
+				t.Fatalf("%d matching records: too few to need several capped runs", len(want))
+			}
+			spec := p.spec(map[string]any{"objects": []string{"contacts"}, "filters": filters, "max_records_per_sync": limit})
+			seen := map[string]int{}
+			runs := 0
+			for ; runs < 100; runs++ {
+				msgs, rep, err := p.syncWithReport(spec, "hubspot_crm_contacts")
+				if err != nil {
+					t.Fatal(err)
+				}
+				for id := range objectRows(t, msgs, "hubspot_crm_contacts") {
+					seen[id]++
+				}
+				if len(rep.Incomplete()) == 0 {
+					break
+				}
+			}
+			got := slices.Sorted(maps.Keys(seen))
+			if !slices.Equal(got, want) {
+				t.Fatalf("after %d capped runs: %d records delivered, want the %d matching", runs+1, len(got), len(want))
+			}
+			for id, n := range seen {
+				if n != 1 {
+					t.Errorf("record %s delivered %d times", id, n)
+				}
+			}
+			if most := (len(want)+limit-1)/limit + 1; runs+1 > most {
+				t.Errorf("%d runs for %d records under a cap of %d, want at most %d", runs+1, len(want), limit, most)
+			}
+		})
 	}
 }
