@@ -85,8 +85,10 @@ func TestRecordFiltersKeepTheWarehouseToMatchingRecords(t *testing.T) {
 	// One customer stops matching, one lead starts; neither is otherwise touched.
 	leaving := want[0]
 	joining := matching(p, "lead")[0]
+	bystander := matching(p, "subscriber", "other")[0] // never matches; changes anyway
 	must(t, p.emu.Update("contacts", leaving, map[string]string{"lifecyclestage": "lead"}))
 	must(t, p.emu.Update("contacts", joining, map[string]string{"lifecyclestage": "customer"}))
+	must(t, p.emu.Update("contacts", bystander, map[string]string{"firstname": "Changed"}))
 	time.Sleep(1100 * time.Millisecond) // past the 1 s settle lag
 	w.apply(t, p.mustSync(spec("customer", "evangelist"), "hubspot_crm_contacts"), "hubspot_crm_contacts")
 	if got, want := w.live(), matching(p, "customer", "evangelist"); !slices.Equal(got, want) {
@@ -94,6 +96,9 @@ func TestRecordFiltersKeepTheWarehouseToMatchingRecords(t *testing.T) {
 	}
 	if w[leaving] != "filtered_out" {
 		t.Errorf("contact %s no longer matches: its row says %q, want filtered_out", leaving, w[leaving])
+	}
+	if reason, ok := w[bystander]; ok {
+		t.Errorf("contact %s never matched, yet got a row (%q)", bystander, reason)
 	}
 
 	// The filter changes: every record is judged again.
@@ -105,6 +110,9 @@ func TestRecordFiltersKeepTheWarehouseToMatchingRecords(t *testing.T) {
 		if w[id] != "filtered_out" {
 			t.Fatalf("customer %s after the filter changed to leads: row says %q, want filtered_out", id, w[id])
 		}
+	}
+	if reason, ok := w[bystander]; ok {
+		t.Errorf("contact %s matched neither filter, yet got a row (%q)", bystander, reason)
 	}
 }
 

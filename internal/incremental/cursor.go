@@ -39,9 +39,10 @@ type Cursor struct {
 	ArchivedPassStartMs int64 `json:"archived_pass_start_ms,omitempty"`
 	// Filter is the stream's Stream.FilterKey when it began: records were selected with it.
 	Filter string `json:"filter,omitempty"`
-	// StartedMs is where the stream's first read began: a record modified before it that does
-	// not match the filter was never handed over, so it needs no tombstone.
-	StartedMs int64 `json:"started_ms,omitempty"`
+	// Synced means the stream's synced set (the ids its live rows have, see syncedSet) is
+	// complete: a filtered stream keeps it from its start, and a stream filtered later once the
+	// re-read that follows the change is done.
+	Synced bool `json:"synced,omitempty"`
 	// Refilter is set while the backfill that follows a change of filter re-reads every record,
 	// handing over a tombstone for each that no longer matches.
 	Refilter bool `json:"refilter,omitempty"`

@@ -144,6 +144,7 @@ func (rd *read) membershipChanges(ctx context.Context) error {
 		if err != nil || read < len(chunk) {
 			return err
 		}
+		objs = slices.DeleteFunc(objs, func(o hubspot.Object) bool { return !rd.mayHold(o.ID) })
 		for i := range objs {
 			objs[i].FilteredOut = true
 		}

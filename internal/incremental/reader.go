@@ -104,17 +104,26 @@ func (r *Reader) Read(ctx context.Context, s Stream, emit func([]hubspot.Object)
 		now = r.Now
 	}
 	refilter := cur.Phase != "" && cur.Filter != s.FilterKey
+	wasSynced := cur.Synced
 	if s.FullRefresh || refilter {
 		cur = Cursor{}
 	}
 	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli(), now: now}
+	if err := rd.openSynced(ctx, wasSynced); err != nil {
+		return Result{}, err
+	}
 	if err := rd.openGate(ctx, cur.Phase == ""); err != nil {
 		return Result{}, err
 	}
 	if cur.Phase == "" {
 		rd.begin(now(), refilter)
 	}
-	if err := rd.run(ctx); err != nil {
+	err = rd.run(ctx)
+	// Whatever the outcome, the set covers exactly the records handed over.
+	if serr := rd.saveSynced(ctx); err == nil {
+		err = serr
+	}
+	if err != nil {
 		return rd.res, err
 	}
 	rd.res.Phase = rd.cur.Phase
@@ -141,6 +150,7 @@ type read struct {
 	capped       bool
 	now          func() time.Time
 	gate         *gateState
+	synced       *syncedSet
 }
 
 // begin starts a stream: a backfill, or reading from Start. After a change of filter, the
@@ -159,7 +169,9 @@ func (rd *read) begin(now time.Time, refilter bool) {
 		rd.cur = Cursor{Phase: PhaseBackfill, SinceMs: startMs}
 		rd.Logger.Info().Str("stream", rd.s.Key).Msg("no cursor: starting a backfill")
 	}
-	rd.cur.Filter, rd.cur.StartedMs = rd.s.FilterKey, startMs
+	// A filtered stream's synced set starts empty and complete, or, after a change of filter,
+	// stays as complete as it was.
+	rd.cur.Filter, rd.cur.Synced = rd.s.FilterKey, rd.synced != nil && (!refilter || rd.synced.complete)
 }
 
 func (rd *read) run(ctx context.Context) error {
@@ -176,6 +188,7 @@ func (rd *read) run(ctx context.Context) error {
 			return rd.finish(ctx, err)
 		}
 		rd.cur.Phase = PhaseIncremental
+		rd.cur.Synced = rd.cur.Synced || rd.cur.Refilter // every record was judged
 		rd.cur.BackfillAfter, rd.cur.Refilter = "", false
 	}
 	if err := rd.incremental(ctx); err != nil || rd.capped {
@@ -305,8 +318,8 @@ func withEach(groups []hubspot.FilterGroup, filters ...hubspot.Filter) []hubspot
 
 // judge asks HubSpot which of records read without the filter match it, by id, 100 ids a search,
 // and the gate which are members. Those that match and are members are kept; the others are
-// marked FilteredOut when the warehouse may hold them (they changed since the stream began, or
-// the filter changed), and dropped otherwise.
+// marked FilteredOut when the destination may hold them (see mayHold), and dropped otherwise:
+// a record that never matched leaves no tombstone behind.
 func (rd *read) judge(ctx context.Context, objs []hubspot.Object) ([]hubspot.Object, error) {
 	matched, err := rd.matching(ctx, objs)
 	if err != nil {
@@ -317,7 +330,7 @@ func (rd *read) judge(ctx context.Context, objs []hubspot.Object) ([]hubspot.Obj
 		rd.gate.judged(o.ID)
 		switch {
 		case matched[o.ID] && rd.gate.member(o.ID):
-		case rd.cur.Refilter || o.UpdatedAt.UnixMilli() >= rd.cur.StartedMs:
+		case rd.mayHold(o.ID):
 			o.FilteredOut = true
 			rd.res.FilteredOut++
 		default:
@@ -326,6 +339,12 @@ func (rd *read) judge(ctx context.Context, objs []hubspot.Object) ([]hubspot.Obj
 		kept = append(kept, o)
 	}
 	return kept, nil
+}
+
+// mayHold reports whether the destination may have a live row of a record: it is in the synced
+// set, or the set is not complete yet (a stream filtered after it synced every record).
+func (rd *read) mayHold(id string) bool {
+	return !rd.cur.Synced || rd.synced.ids[id]
 }
 
 // matching returns which of objs match the filter, asking HubSpot; all of them without one.

@@ -124,12 +124,15 @@ func (r *Reader) ReadRolling(ctx context.Context, s RollingStream, emit func([]h
 	return rd.res, nil
 }
 
-// handOver gives the pending records to the callback.
+// handOver gives the pending records to the callback, and notes them in the synced set.
 func (rd *read) handOver() error {
 	if len(rd.pending) == 0 {
 		return nil
 	}
 	err := rd.emit(rd.pending)
+	if err == nil {
+		rd.synced.note(rd.pending)
+	}
 	rd.pending = nil
 	return err
 }
