@@ -149,6 +149,7 @@ func TestForbiddenNamesWhatToCheck(t *testing.T) {
 		{"contacts list", "FORBIDDEN", list("contacts"), "check that the token has scope crm.objects.contacts.read and that the portal's plan includes API access"},
 		{"deals by type id", "", list("0-3"), "scope crm.objects.deals.read and"},
 		{"tickets", "FORBIDDEN", list("tickets"), "scope tickets and"},
+		{"calls, under the contacts scopes", "FORBIDDEN", list("calls"), "scope crm.objects.contacts.read and"},
 		{"companies create", "FORBIDDEN", func(c *Client) error {
 			_, err := c.Objects.BatchCreate(t.Context(), "companies", []ObjectInput{{Properties: map[string]string{"domain": "a.com"}}})
 			return err
