@@ -44,6 +44,15 @@ func engagement(name, typeID string, required ...[]string) Object {
 	}
 }
 
+// commerce is an object type with scopes of its own, crm.objects.<scope>.read and .write.
+func commerce(name, typeID, scope string, associatesTo ...string) Object {
+	return Object{
+		Name: name, TypeID: typeID, ModifiedProperty: "hs_lastmodifieddate",
+		ReadScope: "crm.objects." + scope + ".read", WriteScope: "crm.objects." + scope + ".write",
+		AssociatesTo: associatesTo,
+	}
+}
+
 // CustomTargets are the standard objects a custom object's associations are read towards, when
 // its schema defines them.
 var CustomTargets = []string{"contacts", "companies", "deals", "tickets"}
@@ -70,6 +79,25 @@ var Standard = []Object{
 	engagement("meetings", "0-47"),
 	engagement("notes", "0-46"),
 	engagement("tasks", "0-27"),
+	// HubSpot also accepts the older e-commerce scope for products, line items and quotes.
+	commerce("products", "0-7", "products"),
+	commerce("line_items", "0-8", "line_items", "deals"),
+	withRequired(commerce("quotes", "0-14", "quotes", "contacts", "companies", "deals"), []string{"hs_title"}, []string{"hs_expiration_date"}),
+	commerce("leads", "0-136", "leads", "contacts", "companies"),
+	withRequired(commerce("invoices", "0-53", "invoices", "contacts", "companies", "deals"), []string{"hs_currency"}),
+	commerce("goal_targets", "0-74", "goals"),
+	// Feedback submissions come from surveys: the API only reads them.
+	{Name: "feedback_submissions", TypeID: "0-19", ModifiedProperty: "hs_lastmodifieddate",
+		ReadScope: "crm.objects.feedback_submissions.read", AssociatesTo: []string{"contacts", "tickets"}},
+	engagement("communications", "0-18", []string{"hs_communication_channel_type"}),
+	engagement("postal_mail", "0-116"),
+	commerce("orders", "0-123", "orders", "contacts", "companies", "deals"),
+	commerce("carts", "0-142", "carts", "contacts"),
+}
+
+func withRequired(o Object, groups ...[]string) Object {
+	o.RequiredOnCreate = append(o.RequiredOnCreate, groups...)
+	return o
 }
 
 // Lookup finds a standard object type by plural name or type id.
