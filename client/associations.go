@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/catalog"
 )
 
 // AssociationPair is one direction of associations to read: from each record of From, its
@@ -12,12 +14,10 @@ type AssociationPair struct {
 	From, To ObjectType
 }
 
-// primaryTargets are the object types that others associate to by default.
-var primaryTargets = []string{"contacts", "companies", "deals", "tickets"}
-
 // AssociationPairs lists the pairs to read for a portal: the spec's `associations.pairs`, or by
-// default every synced object towards the primary objects ranked before it (companies to contacts;
-// deals to contacts and companies; tickets and engagements to all four; custom objects to those their schema associates them with).
+// default every synced object towards the object types the catalog associates it with (companies to
+// contacts; deals to contacts and companies; tickets and engagements to the primary objects before
+// them; custom objects to those of the primary objects their schema associates them with).
 func (m *Meta) AssociationPairs(ctx context.Context) ([]AssociationPair, error) {
 	cat, err := m.Portal.Catalog(ctx)
 	if err != nil {
@@ -35,19 +35,23 @@ func (m *Meta) AssociationPairs(ctx context.Context) ([]AssociationPair, error) 
 		}
 		return pairs, nil
 	}
-	rank := func(o ObjectType) int {
-		if i := slices.Index(primaryTargets, o.Name); i >= 0 {
-			return i
-		}
-		return len(primaryTargets)
-	}
 	for _, from := range cat.Objects {
-		for _, name := range primaryTargets {
+		for _, name := range defaultTargets(from) {
 			to, ok := cat.Object(name)
-			if ok && rank(to) < rank(from) && (!from.Custom || slices.Contains(from.AssociatesWith, to.TypeID)) {
+			if ok && (!from.Custom || slices.Contains(from.AssociatesWith, to.TypeID)) {
 				pairs = append(pairs, AssociationPair{From: from, To: to})
 			}
 		}
 	}
 	return pairs, nil
+}
+
+// defaultTargets names the object types whose associations are read from from by default: the
+// catalog's for a standard object, the primary objects for a custom one.
+func defaultTargets(from ObjectType) []string {
+	if from.Custom {
+		return catalog.CustomTargets
+	}
+	o, _ := catalog.Lookup(from.Name)
+	return o.AssociatesTo
 }

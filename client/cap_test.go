@@ -11,7 +11,9 @@ import (
 // runs, each record exactly once, and a run that emits nothing does not report the cap.
 func TestSmallCapFinishesWithinTheBound(t *testing.T) {
 	counts := map[string]int{"contacts": 230, "companies": 40, "deals": 170, "tickets": 60, "calls": 20, "emails": 0,
-		"meetings": 35, "notes": 90, "tasks": 120, "cars": 15, "subscriptions": 55}
+		"meetings": 35, "notes": 90, "tasks": 120, "cars": 15, "subscriptions": 55, "products": 10, "line_items": 30,
+		"quotes": 12, "leads": 25, "invoices": 8, "goal_targets": 5, "feedback_submissions": 14, "communications": 20,
+		"postal_mail": 6, "orders": 18, "carts": 0}
 	for _, limit := range []int{100, 250} {
 		t.Run(fmt.Sprintf("cap %d", limit), func(t *testing.T) {
 			p := newPortal(t, emulator.Config{Seed: 5, Counts: counts})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/catalog"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
@@ -47,16 +48,14 @@ func (o ObjectType) PropertyNames() []string {
 }
 
 // StandardObjects are HubSpot's built-in CRM object types, each synced to its own table.
-var StandardObjects = []ObjectType{
-	{Name: "contacts", TypeID: "0-1", ModifiedProperty: "lastmodifieddate"},
-	{Name: "companies", TypeID: "0-2", ModifiedProperty: "hs_lastmodifieddate"},
-	{Name: "deals", TypeID: "0-3", ModifiedProperty: "hs_lastmodifieddate"},
-	{Name: "tickets", TypeID: "0-5", ModifiedProperty: "hs_lastmodifieddate"},
-	{Name: "calls", TypeID: "0-48", ModifiedProperty: "hs_lastmodifieddate"},
-	{Name: "emails", TypeID: "0-49", ModifiedProperty: "hs_lastmodifieddate"},
-	{Name: "meetings", TypeID: "0-47", ModifiedProperty: "hs_lastmodifieddate"},
-	{Name: "notes", TypeID: "0-46", ModifiedProperty: "hs_lastmodifieddate"},
-	{Name: "tasks", TypeID: "0-27", ModifiedProperty: "hs_lastmodifieddate"},
+var StandardObjects = standardObjects()
+
+func standardObjects() []ObjectType {
+	out := make([]ObjectType, len(catalog.Standard))
+	for i, o := range catalog.Standard {
+		out[i] = ObjectType{Name: o.Name, TypeID: o.TypeID, ModifiedProperty: o.ModifiedProperty}
+	}
+	return out
 }
 
 // Catalog is what a portal holds: its object types with their property definitions.
@@ -261,7 +260,8 @@ func (p *Portal) define(ctx context.Context, o ObjectType) (*ObjectType, error) 
 }
 
 func isStandard(name string) bool {
-	return slices.ContainsFunc(StandardObjects, func(o ObjectType) bool { return o.Name == name })
+	o, ok := catalog.Lookup(name)
+	return ok && o.Name == name
 }
 
 // mayWantCustom reports whether the spec's objects can select a custom object: `*`, or a name

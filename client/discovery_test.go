@@ -125,8 +125,8 @@ func TestDefinitionsAreReadOnce(t *testing.T) {
 			times[req]++
 		}
 	}
-	if len(times) != 10 { // nine standard objects' properties and the schema list
-		t.Errorf("definitions requested: %v, want the nine standard objects' and the schema list", times)
+	if len(times) != len(client.StandardObjects)+1 {
+		t.Errorf("definitions requested: %v, want each standard object's properties and the schema list", times)
 	}
 	for req, n := range times {
 		if n != 1 {

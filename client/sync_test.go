@@ -11,6 +11,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/client"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
 )
@@ -18,6 +19,8 @@ import (
 var smallCounts = map[string]int{
 	"contacts": 60, "companies": 30, "deals": 40, "tickets": 30, "calls": 20, "emails": 20,
 	"meetings": 20, "notes": 20, "tasks": 20, "cars": 20, "subscriptions": 20,
+	"products": 20, "line_items": 20, "quotes": 20, "leads": 20, "invoices": 20, "goal_targets": 20,
+	"feedback_submissions": 20, "communications": 20, "postal_mail": 20, "orders": 20, "carts": 20,
 }
 
 func TestSyncPopulatesEveryTableWithTypedColumns(t *testing.T) {
@@ -54,8 +57,11 @@ func TestSyncPopulatesEveryTableWithTypedColumns(t *testing.T) {
 			t.Errorf("table %s got no rows", tbl.Name)
 		}
 	}
-	for _, want := range []string{"hubspot_crm_contacts", "hubspot_crm_tasks", "hubspot_crm_cars", "hubspot_crm_subscriptions",
-		"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_pipeline_stages", "hubspot_crm_properties", "hubspot_crm_associations"} {
+	wantTables := []string{"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_pipeline_stages", "hubspot_crm_properties", "hubspot_crm_associations"}
+	for _, obj := range p.emu.ObjectTypes() {
+		wantTables = append(wantTables, "hubspot_crm_"+obj)
+	}
+	for _, want := range wantTables {
 		if !slices.Contains(names, want) {
 			t.Errorf("no table %s in %v", want, names)
 		}
@@ -306,5 +312,53 @@ func TestScheduledTablesWithSlowResponses(t *testing.T) {
 		if len(insertsFor(msgs, table)) == 0 {
 			t.Errorf("%s got no rows", table)
 		}
+	}
+}
+
+// Every object type has its own scope: one missing skips that table under `*`, naming the scope,
+// and fails the run when the spec names the object.
+func TestObjectScopesSkipOrFail(t *testing.T) {
+	granted := func(drop string) []string {
+		var out []string
+		for _, s := range []string{"crm.objects.contacts.read", "crm.objects.companies.read", "crm.objects.deals.read", "tickets",
+			"crm.objects.custom.read", "crm.schemas.custom.read", "crm.objects.owners.read", "sales-email-read",
+			"crm.objects.products.read", "crm.objects.line_items.read", "crm.objects.quotes.read", "crm.objects.leads.read",
+			"crm.objects.invoices.read", "crm.objects.goals.read", "crm.objects.feedback_submissions.read",
+			"crm.objects.orders.read", "crm.objects.carts.read"} {
+			if s != drop {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	cases := []struct{ object, scope, sibling string }{
+		{"products", "crm.objects.products.read", "line_items"},
+		{"goal_targets", "crm.objects.goals.read", "quotes"},
+		{"feedback_submissions", "crm.objects.feedback_submissions.read", "orders"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.object, func(t *testing.T) {
+			t.Parallel()
+			p := newPortal(t, emulator.Config{Counts: smallCounts, Scopes: granted(tc.scope)})
+			table, sibling := "hubspot_crm_"+tc.object, "hubspot_crm_"+tc.sibling
+			// A skipped object has no table, so only `*` can select it.
+			msgs, rep, err := p.syncWithReport(p.spec(nil), "*")
+			if err != nil {
+				t.Fatalf("sync under *: %v", err)
+			}
+			if len(insertsFor(msgs, table)) != 0 || len(insertsFor(msgs, sibling)) == 0 {
+				t.Errorf("want %s skipped and %s synced", table, sibling)
+			}
+			if !slices.ContainsFunc(rep.Skipped(), func(s client.Skipped) bool {
+				return s.Object == tc.object && slices.Equal(s.MissingScopes, []string{tc.scope})
+			}) {
+				t.Errorf("skipped %v, want %s for %s", rep.Skipped(), tc.object, tc.scope)
+			}
+
+			_, err = p.sync(p.spec(map[string]any{"objects": []string{tc.object}}), "*")
+			if err == nil || !strings.Contains(err.Error(), tc.scope) {
+				t.Errorf("sync of the named object: error %v, want one naming %s", err, tc.scope)
+			}
+		})
 	}
 }

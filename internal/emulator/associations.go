@@ -249,6 +249,7 @@ func assocSpecs(seed uint64, types []*objectType) []assocSpec {
 			assocSpec{e.name, "tickets", []assocType{hubspotType(e.ticket, e.ticket-1)}, assocRule{pct: 15, minN: 1, maxN: 1}},
 		)
 	}
+	specs = append(specs, commerceAssocSpecs()...)
 	next := 20 + int(hash3(seed, 0xa550, 0)%80)
 	for _, t := range types {
 		if !t.custom {

@@ -73,6 +73,11 @@ func (e *Emulator) batch(c *call) (int, any, *apiError) {
 	if err := e.requireScopes(scope); err != nil {
 		return 0, nil, err
 	}
+	if op != "read" {
+		if err := refuseReadOnly(t); err != nil {
+			return 0, nil, err
+		}
+	}
 	var req batchRequest
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 )
@@ -12,6 +13,7 @@ type objectType struct {
 	name, typeID, singular     string
 	labelSingular, labelPlural string
 	custom                     bool
+	readOnly                   bool // HubSpot refuses creates, updates and archives of its records
 	fqName                     string
 	readScope, writeScope      string
 	createdProp, modifiedProp  string
@@ -28,11 +30,13 @@ type objectType struct {
 
 // DefaultCounts returns the modest record counts a portal gets when Config.Counts omits a type.
 func DefaultCounts() map[string]int {
-	return map[string]int{
+	counts := map[string]int{
 		"contacts": 2000, "companies": 400, "deals": 600, "tickets": 300,
 		"calls": 300, "emails": 300, "meetings": 300, "notes": 300, "tasks": 300,
 		"cars": 100, "subscriptions": 100,
 	}
+	maps.Copy(counts, commerceCounts)
+	return counts
 }
 
 const propertyTarget = 160
@@ -81,6 +85,7 @@ func buildTypes(seed uint64, portalID int64, owners []owner, pipes map[string][]
 		ticketsType(owners, pipes["tickets"]),
 	}
 	types = append(types, engagementTypes(owners)...)
+	types = append(types, commerceTypes(owners)...)
 	types = append(types, customTypes(seed, portalID, owners)...)
 	for _, t := range types {
 		t.props = customProps(t.props, propertyTarget)

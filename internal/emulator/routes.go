@@ -221,9 +221,22 @@ func (c *call) readableType() (*objectType, *apiError) {
 	return c.scopedType(func(t *objectType) string { return t.readScope })
 }
 
-// writableType resolves the path's object type and checks that the token may write it.
+// writableType resolves the path's object type and checks that the token may write it and that
+// HubSpot accepts writes of it.
 func (c *call) writableType() (*objectType, *apiError) {
-	return c.scopedType(func(t *objectType) string { return t.writeScope })
+	t, err := c.scopedType(func(t *objectType) string { return t.writeScope })
+	if err != nil {
+		return nil, err
+	}
+	return t, refuseReadOnly(t)
+}
+
+// refuseReadOnly fails a record write to a type HubSpot serves read-only.
+func refuseReadOnly(t *objectType) *apiError {
+	if !t.readOnly {
+		return nil
+	}
+	return badRequest("%s are read-only through the API: records can be read, searched and associated, not created, updated or archived", t.name)
 }
 
 func (c *call) scopedType(scope func(*objectType) string) (*objectType, *apiError) {

@@ -149,6 +149,16 @@ func TestForbiddenNamesWhatToCheck(t *testing.T) {
 		{"contacts list", "FORBIDDEN", list("contacts"), "check that the token has scope crm.objects.contacts.read and that the portal's plan includes API access"},
 		{"deals by type id", "", list("0-3"), "scope crm.objects.deals.read and"},
 		{"tickets", "FORBIDDEN", list("tickets"), "scope tickets and"},
+		{"calls, under the contacts scopes", "FORBIDDEN", list("calls"), "scope crm.objects.contacts.read and"},
+		{"goal targets by type id", "FORBIDDEN", list("0-74"), "scope crm.objects.goals.read and"},
+		{"line items create", "FORBIDDEN", func(c *Client) error {
+			_, err := c.Objects.BatchCreate(t.Context(), "line_items", []ObjectInput{{Properties: map[string]string{"name": "Seat"}}})
+			return err
+		}, "scope crm.objects.line_items.write and"},
+		{"feedback submissions create, which no scope allows", "FORBIDDEN", func(c *Client) error {
+			_, err := c.Objects.BatchCreate(t.Context(), "feedback_submissions", []ObjectInput{{Properties: map[string]string{"hs_content": "x"}}})
+			return err
+		}, "check the token's scopes for this endpoint and"},
 		{"companies create", "FORBIDDEN", func(c *Client) error {
 			_, err := c.Objects.BatchCreate(t.Context(), "companies", []ObjectInput{{Properties: map[string]string{"domain": "a.com"}}})
 			return err

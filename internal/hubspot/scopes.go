@@ -4,16 +4,9 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-)
 
-// objectScopes maps standard objects, by plural name and type id, to the stem of their scopes.
-// Tickets have a single scope, without a read or write suffix.
-var objectScopes = map[string]string{
-	"contacts": "crm.objects.contacts", "0-1": "crm.objects.contacts",
-	"companies": "crm.objects.companies", "0-2": "crm.objects.companies",
-	"deals": "crm.objects.deals", "0-3": "crm.objects.deals",
-	"tickets": "tickets", "0-5": "tickets",
-}
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/catalog"
+)
 
 // customObjectType matches a custom object's type id (2-1234) or fully qualified name (p123_cars).
 var customObjectType = regexp.MustCompile(`^(2-\d+|p\d+_.+)$`)
@@ -48,15 +41,14 @@ func hintFor(method, path string) accessHint {
 	if customObjectType.MatchString(objectType) {
 		return accessHint{scope: "crm.objects.custom." + mode, custom: true}
 	}
-	stem, ok := objectScopes[objectType]
-	switch {
-	case !ok:
+	obj, ok := catalog.Lookup(objectType)
+	if !ok {
 		return accessHint{}
-	case stem == "tickets":
-		return accessHint{scope: stem}
-	default:
-		return accessHint{scope: stem + "." + mode}
 	}
+	if mode == "read" {
+		return accessHint{scope: obj.ReadScope}
+	}
+	return accessHint{scope: obj.WriteScope}
 }
 
 // areaOf finds the area of a request path and the rest of the path after the area's prefix.

@@ -6,32 +6,21 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/catalog"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
-// standardTypes are HubSpot's built-in object types by plural name, with their type ids.
-var standardTypes = map[string]string{
-	"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5",
-	"calls": "0-48", "emails": "0-49", "meetings": "0-47", "notes": "0-46", "tasks": "0-27",
-}
+// pipelineProperties names, per object type that has pipelines, its pipeline and stage properties.
+var pipelineProperties = pipelinePropertiesOf(catalog.Standard)
 
-// requiredOnCreate lists, per standard object, the property groups a create must fill (one
-// property of each group), as HubSpot enforces them.
-var requiredOnCreate = map[string][][]string{
-	"companies": {{"domain", "name"}},
-	"deals":     {{"dealname"}, {"dealstage"}, {"pipeline"}},
-	"tickets":   {{"subject"}, {"hs_pipeline"}, {"hs_pipeline_stage"}},
-	"calls":     {{"hs_timestamp"}},
-	"meetings":  {{"hs_timestamp"}},
-	"notes":     {{"hs_timestamp"}},
-	"tasks":     {{"hs_timestamp"}},
-	"emails":    {{"hs_timestamp"}, {"hs_email_direction"}},
-}
-
-// pipelineProperties names the pipeline and stage properties of the objects that have them.
-var pipelineProperties = map[string][2]string{
-	"deals":   {"pipeline", "dealstage"},
-	"tickets": {"hs_pipeline", "hs_pipeline_stage"},
+func pipelinePropertiesOf(objects []catalog.Object) map[string][2]string {
+	out := map[string][2]string{}
+	for _, o := range objects {
+		if o.HasPipelines() {
+			out[o.Name] = [2]string{o.Pipeline, o.Stage}
+		}
+	}
+	return out
 }
 
 // Object is what the engine knows of one object type of a portal: every property definition
@@ -66,8 +55,10 @@ func (p *Portal) Object(ctx context.Context, name string) (*Object, error) {
 	if o, ok := p.objects[name]; ok {
 		return o, nil
 	}
-	o := &Object{Name: name, TypeID: standardTypes[name], Required: requiredOnCreate[name]}
-	if o.TypeID == "" {
+	o := &Object{Name: name}
+	if std, ok := catalog.Lookup(name); ok && std.Name == name {
+		o.TypeID, o.Required = std.TypeID, std.RequiredOnCreate
+	} else {
 		if err := p.loadSchemas(ctx); err != nil {
 			return nil, err
 		}

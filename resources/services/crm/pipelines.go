@@ -8,11 +8,9 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/catalog"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
-
-// pipelineObjects are the object types that have pipelines.
-var pipelineObjects = []string{"deals", "tickets"}
 
 // pipelineRow is a pipeline with the object type it belongs to.
 type pipelineRow struct {
@@ -45,7 +43,11 @@ func Pipelines() *schema.Table {
 func fetchPipelines(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
 	p := portalOf(meta)
 	var rows []pipelineRow
-	for _, object := range pipelineObjects {
+	for _, o := range catalog.Standard {
+		if !o.HasPipelines() {
+			continue
+		}
+		object := o.Name
 		_, synced, err := p.Object(ctx, object)
 		if err != nil {
 			return fmt.Errorf("discover %s: %w", object, err)
