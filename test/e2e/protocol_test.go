@@ -123,9 +123,9 @@ func TestGetTablesFilters(t *testing.T) {
 		req  *pb.GetTables_Request
 		want []string
 	}{
-		{"glob", &pb.GetTables_Request{Tables: []string{"hubspot_crm_c*"}}, []string{"hubspot_crm_calls", "hubspot_crm_companies", "hubspot_crm_contacts"}},
+		{"glob", &pb.GetTables_Request{Tables: []string{"hubspot_crm_c*"}}, []string{"hubspot_crm_calls", "hubspot_crm_carts", "hubspot_crm_communications", "hubspot_crm_companies", "hubspot_crm_contacts"}},
 		{"exact names", &pb.GetTables_Request{Tables: []string{"hubspot_crm_deals", "hubspot_crm_owners"}}, []string{"hubspot_crm_deals", "hubspot_crm_owners"}},
-		{"skip", &pb.GetTables_Request{Tables: []string{"hubspot_crm_c*"}, SkipTables: []string{"hubspot_crm_calls"}}, []string{"hubspot_crm_companies", "hubspot_crm_contacts"}},
+		{"skip", &pb.GetTables_Request{Tables: []string{"hubspot_crm_c*"}, SkipTables: []string{"hubspot_crm_calls"}}, []string{"hubspot_crm_carts", "hubspot_crm_communications", "hubspot_crm_companies", "hubspot_crm_contacts"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tableNames(getTables(t, p, tc.req))
