@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"testing"
@@ -8,9 +9,11 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/cloudquery/plugin-sdk/v4/message"
+	"github.com/cloudquery/plugin-sdk/v4/plugin"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/arrowtest"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
+	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
 )
 
 // companyContacts collects, per company id, the contact ids of the association rows a sync sent.
@@ -224,4 +227,27 @@ func toInts(t *testing.T, ids []string) []int64 {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// The CloudQuery CLI sets skip_dependent_tables by default; the refreshes come with the
+// associations table anyway, unless skipped by name.
+func TestAssociationRefreshesComeWithTheirTable(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 5, Counts: smallCounts})
+	pl := hsplugin.Plugin()
+	ctx := context.Background()
+	must(t, pl.Init(ctx, p.spec(map[string]any{"objects": []string{"contacts", "companies"}}), plugin.NewClientOptions{}))
+	defer pl.Close(ctx)
+	for _, tc := range []struct {
+		skip []string
+		want bool
+	}{
+		{nil, true},
+		{[]string{"hubspot_crm_association_refreshes"}, false},
+	} {
+		tables, err := pl.Tables(ctx, plugin.TableOptions{Tables: []string{"hubspot_crm_associations"}, SkipTables: tc.skip, SkipDependentTables: true})
+		must(t, err)
+		if got := tables.FlattenTables().Get("hubspot_crm_association_refreshes") != nil; got != tc.want {
+			t.Errorf("skip %v: refreshes selected = %v, want %v", tc.skip, got, tc.want)
+		}
+	}
 }

@@ -224,6 +224,9 @@ func (c *Client) selectTables(ctx context.Context, opts plugin.TableOptions) (Ta
 	if err != nil {
 		return TableSet{}, nil, err
 	}
+	if tables, err = withCustomRelations(set, tables, opts); err != nil {
+		return TableSet{}, nil, err
+	}
 	// The SDK's own check at Init would list every table, discovery and all; it is made here.
 	if err := tables.ValidateDuplicateTables(); err != nil {
 		return TableSet{}, nil, fmt.Errorf("tables: %w", err)
@@ -232,6 +235,26 @@ func (c *Client) selectTables(ctx context.Context, opts plugin.TableOptions) (Ta
 		return TableSet{}, nil, fmt.Errorf("tables: %w", err)
 	}
 	return set, tables, nil
+}
+
+// withCustomRelations gives each selected custom table the relations its rows need (the
+// associations' refreshes, without which its live rows cannot be told from removed ones), even
+// where skip_dependent_tables, which the CloudQuery CLI turns on by default, would leave them out.
+// A relation the options skip by name stays out.
+func withCustomRelations(set TableSet, tables schema.Tables, opts plugin.TableOptions) (schema.Tables, error) {
+	if !opts.SkipDependentTables || len(set.Custom) == 0 {
+		return tables, nil
+	}
+	withRelations, err := set.Tables.FilterDfs(opts.Tables, opts.SkipTables, false)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range tables {
+		if slices.ContainsFunc(set.Custom, func(ct CustomTable) bool { return ct.Table.Name == t.Name }) {
+			tables[i] = withRelations.Get(t.Name)
+		}
+	}
+	return tables, nil
 }
 
 // mayMatchCustom reports whether a table pattern could match a custom object's table, which only
