@@ -22,7 +22,7 @@ missing=()
 [[ -x "${CQ_SQLITE:-}" ]] || missing+=("CQ_SQLITE: the SQLite destination plugin binary: 'go build' in cloudquery/cloudquery's plugins/destination/sqlite, or a plugins-destination-sqlite release")
 [[ -x "${CQ_POSTGRES:-}" ]] || missing+=("CQ_POSTGRES: the PostgreSQL destination plugin binary: 'go build' in cloudquery/cloudquery's plugins/destination/postgresql, or a plugins-destination-postgresql release")
 [[ -n "${PG_URL:-}" ]] || missing+=("PG_URL: a PostgreSQL database whose hubspot_crm_* and cq_state_hubspot tables the check may drop, such as postgresql://postgres@127.0.0.1:5432/postgres")
-for tool in go sqlite3 psql curl; do
+for tool in go sqlite3 psql; do
   command -v "$tool" >/dev/null || missing+=("$tool: install it and put it on PATH")
 done
 if ((${#missing[@]})); then
@@ -124,8 +124,8 @@ query() {
 
 reset_databases() {
   rm -f "$WORK/$1.sqlite"
-  psql "$PG_URL" -qX -v ON_ERROR_STOP=1 -c 'DROP TABLE IF EXISTS hubspot_crm_contacts, hubspot_crm_companies,
-    hubspot_crm_associations, hubspot_crm_association_refreshes, cq_state_hubspot' 2>/dev/null
+  psql "$PG_URL" -qX -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' -c 'DROP TABLE IF EXISTS
+    hubspot_crm_contacts, hubspot_crm_companies, hubspot_crm_associations, hubspot_crm_association_refreshes, cq_state_hubspot'
 }
 
 SYNCS=0

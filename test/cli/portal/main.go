@@ -36,6 +36,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	url := fs.String("url", "", "base URL of the emulator, such as http://127.0.0.1:8080")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage) }
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 	cmd, rest := fs.Arg(0), fs.Args()[min(1, fs.NArg()):]
@@ -44,7 +47,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	token := os.Getenv("HUBSPOT_ACCESS_TOKEN")
 	if *url == "" || token == "" || fs.NArg() == 0 {
-		return errors.New("give -url, a command, and the token in HUBSPOT_ACCESS_TOKEN\n" + usage)
+		return errors.New("give -url, a command, and the token in HUBSPOT_ACCESS_TOKEN (-h lists the commands)")
 	}
 	p, err := converge.NewPortal(*url, token)
 	if err != nil {
@@ -76,5 +79,5 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	return fmt.Errorf("unknown command or arguments %q\n%s", fs.Args(), usage)
+	return fmt.Errorf("unknown command or arguments %q (-h lists the commands)", fs.Args())
 }
