@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -X github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin.Version=$(VERSION)
 GEN_DIR := $(shell mktemp -d 2>/dev/null || echo /tmp/hubspot-gen)
 
-.PHONY: build test test-faults lint gen check-gen bench bench-1m demo check-duckdb clean
+.PHONY: build test test-faults lint gen check-gen bench bench-1m demo check-duckdb check-cli clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/hubspot .
@@ -62,6 +62,12 @@ check-duckdb:
 	@test -d demo-output/parquet || { echo "run make demo first"; exit 1; }
 	cd test/duckdb && npm install --no-save --no-package-lock @duckdb/node-api@1.5.6-r.1 >/dev/null
 	node test/duckdb/check.mjs demo-output/parquet
+
+## check-cli: by hand, under the real CloudQuery CLI: SQLite and PostgreSQL converge on HubSpot's
+## live set after merges, association changes, updates and archives, with filters off and on.
+## Needs CQ, CQ_SQLITE, CQ_POSTGRES (binaries) and PG_URL; test/cli/README.md says how to get them.
+check-cli:
+	CQ="$(CQ)" CQ_SQLITE="$(CQ_SQLITE)" CQ_POSTGRES="$(CQ_POSTGRES)" PG_URL="$(PG_URL)" test/cli/converge.sh
 
 clean:
 	rm -rf bin demo-output

@@ -1,11 +1,14 @@
 package emulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,13 +18,16 @@ func (e *Emulator) adminRoutes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_emulator/{$}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"portalId": e.portalID, "objectTypes": e.ObjectTypes(), "routes": []string{
-			"GET /_emulator/stats", "GET|POST /_emulator/faults", "POST /_emulator/mutate",
+			"GET /_emulator/stats", "GET /_emulator/records/{type}", "GET /_emulator/associations/{fromType}/{toType}",
+			"GET|POST /_emulator/faults", "POST /_emulator/mutate",
 			"POST /_emulator/expire-tokens", "POST /_emulator/revoke-refresh-token",
 		}})
 	})
 	mux.HandleFunc("GET /_emulator/stats", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, e.Stats())
 	})
+	mux.HandleFunc("GET /_emulator/records/{type}", e.adminLiveRecords)
+	mux.HandleFunc("GET /_emulator/associations/{fromType}/{toType}", e.adminAssociations)
 	mux.HandleFunc("GET /_emulator/faults", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, faultsToJSON(e.faults.get()))
 	})
@@ -65,6 +71,95 @@ func (e *Emulator) adminRoutes() http.Handler {
 	})
 	return mux
 }
+
+// adminLiveRecords answers the ids of an object type's live records, ascending; with a
+// filterGroups parameter (search's JSON form and limits), only those the filters match. It is
+// the ground truth a convergence check compares a warehouse with: unlike search, it sees every
+// record at once, with no index lag and no 10,000-result cap.
+func (e *Emulator) adminLiveRecords(w http.ResponseWriter, r *http.Request) {
+	t, aerr := e.resolveType(r.PathValue("type"))
+	if aerr != nil {
+		adminError(w, aerr)
+		return
+	}
+	var req searchRequest
+	if groups := r.URL.Query().Get("filterGroups"); groups != "" {
+		if err := json.Unmarshal([]byte(groups), &req.FilterGroups); err != nil {
+			adminError(w, fmt.Errorf("filterGroups: %w; send search's filterGroups as JSON, such as [{\"filters\":[{\"propertyName\":\"lifecyclestage\",\"operator\":\"EQ\",\"value\":\"lead\"}]}]", err))
+			return
+		}
+	}
+	q, aerr := compileSearch(t, &req)
+	if aerr != nil {
+		adminError(w, aerr)
+		return
+	}
+	q.cutoff = maxInt64
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	tb := e.tables[t.name]
+	ids := []string{}
+	for pos := range tb.recs {
+		if q.matches(tb, int32(pos)) {
+			ids = append(ids, strconv.FormatUint(tb.recs[pos].id, 10))
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ids": ids})
+}
+
+// adminAssociation is one association of one type, as the admin API lists them.
+type adminAssociation struct {
+	FromID   string  `json:"fromId"`
+	ToID     string  `json:"toId"`
+	TypeID   int     `json:"typeId"`
+	Category string  `json:"category"`
+	Label    *string `json:"label"`
+}
+
+// adminAssociations answers every association from the live records of one object type to
+// another, one entry per association type, ascending by ids then type id.
+func (e *Emulator) adminAssociations(w http.ResponseWriter, r *http.Request) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	from, err := e.tableOf(r.PathValue("fromType"))
+	if err != nil {
+		adminError(w, err)
+		return
+	}
+	to, err := e.tableOf(r.PathValue("toType"))
+	if err != nil {
+		adminError(w, err)
+		return
+	}
+	out := []adminAssociation{}
+	sd, ok := e.assoc.side(from.typ.name, to.typ.name)
+	if !ok {
+		writeJSON(w, http.StatusOK, map[string]any{"results": out})
+		return
+	}
+	for pos := range from.recs {
+		if !from.recs[pos].live() {
+			continue
+		}
+		for _, ed := range sd.edges(int32(pos)) {
+			for _, i := range typeIndexes(ed.mask) {
+				a := adminAssociation{FromID: strconv.FormatUint(from.recs[pos].id, 10), ToID: strconv.FormatUint(to.recs[ed.to].id, 10),
+					TypeID: sd.typeID(i), Category: sd.p.types[i].category}
+				if l := sd.label(i); l != "" {
+					a.Label = &l
+				}
+				out = append(out, a)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b adminAssociation) int {
+		return cmp.Or(cmpID(a.FromID, b.FromID), cmpID(a.ToID, b.ToID), cmp.Compare(a.TypeID, b.TypeID))
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+}
+
+// cmpID orders decimal ids as numbers.
+func cmpID(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) }
 
 func adminError(w http.ResponseWriter, err error) {
 	writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
