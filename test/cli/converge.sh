@@ -86,9 +86,8 @@ spec:
   name: hubspot
   registry: local
   path: $ROOT/bin/hubspot
-  # The refreshes table is a relation of the associations table, but the CLI's default
-  # skip_dependent_tables: true leaves relations out unless they are listed.
-  tables: [hubspot_crm_contacts, hubspot_crm_companies, hubspot_crm_associations, hubspot_crm_association_refreshes]
+  # The refreshes come with the associations table, whatever skip_dependent_tables says.
+  tables: [hubspot_crm_contacts, hubspot_crm_companies, hubspot_crm_associations]
   destinations: [$dest]
   backend_options:
     table_name: cq_state_hubspot
