@@ -100,8 +100,7 @@ func (p *progress) table(name string) *tableProgress {
 	return t
 }
 
-// filler draws a bar only for a table with an estimate: without one it would be a full or
-// empty bar that means nothing.
+// filler draws a bar only for a table with an estimate: without one a bar would mean nothing.
 func (p *progress) filler(t *tableProgress) mpb.BarFiller {
 	bar := mpb.BarStyle().Build()
 	return mpb.BarFillerFunc(func(w io.Writer, st decor.Statistics) error {
@@ -109,7 +108,9 @@ func (p *progress) filler(t *tableProgress) mpb.BarFiller {
 		expected, estimated := t.total(), t.estimated
 		p.mu.Unlock()
 		if !estimated || expected == 0 {
-			return nil
+			// Blank, so that every table's numbers stay in one column.
+			_, err := io.WriteString(w, strings.Repeat(" ", min(st.RequestedWidth, st.AvailableWidth)))
+			return err
 		}
 		st.Total = max(expected, st.Current)
 		return bar.Fill(w, st)
