@@ -104,7 +104,7 @@ func (v *View) chart(o Object) chart {
 	c.Max = th(most)
 	slot := (c.Right - c.Left) / max(len(o.Runs), 1)
 	for i, r := range o.Runs {
-		b := bar{Label: v.Runs[i].Started.Format("01-02 15:04"), X: c.Left + i*slot + slot/6, W: slot * 2 / 3}
+		b := bar{Label: v.Runs[i].Started.Format("01-02 15:04:05"), X: c.Left + i*slot + slot/6, W: slot * 2 / 3}
 		y := plotBottom
 		for _, s := range series {
 			n := s.count(r)
@@ -129,7 +129,7 @@ var pageTemplate = template.Must(template.New("status").Funcs(template.FuncMap{"
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #212121; }
 h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2.5rem; }
 table { border-collapse: collapse; margin: 0.75rem 0; }
-th, td { padding: 0.3rem 0.7rem; border-bottom: 1px solid #e0e0e0; }
+th, td { padding: 0.3rem 0.7rem; border-bottom: 1px solid #e0e0e0; text-align: left; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .failed { color: #c62828; font-weight: 600; } .excluded { color: #a66f00; font-weight: 600; }
 .legend span { display: inline-block; margin-right: 1rem; font-size: 0.85rem; }

@@ -52,7 +52,7 @@ func (c CategoryCount) kind() string {
 
 // label names a run by its start, marking dry runs.
 func (r Run) label() string {
-	s := r.Started.Format(time.DateTime) + " UTC"
+	s := r.Started.Format("2006-01-02 15:04:05.000") + " UTC"
 	if r.DryRun {
 		s += " (dry run)"
 	}
