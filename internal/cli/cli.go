@@ -20,6 +20,7 @@ const usage = `hubspot: the HubSpot plugin for CloudQuery
 
 Our commands:
   sync       run a spec without the CloudQuery CLI: HubSpot to Parquet, or Parquet to HubSpot
+  status     the health of reverse ETL per object over the last runs, from its reports (hubspot status --help)
   emulator   serve a seeded HubSpot portal on loopback for tests and demos (hubspot emulator --help)
   demo       run the whole product against a bundled emulator, no token needed
 
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "sync":
 		return runSync(ctx, args[1:], stdout, stderr)
+	case "status":
+		return runStatus(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "emulator":

@@ -108,7 +108,7 @@ func (r *Reader) Read(ctx context.Context, s Stream, emit func([]hubspot.Object)
 	if s.FullRefresh || refilter {
 		cur = Cursor{}
 	}
-	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli(), now: now}
+	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli(), now: now, progress: progressFrom(ctx)}
 	if err := rd.openSynced(ctx, wasSynced); err != nil {
 		return Result{}, err
 	}
@@ -151,6 +151,7 @@ type read struct {
 	now          func() time.Time
 	gate         *gateState
 	synced       *syncedSet
+	progress     Progress // nil: nobody listens
 }
 
 // begin starts a stream: a backfill, or reading from Start. After a change of filter, the
@@ -435,6 +436,10 @@ func (rd *read) incremental(ctx context.Context) error {
 			straddles := len(results) > 0 && lastMs >= 0 && results[0].UpdatedAt.UnixMilli() == lastMs
 			if restart = (total >= 0 && pageTotal != total) || straddles; restart {
 				return 0, nil
+			}
+			if after == 0 && rd.progress != nil {
+				// The query covers everything left up to the upper bound.
+				rd.progress.Expect(rd.s.Key, rd.res.Records+pageTotal)
 			}
 			fresh = rd.unseen(results)
 			return len(fresh), nil

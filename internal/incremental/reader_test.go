@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +25,8 @@ type harness struct {
 	now   time.Time
 	// latest holds, per id, the newest state handed over by any run: the destination's view.
 	latest map[string]int64
+	// progress, when set, hears each run's expected record counts.
+	progress Progress
 }
 
 func newHarness(t *testing.T) *harness {
@@ -37,8 +40,12 @@ func (h *harness) run(capacity int, s Stream, mutate ...func(*Reader)) (Result, 
 	for _, m := range mutate {
 		m(r)
 	}
+	ctx := context.Background()
+	if h.progress != nil {
+		ctx = WithProgress(ctx, h.progress)
+	}
 	seen := map[string]int{}
-	res, err := r.Read(context.Background(), s, func(objs []hubspot.Object) error {
+	res, err := r.Read(ctx, s, func(objs []hubspot.Object) error {
 		for _, o := range objs {
 			seen[o.ID]++
 			h.latest[o.ID] = o.UpdatedAt.UnixMilli()
@@ -462,4 +469,44 @@ func TestTombstoneInterval(t *testing.T) {
 		}
 		h.assertConverged()
 	})
+}
+
+// expectations records what a read announced through Progress.
+type expectations map[string][]int
+
+func (e expectations) Expect(stream string, records int) { e[stream] = append(e[stream], records) }
+
+// Each query over the incremental window announces, once, what the read will hand over in all;
+// the list backfill, which has no total, announces nothing of its own.
+func TestProgressHearsSearchTotals(t *testing.T) {
+	h := newHarness(t)
+	ids := h.seed(250)
+	steps := []struct {
+		name    string
+		changed []uint64
+		want    []int
+	}{
+		{name: "backfill, then an empty window", want: []int{250}},
+		{name: "40 changes in one page", changed: ids[:40], want: []int{40}},
+		{name: "250 changes over two pages", changed: ids, want: []int{250}},
+		{name: "nothing changed", want: []int{0}},
+	}
+	for i, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			heard := expectations{}
+			h.progress = heard
+			h.now = base.Add(time.Duration(i+1) * time.Hour)
+			for j, id := range step.changed {
+				h.api.put(id, h.now.Add(-30*time.Minute+time.Duration(j)*time.Millisecond).UnixMilli())
+			}
+			res, _ := h.run(10_000, stream())
+			got := heard[stream().Key]
+			if !slices.Equal(got, step.want) {
+				t.Errorf("expected counts %v, want %v", got, step.want)
+			}
+			if len(got) > 0 && got[len(got)-1] != res.Records {
+				t.Errorf("last estimate %d, read handed over %d", got[len(got)-1], res.Records)
+			}
+		})
+	}
 }

@@ -85,13 +85,16 @@ func TestProgressLines(t *testing.T) {
 		want []string
 	}{
 		{name: "plain lines for logs", want: []string{"progress: hubspot_crm_contacts 1,500 rows\n", "progress: hubspot_crm_deals 7 rows\n"}},
-		{name: "redrawn lines on a terminal", live: true, want: []string{"\x1b[2K  hubspot_crm_contacts", "1,500 rows\n", "\x1b[2K  hubspot_crm_deals"}},
+		{name: "live lines on a terminal", live: true, want: []string{"hubspot_crm_contacts", "1,500 rows  150 rows/s  10s", "hubspot_crm_deals", "7 rows  1 rows/s  10s"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			p := newProgress(&out, tc.live)
+			clock := base
+			p := newProgress(&out, tc.live, func() time.Time { return clock })
+			clock = clock.Add(10 * time.Second)
 			p.add("hubspot_crm_contacts", 1000)
+			p.Expect("default/hubspot_crm_contacts", 2000)
 			p.add("hubspot_crm_deals", 7)
 			p.add("hubspot_crm_contacts", 500)
 			p.done()
@@ -101,5 +104,55 @@ func TestProgressLines(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+var base = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// A table's line: its rows, of HubSpot's estimate while rows are still to come, the rate and
+// time until its last rows, and the time left at that rate.
+func TestTableProgressLine(t *testing.T) {
+	cases := []struct {
+		name     string
+		rows     int64
+		after    time.Duration
+		expected map[string]int64 // nil: no estimate
+		done     bool
+		want     string
+	}{
+		{name: "first rows", rows: 250, after: 300 * time.Millisecond, want: "250 rows"},
+		{name: "no estimate (a list backfill)", rows: 19_000, after: 10 * time.Second, want: "19,000 rows  1,900 rows/s  10s"},
+		{name: "estimate from the search total", rows: 3_000, after: 2 * time.Second,
+			expected: map[string]int64{"default/hubspot_crm_contacts": 12_000}, want: "3,000 of ~12,000 rows  1,500 rows/s  2s  ~6s left"},
+		{name: "estimates of two portals add up", rows: 400, after: 4 * time.Second,
+			expected: map[string]int64{"eu/hubspot_crm_deals": 300, "us/hubspot_crm_deals": 500}, want: "400 of ~800 rows  100 rows/s  4s  ~4s left"},
+		{name: "estimate reached", rows: 12_050, after: 8 * time.Second,
+			expected: map[string]int64{"default/hubspot_crm_contacts": 12_000}, want: "12,050 rows  1,506 rows/s  8s"},
+		{name: "nothing changed", expected: map[string]int64{"default/hubspot_crm_contacts": 0}, want: "0 rows"},
+		{name: "done short of the estimate", rows: 900, after: 3 * time.Second, done: true,
+			expected: map[string]int64{"default/hubspot_crm_contacts": 1_000}, want: "900 rows  300 rows/s  3s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tp := &tableProgress{rows: tc.rows, last: base.Add(tc.after), expected: map[string]int64{}, done: tc.done}
+			for k, v := range tc.expected {
+				tp.expected[k], tp.estimated = v, true
+			}
+			if got := tp.describe(base); got != tc.want {
+				t.Errorf("line %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// Only a table's own streams ("portal/table") count towards its estimate.
+func TestProgressExpectIgnoresOtherStreams(t *testing.T) {
+	p := newProgress(nil, false, time.Now)
+	defer p.done()
+	p.Expect("default/hubspot_crm_contacts", 40)
+	p.Expect("default/hubspot_crm_associations/contacts", 9_000)
+	p.Expect("no-portal", 5)
+	if len(p.order) != 1 || p.tables["hubspot_crm_contacts"].total() != 40 {
+		t.Errorf("tables %v, contacts estimate %d; want only hubspot_crm_contacts with 40", p.order, p.tables["hubspot_crm_contacts"].total())
 	}
 }

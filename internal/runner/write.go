@@ -33,7 +33,7 @@ func (j *Job) write(ctx context.Context, p *plugin.Plugin, opts Options) (*Summa
 		return nil, err
 	}
 	sum := &Summary{Direction: Write, Tables: map[string]int64{}}
-	progress := newProgress(opts.Out, opts.Progress)
+	progress := newProgress(opts.Out, opts.Progress, time.Now)
 	msgs := make(chan message.WriteMessage)
 	writeErr := make(chan error, 1)
 	// writerDone lets the reader stop sending once the writer has returned, whatever its error:
