@@ -36,7 +36,10 @@ type Object struct {
 	ArchivedAt *time.Time
 	// FilteredOut marks a record, read because it changed, that no longer matches the sync's
 	// record filters: it leaves the warehouse as a tombstone.
-	FilteredOut  bool
+	FilteredOut bool
+	// MergesOnly marks a record the sync does not hold (it does not match the filters), handed
+	// over only for the tombstones of the records merged into it, which the sync may hold.
+	MergesOnly   bool
 	Associations map[string][]AssociationRef // keyed by the requested object type, from `associations=`
 }
 

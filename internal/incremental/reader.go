@@ -60,6 +60,10 @@ type Stream struct {
 	Filter []hubspot.FilterGroup
 	// Gate keeps, besides, only the members of lists (nil: no gate).
 	Gate *Gate
+	// MergedIDs names the property among Properties that lists the ids merged into a record ("":
+	// none). A record that does not match the filter but absorbed records in merges is still
+	// handed over, as MergesOnly, for their tombstones.
+	MergedIDs string
 	// FilterKey identifies Filter and Gate's lists; when it differs from the one a stream began
 	// with, the stream reads every record again.
 	FilterKey string
@@ -326,6 +330,10 @@ func (rd *read) judge(ctx context.Context, objs []hubspot.Object) ([]hubspot.Obj
 	if err != nil {
 		return nil, err
 	}
+	merged := -1
+	if rd.s.MergedIDs != "" {
+		merged = slices.Index(rd.s.Properties, rd.s.MergedIDs)
+	}
 	kept := objs[:0:0]
 	for _, o := range objs {
 		rd.gate.judged(o.ID)
@@ -334,6 +342,8 @@ func (rd *read) judge(ctx context.Context, objs []hubspot.Object) ([]hubspot.Obj
 		case rd.mayHold(o.ID):
 			o.FilteredOut = true
 			rd.res.FilteredOut++
+		case merged >= 0 && merged < len(o.Values) && o.Values[merged] != "":
+			o.MergesOnly = true
 		default:
 			continue
 		}

@@ -45,6 +45,9 @@ func (s *syncedSet) note(objs []hubspot.Object) {
 		return
 	}
 	for _, o := range objs {
+		if o.MergesOnly {
+			continue // not held, and not a tombstone of its own
+		}
 		live := !o.Archived && !o.FilteredOut
 		if s.ids[o.ID] != live {
 			s.changed = true

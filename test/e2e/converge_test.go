@@ -45,13 +45,15 @@ type convergeVariant struct {
 	name string
 	// filters are the spec's record filters by object type; objects not listed sync every record.
 	filters map[string]*spec.RecordFilter
+	// gated adds the portal's MANUAL list of contacts to the contacts filter as a list gate.
+	gated bool
 }
 
-// convergeVariants run the same rounds of changes; a new gate (such as a list gate) is a variant
-// with its filter, once converge.Portal.LiveIDs answers what HubSpot says matches it.
+// convergeVariants run the same rounds of changes.
 var convergeVariants = []convergeVariant{
 	{name: "unfiltered"},
 	{name: "contacts filtered", filters: map[string]*spec.RecordFilter{"contacts": converge.Filter()}},
+	{name: "contacts filtered and gated by a list", gated: true},
 }
 
 func TestConvergence(t *testing.T) {
@@ -73,6 +75,11 @@ func (v convergeVariant) run(t *testing.T) {
 	t.Cleanup(srv.Close)
 	hs, err := converge.NewPortal(srv.URL, emu.Token())
 	must(t, err)
+	if v.gated {
+		f, err := hs.GatedFilter(t.Context())
+		must(t, err)
+		v.filters = map[string]*spec.RecordFilter{"contacts": f}
+	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	specPath := v.writeSpec(t, dir, srv.URL, out)

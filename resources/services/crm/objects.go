@@ -93,11 +93,12 @@ type mergeTombstone struct {
 	at       arrow.Timestamp // the survivor's last modification: the merge or later
 }
 
-func (b *recordBuilder) build(portal string, objs []hubspot.Object, bad client.BadValueFunc) (arrow.Record, error) {
+func (b *recordBuilder) build(portal string, all []hubspot.Object, bad client.BadValueFunc) (arrow.Record, error) {
 	var tombs []mergeTombstone
-	ids := make([]int64, len(objs))
-	for i := range objs {
-		o := &objs[i]
+	objs := make([]hubspot.Object, 0, len(all)) // the records that get a row of their own
+	ids := make([]int64, 0, len(all))
+	for i := range all {
+		o := &all[i]
 		id, err := strconv.ParseInt(o.ID, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("record id %q is not numeric: %w", o.ID, err)
@@ -105,9 +106,11 @@ func (b *recordBuilder) build(portal string, objs []hubspot.Object, bad client.B
 		if len(o.Values) != b.values {
 			return nil, fmt.Errorf("record %s carries %d property values, want %d", o.ID, len(o.Values), b.values)
 		}
-		ids[i] = id
 		if b.mergedAt >= 0 {
 			tombs = appendMerged(tombs, id, arrow.Timestamp(o.UpdatedAt.UnixMilli()), o.Values[b.mergedAt], bad)
+		}
+		if !o.MergesOnly {
+			objs, ids = append(objs, *o), append(ids, id)
 		}
 	}
 	n := len(objs) + len(tombs)

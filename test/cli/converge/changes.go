@@ -24,6 +24,49 @@ func Filter() *spec.RecordFilter {
 	return &spec.RecordFilter{Groups: [][]spec.Condition{{{Property: "lifecyclestage", Operator: spec.OpIn, Values: values}}}}
 }
 
+// GatedFilter is Filter with a list gate: members of the portal's MANUAL list of contacts (the
+// list Change adds contacts to and removes them from).
+func (p *Portal) GatedFilter(ctx context.Context) (*spec.RecordFilter, error) {
+	list, err := p.gateList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := Filter()
+	f.Lists = []string{list}
+	return f, nil
+}
+
+// gateList finds the MANUAL list of contacts, whose members Change moves.
+func (p *Portal) gateList(ctx context.Context) (string, error) {
+	for lists, err := range p.API.Lists.Search(ctx, hubspot.ListSearch{ProcessingTypes: []string{hubspot.ListManual}, ObjectTypeID: "0-1"}) {
+		if err != nil {
+			return "", fmt.Errorf("find the gate list: %w", err)
+		}
+		if len(lists) > 0 {
+			return lists[0].ID, nil
+		}
+	}
+	return "", errors.New("the portal has no MANUAL list of contacts")
+}
+
+// members lists the ids of a list's members.
+func (p *Portal) members(ctx context.Context, list string) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for page, err := range p.API.Lists.Memberships(ctx, list, hubspot.MembershipOptions{}) {
+		if err != nil {
+			return nil, fmt.Errorf("members of list %s: %w", list, err)
+		}
+		for _, m := range page.Members {
+			n, err := strconv.ParseInt(m.RecordID, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("members of list %s: id %q: %w", list, m.RecordID, err)
+			}
+			out[n] = true
+		}
+	}
+	return out, nil
+}
+
 // billingContact is the labelled contact-to-company association type the changes create.
 var billingContact = hubspot.AssociationTypeSpec{Category: "USER_DEFINED", TypeID: 101}
 
@@ -62,7 +105,8 @@ func (p picker) next(object string, ids []int64) (int64, error) {
 // association created and one removed between a contact and a company that are otherwise
 // unchanged (neither record's last-modified time moves); a contact's name updated, a contact
 // leaving StageIn and another joining it; a contact and a company archived; a contact created at
-// StageIn.
+// StageIn; a contact at StageIn added to the MANUAL list of contacts and one removed from it,
+// neither otherwise changed.
 func (p *Portal) Change(ctx context.Context) (Round, error) {
 	contacts, err := p.LiveIDs(ctx, "contacts", nil)
 	if err != nil {
@@ -161,7 +205,35 @@ func (p *Portal) Change(ctx context.Context) (Round, error) {
 	if err := batchErr(made, err); err != nil {
 		return round, fmt.Errorf("create contact: %w", err)
 	}
-	return round, nil
+	return round, p.changeMembers(ctx, pick, in)
+}
+
+// changeMembers removes a contact of in from the gate list and adds another that is not a member
+// (one that an earlier round removed, when the seed made every one a member), both untouched.
+func (p *Portal) changeMembers(ctx context.Context, pick picker, in []int64) error {
+	list, err := p.gateList(ctx)
+	if err != nil {
+		return err
+	}
+	members, err := p.members(ctx, list)
+	if err != nil {
+		return err
+	}
+	outside := slices.DeleteFunc(slices.Clone(in), func(id int64) bool { return members[id] })
+	inside := slices.DeleteFunc(slices.Clone(in), func(id int64) bool { return !members[id] })
+	if joiner, err := pick.next("contacts", outside); err == nil {
+		if _, err := p.API.Lists.AddMembers(ctx, list, []string{id(joiner)}); err != nil {
+			return fmt.Errorf("add %d to list %s: %w", joiner, list, err)
+		}
+	}
+	leaver, err := pick.next("contacts", inside)
+	if err != nil {
+		return fmt.Errorf("list memberships: %w", err)
+	}
+	if _, err := p.API.Lists.RemoveMembers(ctx, list, []string{id(leaver)}); err != nil {
+		return fmt.Errorf("remove %d from list %s: %w", leaver, list, err)
+	}
+	return nil
 }
 
 // untouchedLink picks an association between a contact and a company that no change touches,

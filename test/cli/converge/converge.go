@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -65,10 +66,11 @@ func (p *Portal) admin(ctx context.Context, path string, query url.Values, out a
 }
 
 // LiveIDs lists the ids of an object type's live records, ascending; with a filter, only those
-// HubSpot says match it. The filter is the plugin spec's (filters.<object>), values as written.
+// HubSpot says match it and, with lists, are members of one. The filter is the plugin spec's
+// (filters.<object>), values as written.
 func (p *Portal) LiveIDs(ctx context.Context, object string, filter *spec.RecordFilter) ([]int64, error) {
 	query := url.Values{}
-	if filter != nil {
+	if filter != nil && len(filter.Groups) > 0 {
 		groups, err := json.Marshal(searchGroups(filter))
 		if err != nil {
 			return nil, fmt.Errorf("live %s: encode filter: %w", object, err)
@@ -86,6 +88,17 @@ func (p *Portal) LiveIDs(ctx context.Context, object string, filter *spec.Record
 			return nil, fmt.Errorf("live %s: id %q: %w", object, id, err)
 		}
 		ids[i] = n
+	}
+	if filter != nil && len(filter.Lists) > 0 {
+		members := map[int64]bool{}
+		for _, list := range filter.Lists {
+			in, err := p.members(ctx, list)
+			if err != nil {
+				return nil, fmt.Errorf("live %s: %w", object, err)
+			}
+			maps.Copy(members, in)
+		}
+		ids = slices.DeleteFunc(ids, func(id int64) bool { return !members[id] })
 	}
 	slices.Sort(ids)
 	return ids, nil
