@@ -64,7 +64,8 @@ check-duckdb:
 	node test/duckdb/check.mjs demo-output/parquet
 
 ## check-cli: by hand, under the real CloudQuery CLI: SQLite and PostgreSQL converge on HubSpot's
-## live set after merges, association changes, updates and archives, with filters off and on.
+## live set after merges, association changes, updates, archives and list membership changes,
+## with filters off and on and with a list gate.
 ## Needs CQ, CQ_SQLITE, CQ_POSTGRES (binaries) and PG_URL; test/cli/README.md says how to get them.
 check-cli:
 	CQ="$(CQ)" CQ_SQLITE="$(CQ_SQLITE)" CQ_POSTGRES="$(CQ_POSTGRES)" PG_URL="$(PG_URL)" test/cli/converge.sh

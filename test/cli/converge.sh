@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # converge.sh: the warehouse equals HubSpot's live set under the real CloudQuery CLI, in SQLite and
-# in PostgreSQL, with record filters off and on. See test/cli/README.md.
+# in PostgreSQL, with record filters off and on, and with a list gate. See test/cli/README.md.
 #
 # For each variant it starts a fresh emulator, runs `cloudquery sync` (with a state backend) into
 # both databases, then makes rounds of changes through HubSpot's public API (merges, association
 # creates and removals between otherwise unchanged records, updates moving contacts in and out of
-# the filter, archives, a create), each followed by REFRESH_RUNS incremental runs. After every run
-# each database's live records must equal HubSpot's, and after REFRESH_RUNS runs its live
-# associations (docs/incremental.md's query) too. Prints PASS or FAIL per check; exits 1 on any
+# the filter, archives, a create, list membership changes), each followed by REFRESH_RUNS
+# incremental runs. After every run each database's live records must equal HubSpot's, and after
+# REFRESH_RUNS runs its live associations (docs/incremental.md's query) too. Prints PASS or FAIL per check; exits 1 on any
 # FAIL, 2 when a tool is missing or a sync fails.
 set -euo pipefail
 
@@ -216,11 +216,14 @@ sync_both() {
   sync_db postgresql "$1" "$2"
 }
 
-for variant in unfiltered filtered; do
-  filter=""
-  [[ $variant == filtered ]] && filter=$("$WORK/portal" filter)
+for variant in unfiltered filtered gated; do
   reset_databases "$variant"
   start_emulator "$variant"
+  case $variant in
+    unfiltered) filter="" ;;
+    filtered) filter=$(portal filter) ;;
+    gated) filter=$(portal gated-filter) ;;
+  esac
   write_spec sqlite "$variant" "$filter"
   write_spec postgresql "$variant" "$filter"
 
@@ -245,4 +248,4 @@ if ((FAILED)); then
   echo "FAIL: a database differs from HubSpot's live set"
   exit 1
 fi
-echo "PASS: SQLite and PostgreSQL equal HubSpot's live set, with filters off and on"
+echo "PASS: SQLite and PostgreSQL equal HubSpot's live set, with filters off, on, and with a list gate"

@@ -19,6 +19,7 @@ import (
 const usage = `usage: portal [-url EMULATOR_URL] COMMAND
   change                         one round of changes through HubSpot's public API
   filter                         the filtered variant's contacts filter, as spec JSON
+  gated-filter                   the same with the portal's MANUAL list of contacts as a list gate
   records OBJECT [FILTER_JSON]   ids of the live records (matching the filter), one a line
   associations FROM TO           live associations as from_id<TAB>to_id<TAB>type_id, one a line
 The access token is read from HUBSPOT_ACCESS_TOKEN.
@@ -60,6 +61,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "merged %s %d into %d\n", m.Object, m.Away, m.Into)
 		}
 		return err
+	case cmd == "gated-filter" && len(rest) == 0:
+		f, err := p.GatedFilter(ctx)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(f)
 	case cmd == "records" && (len(rest) == 1 || len(rest) == 2):
 		var filter *spec.RecordFilter
 		if len(rest) == 2 {
