@@ -64,4 +64,3 @@ func TestSuggestFindsColumnsThatLookLikeProperties(t *testing.T) {
 		})
 	}
 }
-
