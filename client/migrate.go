@@ -97,7 +97,7 @@ func (c *Client) reversePortal(name string) (*reverse.Portal, error) {
 			if c.dest.portals == nil {
 				c.dest.portals = map[string]*reverse.Portal{}
 			}
-			rp := reverse.NewPortal(p.Name, p.API)
+			rp := reverse.NewPortal(p.Name, p.API, p)
 			c.dest.portals[name] = rp
 			return rp, nil
 		}

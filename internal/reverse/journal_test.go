@@ -98,7 +98,7 @@ func newJournalPortal(t *testing.T) *journalPortal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.portal = NewPortal("default", api)
+	p.portal = NewPortal("default", api, apiDiscovery{api})
 	return p
 }
 
