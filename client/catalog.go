@@ -11,6 +11,7 @@ import (
 	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/catalog"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/reverse"
 )
 
 // ObjectType is one CRM object type as a portal knows it.
@@ -100,7 +101,7 @@ func Union(catalogs []*Catalog) *Catalog {
 // the client's life: a run reads only the definitions of what it selects, and a second Tables call
 // (the CLI's GetTables, then Sync) reads nothing again. Object types the token may not read are
 // skipped with a warning when the spec selected them through `*`, and fail the run when the spec
-// names them.
+// names them. The reverse-ETL engine reads the same definitions through Definitions.
 
 // Catalog returns every object type the spec selects in this portal, with its definitions,
 // reading those no earlier call read.
@@ -207,12 +208,12 @@ func (p *Portal) candidates(ctx context.Context, withCustom bool) ([]ObjectType,
 // readCustomObjects reads the custom object schemas, which carry every property definition of
 // their object: custom objects cost no request of their own. Unreadable schemas give none.
 func (p *Portal) readCustomObjects(ctx context.Context) ([]ObjectType, error) {
-	schemas, err := p.API.Schemas.List(ctx)
+	schemas, err := p.schemas(ctx)
 	if err != nil {
 		if p.skippable(err, "custom objects") {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("portal %s: list custom object schemas: %w", p.Name, err)
+		return nil, fmt.Errorf("portal %s: %w", p.Name, err)
 	}
 	out := make([]ObjectType, 0, len(schemas))
 	for _, s := range schemas {
@@ -233,12 +234,12 @@ func (p *Portal) readCustomObjects(ctx context.Context) ([]ObjectType, error) {
 // a custom one) and the allow-listed properties; nil means skipped for a missing scope.
 func (p *Portal) define(ctx context.Context, o ObjectType) (*ObjectType, error) {
 	if !o.Custom {
-		defs, err := p.API.Properties.List(ctx, o.TypeID)
+		defs, err := p.properties(ctx, o.Name, o.TypeID)
 		if err != nil {
 			if !p.spec.ExplicitObject(o.Name) && p.skippable(err, o.Name) {
 				return nil, nil
 			}
-			return nil, fmt.Errorf("portal %s: list %s properties: %w", p.Name, o.Name, err)
+			return nil, fmt.Errorf("portal %s: %w", p.Name, err)
 		}
 		o.Definitions = defs
 	}
@@ -257,6 +258,70 @@ func (p *Portal) define(ctx context.Context, o ObjectType) (*ObjectType, error) 
 		o.Lists = f.Lists
 	}
 	return &o, nil
+}
+
+// definitions are a portal's definitions as HubSpot answered them, each read once per client
+// life whichever role asks first. Refusals are not kept: the source decides what it skips, and
+// the destination fails on them. Portal.mu guards them.
+type definitions struct {
+	schemas    []hubspot.Schema              // the custom object schemas; nil until read
+	properties map[string][]hubspot.Property // by standard object name
+}
+
+// schemas returns the custom object schemas. p.mu is held.
+func (p *Portal) schemas(ctx context.Context) ([]hubspot.Schema, error) {
+	if p.defs.schemas == nil {
+		s, err := p.API.Schemas.List(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list custom object schemas: %w", err)
+		}
+		p.defs.schemas = append([]hubspot.Schema{}, s...)
+	}
+	return p.defs.schemas, nil
+}
+
+// properties returns every property definition of a standard object type. p.mu is held.
+func (p *Portal) properties(ctx context.Context, name, typeID string) ([]hubspot.Property, error) {
+	if defs, ok := p.defs.properties[name]; ok {
+		return defs, nil
+	}
+	defs, err := p.API.Properties.List(ctx, typeID)
+	if err != nil {
+		return nil, fmt.Errorf("list %s properties: %w", name, err)
+	}
+	if p.defs.properties == nil {
+		p.defs.properties = map[string][]hubspot.Property{}
+	}
+	p.defs.properties[name] = defs
+	return defs, nil
+}
+
+var _ reverse.Discovery = (*Portal)(nil)
+
+// Definitions returns an object type of the portal with every property definition, for the
+// reverse-ETL engine: it shares discovery's reads, so a client reads each type's definitions
+// once whichever role asks first. A mapping names the type it writes, so the spec's objects
+// need not select it, and a missing scope fails rather than skips it.
+func (p *Portal) Definitions(ctx context.Context, name string) (reverse.Definitions, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if isStandard(name) {
+		std, _ := catalog.Lookup(name)
+		defs, err := p.properties(ctx, name, std.TypeID)
+		if err != nil {
+			return reverse.Definitions{}, err
+		}
+		return reverse.Definitions{TypeID: std.TypeID, Properties: defs}, nil
+	}
+	schemas, err := p.schemas(ctx)
+	if err != nil {
+		return reverse.Definitions{}, err
+	}
+	i := slices.IndexFunc(schemas, func(s hubspot.Schema) bool { return s.Name == name })
+	if i < 0 {
+		return reverse.Definitions{}, fmt.Errorf("%q is neither a standard object nor a custom object of portal %s", name, p.Name)
+	}
+	return reverse.Definitions{TypeID: schemas[i].ObjectTypeID, Properties: schemas[i].Properties, Required: schemas[i].RequiredProperties}, nil
 }
 
 func isStandard(name string) bool {

@@ -89,6 +89,7 @@ type Portal struct {
 
 	// mu guards discovery, which Tables calls may run at the same time.
 	mu         sync.Mutex
+	defs       definitions            // as HubSpot answered, for the source and the destination alike
 	custom     []ObjectType           // custom objects, with their definitions
 	customRead bool                   // custom holds the schema list's answer
 	objects    map[string]*ObjectType // by name; nil when skipped for a missing scope

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
@@ -132,5 +134,60 @@ func TestDefinitionsAreReadOnce(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s requested %d times", req, n)
 		}
+	}
+}
+
+// A client serving both roles reads each object type's definitions once: the destination's
+// mappings take them from the source's discovery, or the source from the destination's, and a
+// custom object's definitions come with the schema list in either role.
+func TestSourceAndDestinationShareDefinitions(t *testing.T) {
+	mappings := []map[string]any{
+		{"table": "crm_contacts", "object": "contacts"},
+		{"table": "crm_cars", "object": "cars", "match_key": "id"},
+	}
+	migrate := []message.WriteMessage{
+		&message.WriteMigrateTable{Table: newTable("crm_contacts", map[string]arrow.DataType{"email": utf8, "firstname": utf8}).def},
+		&message.WriteMigrateTable{Table: newTable("crm_cars", map[string]arrow.DataType{"id": utf8, "make": utf8}).def},
+	}
+	for _, tc := range []struct {
+		name  string
+		roles []string
+	}{
+		{"destination alone", []string{"destination"}},
+		{"source, then destination", []string{"source", "destination"}},
+		{"destination, then source", []string{"destination", "source"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, log := countedPortal(t, emulator.Config{NoLimits: true, Counts: smallCounts})
+			ctx := context.Background()
+			pl := hsplugin.Plugin()
+			must(t, pl.Init(ctx, p.spec(map[string]any{"mappings": mappings, "report_path": t.TempDir()}), plugin.NewClientOptions{}))
+			defer pl.Close(ctx)
+			for _, role := range tc.roles {
+				var err error
+				if role == "source" {
+					_, err = pl.Tables(ctx, plugin.TableOptions{Tables: []string{"hubspot_crm_contacts", "hubspot_crm_cars"}})
+				} else {
+					err = pl.WriteAll(ctx, migrate)
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", role, err)
+				}
+			}
+			times := map[string]int{}
+			for _, req := range log.since(0) {
+				if strings.Contains(req, "/properties/") || strings.Contains(req, "/crm-object-schemas/") {
+					times[req]++
+				}
+			}
+			if len(times) != 2 {
+				t.Errorf("definitions requested: %v, want the contacts properties and the schema list", times)
+			}
+			for req, n := range times {
+				if n != 1 {
+					t.Errorf("%s requested %d times", req, n)
+				}
+			}
+		})
 	}
 }

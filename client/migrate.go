@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/cloudquery/plugin-sdk/v4/message"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/reverse"
 )
 
@@ -63,7 +64,7 @@ func (c *Client) compile(ctx context.Context, table string, sc *arrow.Schema) (*
 	if err != nil {
 		return nil, err
 	}
-	plan, err := reverse.Compile(ctx, portal, table, sc, *m)
+	plan, err := reverse.Compile(ctx, portal, table, sc, engineRules(m))
 	if err != nil {
 		return nil, err
 	}
@@ -96,10 +97,49 @@ func (c *Client) reversePortal(name string) (*reverse.Portal, error) {
 			if c.dest.portals == nil {
 				c.dest.portals = map[string]*reverse.Portal{}
 			}
-			rp := reverse.NewPortal(p.Name, p.API)
+			rp := reverse.NewPortal(p.Name, p.API, p)
 			c.dest.portals[name] = rp
 			return rp, nil
 		}
 	}
 	return nil, fmt.Errorf("no portal named %q", name)
+}
+
+// The engine's rule for each word of the spec.
+var (
+	engineModes = map[string]reverse.Mode{
+		spec.ModeUpsert: reverse.ModeUpsert, spec.ModeUpdate: reverse.ModeUpdate,
+		spec.ModeCreate: reverse.ModeCreate, spec.ModeArchive: reverse.ModeArchive,
+	}
+	engineConflicts = map[string]reverse.Conflict{
+		spec.ConflictSource: reverse.ConflictSource, spec.ConflictHubSpot: reverse.ConflictHubSpot,
+	}
+	engineDeleteRules = map[string]reverse.DeleteRule{
+		spec.DeleteIgnore: reverse.DeleteIgnore, spec.DeleteArchive: reverse.DeleteArchive,
+	}
+	enginePipelineMatches = map[string]reverse.PipelineMatch{
+		spec.PipelinesByID: reverse.PipelinesByID, spec.PipelinesByLabel: reverse.PipelinesByLabel, spec.PipelinesAuto: reverse.PipelinesAuto,
+	}
+)
+
+// engineRules translates a mapping of a validated spec, defaults set, into the engine's rules.
+func engineRules(m *spec.Mapping) reverse.Mapping {
+	r := reverse.Mapping{
+		Object:        m.Object,
+		Mode:          engineModes[m.Mode],
+		MatchKey:      m.MatchKey,
+		Columns:       m.Columns,
+		Conflict:      engineConflicts[m.Conflict],
+		RequireEmail:  m.RequiresEmail(),
+		StrictColumns: m.StrictColumns,
+		OnDelete:      engineDeleteRules[m.OnDelete],
+	}
+	if m.Pipelines != nil {
+		r.Pipelines = &reverse.PipelineRules{Match: enginePipelineMatches[m.Pipelines.Mode], Map: m.Pipelines.Map}
+	}
+	for _, a := range m.Associations {
+		r.Associations = append(r.Associations, reverse.AssociationRule{
+			To: a.To, Column: a.Column, MatchProperty: a.MatchProperty, TypeID: a.TypeID, Label: a.Label})
+	}
+	return r
 }

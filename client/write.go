@@ -12,7 +12,6 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 	"github.com/cloudquery/plugin-sdk/v4/writers/mixedbatchwriter"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/reverse"
 )
 
@@ -176,7 +175,7 @@ func (c *Client) deletePlan(table, what string) (*reverse.Plan, bool) {
 	c.dest.mu.Lock()
 	plan, ok := c.dest.plans[table]
 	c.dest.mu.Unlock()
-	if !ok || plan.Mapping.OnDelete != spec.DeleteArchive {
+	if !ok || plan.Mapping.OnDelete != reverse.DeleteArchive {
 		c.logger.Info().Str("table", table).Str("message", what).
 			Msg("delete ignored: the mapping's on_delete is ignore (set it to archive to archive the records in HubSpot)")
 		return nil, false

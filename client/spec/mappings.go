@@ -242,9 +242,6 @@ func (MatchKeys) JSONSchema() *jsonschema.Schema {
 	}}
 }
 
-// String joins the keys as messages name them: "domain or name".
-func (k MatchKeys) String() string { return strings.Join(k, " or ") }
-
 // enumCheck is a field whose value must be one of a fixed set.
 type enumCheck struct {
 	field, value string

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -10,13 +11,13 @@ func TestParseMappings(t *testing.T) {
 		{name: "defaults", raw: `{"access_token":"a","mappings":[{"table":"crm_contacts","object":"contacts"},{"table":"accounts","object":"companies"},{"table":"opps","object":"deals","pipelines":{}}]}`,
 			check: func(t *testing.T, s *Spec) {
 				c, co, d := s.Mappings[0], s.Mappings[1], s.Mappings[2]
-				if c.Mode != ModeUpsert || c.Conflict != ConflictSource || c.OnDelete != DeleteIgnore || c.Portal != "default" || c.MatchKey.String() != "email" || !c.RequiresEmail() {
+				if c.Mode != ModeUpsert || c.Conflict != ConflictSource || c.OnDelete != DeleteIgnore || c.Portal != "default" || !slices.Equal(c.MatchKey, MatchKeys{"email"}) || !c.RequiresEmail() {
 					t.Errorf("contact mapping defaults: %+v", c)
 				}
-				if co.MatchKey.String() != "domain" || co.RequiresEmail() {
+				if !slices.Equal(co.MatchKey, MatchKeys{"domain"}) || co.RequiresEmail() {
 					t.Errorf("company mapping defaults: %+v", co)
 				}
-				if d.MatchKey.String() != MatchByID || d.Pipelines.Mode != PipelinesByLabel {
+				if !slices.Equal(d.MatchKey, MatchKeys{MatchByID}) || d.Pipelines.Mode != PipelinesByLabel {
 					t.Errorf("deal mapping defaults: %+v %+v", d, d.Pipelines)
 				}
 				if s.ReportPath != DefaultReportPath || s.DryRun || s.FailOnRowErrors {

@@ -9,20 +9,19 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
 // assocPlan is an association rule resolved against the portal.
 type assocPlan struct {
-	rule   spec.AssociationRule
+	rule   AssociationRule
 	target finder
 	conv   converter
 	kind   hubspot.AssociationTypeSpec
 }
 
 // compileAssociation resolves a rule's target object, key column, match property and type.
-func compileAssociation(ctx context.Context, p *Portal, from *Object, sc *arrow.Schema, rule spec.AssociationRule) (*assocPlan, error) {
+func compileAssociation(ctx context.Context, p *Portal, from *Object, sc *arrow.Schema, rule AssociationRule) (*assocPlan, error) {
 	to, err := p.Object(ctx, rule.To)
 	if err != nil {
 		return nil, fmt.Errorf("to: %w", err)
@@ -59,7 +58,7 @@ func compileAssociation(ctx context.Context, p *Portal, from *Object, sc *arrow.
 		kind: hubspot.AssociationTypeSpec{Category: labels[i].Category, TypeID: labels[i].TypeID}}, nil
 }
 
-func describeRule(r spec.AssociationRule) string {
+func describeRule(r AssociationRule) string {
 	switch {
 	case r.TypeID != 0:
 		return fmt.Sprintf("with id %d", r.TypeID)

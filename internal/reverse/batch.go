@@ -13,7 +13,6 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
@@ -187,7 +186,7 @@ func (b *batch) check(r *row, convErr error) {
 		r.fail(describeFailure(convErr))
 		return
 	}
-	if p.Mapping.RequiresEmail() {
+	if p.Mapping.RequireEmail {
 		email := r.props["email"]
 		if email == "" {
 			r.exclude(ReasonNoEmail, "the row has no email (require_email is on)")
@@ -199,7 +198,7 @@ func (b *batch) check(r *row, convErr error) {
 		}
 	}
 	if r.via < 0 {
-		r.exclude(ReasonMissingKey, "the row has no usable %s (match_key)", p.Mapping.MatchKey)
+		r.exclude(ReasonMissingKey, "the row has no usable %s (match_key)", p.Mapping.matchKeys())
 		return
 	}
 	if pr := p.pipelines; pr != nil && !b.archiveOnly {
@@ -207,7 +206,7 @@ func (b *batch) check(r *row, convErr error) {
 		if pipe != "" || stage != "" {
 			pid, sid, ok := pr.resolve(pipe, stage)
 			if !ok {
-				r.exclude(ReasonNoPipeline, "no %s mapping for pipeline %q, stage %q", p.Mapping.Pipelines.Mode, pipe, stage)
+				r.exclude(ReasonNoPipeline, "no %s mapping for pipeline %q, stage %q", p.Mapping.Pipelines.Match, pipe, stage)
 				return
 			}
 			setOrDelete(r.props, pr.props[0], pid)
@@ -420,14 +419,14 @@ func (b *batch) decide() {
 	p := b.plan
 	mode := p.Mapping.Mode
 	if b.archiveOnly {
-		mode = spec.ModeArchive
+		mode = ModeArchive
 	}
 	for _, r := range b.pendingRows() {
 		key := p.keys[r.via]
 		switch {
-		case r.current != nil && mode == spec.ModeArchive:
+		case r.current != nil && mode == ModeArchive:
 			r.op, r.id = opArchive, r.current.ID
-		case r.current != nil && mode == spec.ModeCreate:
+		case r.current != nil && mode == ModeCreate:
 			r.id = r.current.ID
 			r.exclude(ReasonExists, "record %s already has this %s (mode create never updates)", r.current.ID, key.name)
 		case r.current != nil:
@@ -436,15 +435,15 @@ func (b *batch) decide() {
 			switch {
 			case len(r.changes) == 0:
 				r.sync(ActionUnchanged, r.current.ID)
-			case key.kind == keyByUnique && mode == spec.ModeUpsert:
+			case key.kind == keyByUnique && mode == ModeUpsert:
 				// Updates and creates then share full upsert batches instead of filling two.
 				r.op = opUpsert
 			default:
 				r.op = opUpdate
 			}
-		case mode == spec.ModeUpdate || mode == spec.ModeArchive || key.kind == keyByID:
+		case mode == ModeUpdate || mode == ModeArchive || key.kind == keyByID:
 			r.exclude(ReasonNoMatch, "no %s with %s", p.Object.Name, p.describeKeys(r))
-		case key.kind == keyByUnique && mode == spec.ModeUpsert:
+		case key.kind == keyByUnique && mode == ModeUpsert:
 			r.op, r.changes = opUpsert, r.props
 		default:
 			r.op, r.changes = opCreate, r.props
@@ -481,7 +480,7 @@ func (b *batch) diff(r *row) map[string]string {
 			cur = *x
 		}
 		switch {
-		case p.Mapping.Conflict == spec.ConflictHubSpot && cur != "":
+		case p.Mapping.Conflict == ConflictHubSpot && cur != "":
 		case sameValue(c.prop, cur, v):
 		default:
 			out[name] = v

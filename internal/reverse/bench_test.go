@@ -11,7 +11,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
@@ -47,8 +46,8 @@ func BenchmarkReverseETL(b *testing.B) {
 		{Name: "hs_lead_status", Type: arrow.BinaryTypes.String},
 	}, nil)
 	ctx := context.Background()
-	plan, err := Compile(ctx, NewPortal("bench", api), "bench", sc, spec.Mapping{Table: "bench", Object: "contacts",
-		Mode: spec.ModeUpsert, MatchKey: spec.MatchKeys{"email"}, Conflict: spec.ConflictSource, RequireEmail: new(true), OnDelete: spec.DeleteIgnore})
+	plan, err := Compile(ctx, NewPortal("bench", api, apiDiscovery{api}), "bench", sc, Mapping{Object: "contacts",
+		Mode: ModeUpsert, MatchKey: []string{"email"}, Conflict: ConflictSource, RequireEmail: true, OnDelete: DeleteIgnore})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
@@ -50,7 +49,7 @@ type matchKey struct {
 // the engine needs to turn the table's rows into HubSpot writes.
 type Plan struct {
 	Table   string
-	Mapping spec.Mapping
+	Mapping Mapping
 	Object  *Object
 	Portal  *Portal
 
@@ -66,11 +65,11 @@ type Plan struct {
 }
 
 // idProperties name a record id as a mapping target.
-var idProperties = []string{spec.MatchByID, "hs_object_id"}
+var idProperties = []string{MatchByID, "hs_object_id"}
 
 // Compile checks mapping m for table (columns from sc) against portal p and returns the plan.
 // Problems are *ConfigError values naming table, column and property.
-func Compile(ctx context.Context, p *Portal, table string, sc *arrow.Schema, m spec.Mapping) (*Plan, error) {
+func Compile(ctx context.Context, p *Portal, table string, sc *arrow.Schema, m Mapping) (*Plan, error) {
 	obj, err := p.Object(ctx, m.Object)
 	if err != nil {
 		return nil, &ConfigError{Table: table, Problem: fmt.Sprintf("object: %v", err)}
@@ -198,7 +197,7 @@ func (p *Plan) checkKey(mapped map[string]string) error {
 		k := &p.keys[i]
 		if k.kind == keyByID {
 			if k.column == "" {
-				return &ConfigError{Table: p.Table, Property: spec.MatchByID, Problem: "match_key lists id but no column holds record ids: name a column id or map one to id"}
+				return &ConfigError{Table: p.Table, Property: MatchByID, Problem: "match_key lists id but no column holds record ids: name a column id or map one to id"}
 			}
 			continue
 		}
@@ -213,8 +212,8 @@ func (p *Plan) checkKey(mapped map[string]string) error {
 
 // checkRequired makes sure a mapping that may create records maps what HubSpot needs to create.
 func (p *Plan) checkRequired(mapped map[string]string) error {
-	creates := p.Mapping.Mode == spec.ModeCreate ||
-		(p.Mapping.Mode == spec.ModeUpsert && slices.ContainsFunc(p.keys, func(k matchKey) bool { return k.kind != keyByID }))
+	creates := p.Mapping.Mode == ModeCreate ||
+		(p.Mapping.Mode == ModeUpsert && slices.ContainsFunc(p.keys, func(k matchKey) bool { return k.kind != keyByID }))
 	if !creates {
 		return nil
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
@@ -99,19 +98,19 @@ func newJournalPortal(t *testing.T) *journalPortal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.portal = NewPortal("default", api)
+	p.portal = NewPortal("default", api, apiDiscovery{api})
 	return p
 }
 
 // plan compiles a mapping of table accounts (columns matchKey and nameColumn) to object.
-func (p *journalPortal) plan(t *testing.T, object, matchKey, mode, nameColumn string) *Plan {
+func (p *journalPortal) plan(t *testing.T, object, matchKey string, mode Mode, nameColumn string) *Plan {
 	t.Helper()
 	p.sc = arrow.NewSchema([]arrow.Field{
 		{Name: matchKey, Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: nameColumn, Type: arrow.BinaryTypes.String, Nullable: true},
 	}, nil)
-	plan, err := Compile(context.Background(), p.portal, "accounts", p.sc, spec.Mapping{Table: "accounts", Object: object, Mode: mode,
-		MatchKey: spec.MatchKeys{matchKey}, Conflict: spec.ConflictSource, RequireEmail: new(true), OnDelete: spec.DeleteIgnore})
+	plan, err := Compile(context.Background(), p.portal, "accounts", p.sc, Mapping{Object: object, Mode: mode,
+		MatchKey: []string{matchKey}, Conflict: ConflictSource, RequireEmail: object == "contacts", OnDelete: DeleteIgnore})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +179,8 @@ func TestReconcileJournaledCreates(t *testing.T) {
 	cases := []struct {
 		name            string
 		object, key     string
-		mode, nameCol   string
-		value           string
+		mode            Mode
+		nameCol, value  string
 		made            bool          // the killed run's create reached HubSpot
 		sentAgo         time.Duration // how long before the rerun the create was sent
 		wantWait        time.Duration // the longest wait of the rerun
@@ -189,16 +188,16 @@ func TestReconcileJournaledCreates(t *testing.T) {
 		updated         int
 	}{
 		{name: "domain made, not yet searchable: wait for the index, then update", object: "companies", key: "domain",
-			mode: spec.ModeUpsert, nameCol: "name", value: "kill.example", made: true, wantWait: testSettle, updated: 1},
+			mode: ModeUpsert, nameCol: "name", value: "kill.example", made: true, wantWait: testSettle, updated: 1},
 		{name: "domain never made: wait out the index, then create once", object: "companies", key: "domain",
-			mode: spec.ModeUpsert, nameCol: "name", value: "lost.example", wantWait: testSettle, created: 1},
+			mode: ModeUpsert, nameCol: "name", value: "lost.example", wantWait: testSettle, created: 1},
 		{name: "domain journaled long ago, made only now (the request waited for the rate limit): wait from the rerun's start, then update",
-			object: "companies", key: "domain", mode: spec.ModeUpsert, nameCol: "name", value: "late.example", made: true,
+			object: "companies", key: "domain", mode: ModeUpsert, nameCol: "name", value: "late.example", made: true,
 			sentAgo: time.Minute, wantWait: testSettle, updated: 1},
 		{name: "domain never made, journaled long ago: wait from the rerun's start, then create once", object: "companies", key: "domain",
-			mode: spec.ModeUpsert, nameCol: "name", value: "old.example", sentAgo: time.Minute, wantWait: testSettle, created: 1},
+			mode: ModeUpsert, nameCol: "name", value: "old.example", sentAgo: time.Minute, wantWait: testSettle, created: 1},
 		{name: "email read back at once: no wait", object: "contacts", key: "email",
-			mode: spec.ModeCreate, nameCol: "firstname", value: "kill@example.com", made: true, exists: 1},
+			mode: ModeCreate, nameCol: "firstname", value: "kill@example.com", made: true, exists: 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -238,7 +237,7 @@ func TestReconcileJournaledCreates(t *testing.T) {
 // entry names the keys and nothing else of the rows.
 func TestCreateIsJournaledBeforeItIsSent(t *testing.T) {
 	p := newJournalPortal(t)
-	plan := p.plan(t, "companies", "domain", spec.ModeUpsert, "name")
+	plan := p.plan(t, "companies", "domain", ModeUpsert, "name")
 	var seen []journalEntry
 	p.onCreate = func() {
 		raw, err := os.ReadFile(filepath.Join(p.dir, JournalFile))
@@ -272,7 +271,7 @@ func TestCreateIsJournaledBeforeItIsSent(t *testing.T) {
 // TestJournalFailureStopsTheRunBeforeSending makes the journal unwritable: no create may go out.
 func TestJournalFailureStopsTheRunBeforeSending(t *testing.T) {
 	p := newJournalPortal(t)
-	plan := p.plan(t, "companies", "domain", spec.ModeUpsert, "name")
+	plan := p.plan(t, "companies", "domain", ModeUpsert, "name")
 	run, err := NewRun(Options{ReportDir: p.dir, Now: p.clock.Now, SearchSettle: testSettle})
 	if err != nil {
 		t.Fatal(err)
@@ -293,7 +292,7 @@ func TestJournalFailureStopsTheRunBeforeSending(t *testing.T) {
 // TestDryRunLeavesTheJournalAlone keeps an earlier run's entry untouched through a dry run.
 func TestDryRunLeavesTheJournalAlone(t *testing.T) {
 	p := newJournalPortal(t)
-	plan := p.plan(t, "companies", "domain", spec.ModeUpsert, "name")
+	plan := p.plan(t, "companies", "domain", ModeUpsert, "name")
 	p.journal(t, journalEntry{ID: 7, Portal: "default", Table: "accounts", Object: "companies", Property: "domain",
 		Keys: []journalKey{{Key: "kill.example", Sent: "kill.example"}}, Sent: p.clock.Now()})
 	before, err := os.ReadFile(filepath.Join(p.dir, JournalFile))

@@ -5,7 +5,6 @@ import (
 	"sync"
 	"unicode"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
@@ -15,7 +14,7 @@ const autoThreshold = 0.5
 // pipelineResolver translates a row's pipeline and stage values into HubSpot's ids.
 type pipelineResolver struct {
 	pipelines []hubspot.Pipeline
-	cfg       spec.PipelineMapping
+	cfg       PipelineRules
 	props     [2]string // pipeline and stage property names
 
 	mu     sync.Mutex
@@ -28,7 +27,7 @@ type Choice struct {
 	Score                  float64
 }
 
-func newPipelineResolver(ps []hubspot.Pipeline, cfg spec.PipelineMapping, props [2]string) *pipelineResolver {
+func newPipelineResolver(ps []hubspot.Pipeline, cfg PipelineRules, props [2]string) *pipelineResolver {
 	var live []hubspot.Pipeline
 	for _, p := range ps {
 		if !p.Archived {
@@ -99,10 +98,10 @@ func (r *pipelineResolver) pick(kind, scope, value string, cands []candidate) in
 		}
 		return -1
 	}
-	switch r.cfg.Mode {
-	case spec.PipelinesByID:
+	switch r.cfg.Match {
+	case PipelinesByID:
 		return exactMatch(cands, value, false)
-	case spec.PipelinesByLabel:
+	case PipelinesByLabel:
 		return exactMatch(cands, value, true)
 	}
 	if i := exactMatch(cands, value, true); i >= 0 {

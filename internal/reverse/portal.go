@@ -3,7 +3,6 @@ package reverse
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/catalog"
@@ -32,52 +31,61 @@ type Object struct {
 	Pipelines    []hubspot.Pipeline
 }
 
+// Discovery tells the engine how a portal defines its object types. The plugin passes the
+// discovery its source uses, so that a client reads each type's definitions once.
+type Discovery interface {
+	// Definitions returns the object type with the given plural name; a name the portal does
+	// not know is an error.
+	Definitions(ctx context.Context, name string) (Definitions, error)
+}
+
+// Definitions are an object type as a portal defines it.
+type Definitions struct {
+	TypeID string
+	// Properties are every property definition of the type.
+	Properties []hubspot.Property
+	// Required lists the properties a custom object's schema requires on create; a standard
+	// type's come from the catalog.
+	Required []string
+}
+
 // Portal caches a portal's definitions for the mappings that target it. Safe for concurrent use.
 type Portal struct {
 	Name string
 	API  *hubspot.Client
 
-	mu      sync.Mutex
-	schemas []hubspot.Schema
-	objects map[string]*Object
-	labels  map[[2]string][]hubspot.AssociationLabel
+	discovery Discovery
+	mu        sync.Mutex
+	objects   map[string]*Object
+	labels    map[[2]string][]hubspot.AssociationLabel
 }
 
-// NewPortal wraps a portal's API client.
-func NewPortal(name string, api *hubspot.Client) *Portal {
-	return &Portal{Name: name, API: api, objects: map[string]*Object{}, labels: map[[2]string][]hubspot.AssociationLabel{}}
+// NewPortal wraps a portal's API client and the discovery that reads its definitions.
+func NewPortal(name string, api *hubspot.Client, discovery Discovery) *Portal {
+	return &Portal{Name: name, API: api, discovery: discovery, objects: map[string]*Object{}, labels: map[[2]string][]hubspot.AssociationLabel{}}
 }
 
-// Object loads (once) the definitions of an object type given by plural name.
+// Object returns (completed once) the definitions of an object type given by plural name.
 func (p *Portal) Object(ctx context.Context, name string) (*Object, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if o, ok := p.objects[name]; ok {
 		return o, nil
 	}
-	o := &Object{Name: name}
+	defs, err := p.discovery.Definitions(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	o := &Object{Name: name, TypeID: defs.TypeID, Properties: make(map[string]hubspot.Property, len(defs.Properties))}
+	for _, prop := range defs.Properties {
+		o.Properties[prop.Name] = prop
+	}
 	if std, ok := catalog.Lookup(name); ok && std.Name == name {
-		o.TypeID, o.Required = std.TypeID, std.RequiredOnCreate
+		o.Required = std.RequiredOnCreate
 	} else {
-		if err := p.loadSchemas(ctx); err != nil {
-			return nil, err
-		}
-		i := slices.IndexFunc(p.schemas, func(s hubspot.Schema) bool { return s.Name == name })
-		if i < 0 {
-			return nil, fmt.Errorf("%q is neither a standard object nor a custom object of portal %s", name, p.Name)
-		}
-		o.TypeID = p.schemas[i].ObjectTypeID
-		for _, r := range p.schemas[i].RequiredProperties {
+		for _, r := range defs.Required {
 			o.Required = append(o.Required, []string{r})
 		}
-	}
-	props, err := p.API.Properties.List(ctx, o.TypeID)
-	if err != nil {
-		return nil, fmt.Errorf("list %s properties: %w", name, err)
-	}
-	o.Properties = make(map[string]hubspot.Property, len(props))
-	for _, prop := range props {
-		o.Properties[prop.Name] = prop
 	}
 	if _, ok := pipelineProperties[name]; ok {
 		if o.Pipelines, err = p.API.Pipelines.List(ctx, name); err != nil {
@@ -86,18 +94,6 @@ func (p *Portal) Object(ctx context.Context, name string) (*Object, error) {
 	}
 	p.objects[name] = o
 	return o, nil
-}
-
-func (p *Portal) loadSchemas(ctx context.Context) error {
-	if p.schemas != nil {
-		return nil
-	}
-	s, err := p.API.Schemas.List(ctx)
-	if err != nil {
-		return fmt.Errorf("list custom object schemas: %w", err)
-	}
-	p.schemas = append([]hubspot.Schema{}, s...)
-	return nil
 }
 
 // Labels loads (once) the association types from one object type to another.

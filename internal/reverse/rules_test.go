@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
@@ -20,23 +19,23 @@ var testPipelines = []hubspot.Pipeline{
 func TestPipelineResolver(t *testing.T) {
 	cases := []struct {
 		name            string
-		cfg             spec.PipelineMapping
+		cfg             PipelineRules
 		pipeline, stage string
 		wantPipe        string
 		wantStage       string
 		ok              bool
 	}{
-		{"ids", spec.PipelineMapping{Mode: "id"}, "777", "778", "777", "778", true},
-		{"id mode refuses labels", spec.PipelineMapping{Mode: "id"}, "Renewals", "", "", "", false},
-		{"labels without case", spec.PipelineMapping{Mode: "label"}, "sales pipeline", "CLOSED WON", "default", "closedwon", true},
-		{"label mode refuses near misses", spec.PipelineMapping{Mode: "label"}, "Sales", "", "", "", false},
-		{"stage outside its pipeline", spec.PipelineMapping{Mode: "label"}, "Renewals", "Closed Won", "", "", false},
-		{"auto by similarity", spec.PipelineMapping{Mode: "auto"}, "renewal", "negotiations", "777", "778", true},
-		{"auto punctuation", spec.PipelineMapping{Mode: "auto"}, "Sales-Pipeline", "closed_won", "default", "closedwon", true},
-		{"auto refuses unrelated", spec.PipelineMapping{Mode: "auto"}, "Sales Pipeline", "Frobnicated", "", "", false},
-		{"stage alone finds its pipeline", spec.PipelineMapping{Mode: "label"}, "", "Renewed", "777", "779", true},
-		{"explicit map first", spec.PipelineMapping{Mode: "id", Map: map[string]string{"S": "Sales Pipeline", "won": "closedwon"}}, "S", "won", "default", "closedwon", true},
-		{"archived pipelines ignored", spec.PipelineMapping{Mode: "label"}, "Old", "", "", "", false},
+		{"ids", PipelineRules{Match: PipelinesByID}, "777", "778", "777", "778", true},
+		{"id mode refuses labels", PipelineRules{Match: PipelinesByID}, "Renewals", "", "", "", false},
+		{"labels without case", PipelineRules{Match: PipelinesByLabel}, "sales pipeline", "CLOSED WON", "default", "closedwon", true},
+		{"label mode refuses near misses", PipelineRules{Match: PipelinesByLabel}, "Sales", "", "", "", false},
+		{"stage outside its pipeline", PipelineRules{Match: PipelinesByLabel}, "Renewals", "Closed Won", "", "", false},
+		{"auto by similarity", PipelineRules{Match: PipelinesAuto}, "renewal", "negotiations", "777", "778", true},
+		{"auto punctuation", PipelineRules{Match: PipelinesAuto}, "Sales-Pipeline", "closed_won", "default", "closedwon", true},
+		{"auto refuses unrelated", PipelineRules{Match: PipelinesAuto}, "Sales Pipeline", "Frobnicated", "", "", false},
+		{"stage alone finds its pipeline", PipelineRules{Match: PipelinesByLabel}, "", "Renewed", "777", "779", true},
+		{"explicit map first", PipelineRules{Match: PipelinesByID, Map: map[string]string{"S": "Sales Pipeline", "won": "closedwon"}}, "S", "won", "default", "closedwon", true},
+		{"archived pipelines ignored", PipelineRules{Match: PipelinesByLabel}, "Old", "", "", "", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,7 +49,7 @@ func TestPipelineResolver(t *testing.T) {
 }
 
 func TestAutoChoicesAreRemembered(t *testing.T) {
-	r := newPipelineResolver(testPipelines, spec.PipelineMapping{Mode: "auto"}, [2]string{"pipeline", "dealstage"})
+	r := newPipelineResolver(testPipelines, PipelineRules{Match: PipelinesAuto}, [2]string{"pipeline", "dealstage"})
 	r.resolve("renewal", "")
 	r.resolve("renewal", "")
 	got := r.Choices()
