@@ -134,7 +134,7 @@ func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logg
 		SearchPerSecond: ps.RateLimit.SearchPerSecond,
 		DailyBudget:     ps.RateLimit.DailyBudget,
 	})
-	timeout, _ := s.Timeout() // validated at init
+	timeout := s.RequestTimeout.Duration()
 	logger = logger.With().Str("portal", ps.Name).Logger()
 	opts := []hubspot.Option{
 		hubspot.WithBaseURL(ps.BaseURL),

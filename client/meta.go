@@ -73,14 +73,13 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 	if err != nil || !ok {
 		return err // not ok: another portal's object type
 	}
-	tombstoneEvery, _ := m.run.spec.TombstoneEvery() // validated at init
 	res, err := m.reader(m.run.records).Read(ctx, incremental.Stream{
 		Key:               m.stateKey(table),
 		ObjectType:        obj.TypeID,
 		ModifiedProperty:  obj.ModifiedProperty,
 		Properties:        obj.ReadProperties(),
 		Tombstones:        *m.run.spec.Tombstones,
-		TombstoneInterval: tombstoneEvery,
+		TombstoneInterval: m.run.spec.TombstoneInterval.Duration(),
 		BatchSize:         objectRecordRows,
 		Filter:            obj.Filter,
 		Gate:              m.gate(obj),
@@ -125,14 +124,12 @@ func (m *Meta) unreadable(obj ObjectType, err error) bool {
 }
 
 func (m *Meta) reader(budget *incremental.Budget) *incremental.Reader {
-	start, _ := m.run.spec.Start() // validated at init
-	lag, _ := m.run.spec.Lag()
 	return &incremental.Reader{
 		API:       m.Portal.API.Objects,
 		Store:     m.run.store,
 		Budget:    budget,
-		SettleLag: lag,
-		Start:     start,
+		SettleLag: m.run.spec.SettleLag.Duration(),
+		Start:     m.run.spec.Start(),
 		Logger:    m.Logger,
 	}
 }

@@ -3,6 +3,7 @@ package spec
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // parseCase is a spec and what Parse should make of it.
@@ -46,15 +47,15 @@ func TestParse(t *testing.T) {
 			if p.Name != "default" || p.BaseURL != DefaultBaseURL || p.RateLimit.BurstPer10s != 100 || p.RateLimit.SearchPerSecond != 5 {
 				t.Errorf("portal defaults: %+v %+v", p, p.RateLimit)
 			}
-			if timeout, err := s.Timeout(); err != nil || timeout != DefaultRequestTimeout {
-				t.Errorf("request_timeout %v, %v; want %v", timeout, err, DefaultRequestTimeout)
+			if timeout := s.RequestTimeout.Duration(); timeout != DefaultRequestTimeout {
+				t.Errorf("request_timeout %v; want %v", timeout, DefaultRequestTimeout)
 			}
-			if s.APIVersion != "v3" || s.Objects[0] != "*" || s.Concurrency != 8 || s.SettleLag != "1m0s" || s.TombstoneInterval != "1h0m0s" || !*s.Tombstones || !*s.Associations.Enabled {
+			if s.APIVersion != "v3" || s.Objects[0] != "*" || s.Concurrency != 8 || s.SettleLag.Duration() != time.Minute || s.TombstoneInterval.Duration() != time.Hour || !*s.Tombstones || !*s.Associations.Enabled {
 				t.Errorf("spec defaults: %+v", s)
 			}
 		}},
 		{name: "request timeout", raw: `{"access_token":"a","request_timeout":"90s"}`, check: func(t *testing.T, s *Spec) {
-			if d, _ := s.Timeout(); d.Seconds() != 90 {
+			if d := s.RequestTimeout.Duration(); d.Seconds() != 90 {
 				t.Errorf("request_timeout %v, want 90s", d)
 			}
 		}},
@@ -81,8 +82,8 @@ func TestParse(t *testing.T) {
 		{name: "date start date", raw: `{"access_token":"a","start_date":"2024-01-31"}`},
 		{name: "bad settle lag", raw: `{"access_token":"a","settle_lag":"soon"}`, wantErr: "settle_lag: must be a non-negative duration"},
 		{name: "tombstones every run", raw: `{"access_token":"a","tombstone_interval":"0s"}`, check: func(t *testing.T, s *Spec) {
-			if d, err := s.TombstoneEvery(); err != nil || d != 0 {
-				t.Errorf("tombstone_interval %v, %v; want 0", d, err)
+			if d := s.TombstoneInterval.Duration(); d != 0 {
+				t.Errorf("tombstone_interval %v; want 0", d)
 			}
 		}},
 		{name: "bad tombstone interval", raw: `{"access_token":"a","tombstone_interval":"daily"}`, wantErr: "tombstone_interval: must be a non-negative duration"},
