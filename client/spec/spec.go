@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -23,6 +22,8 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/configtype"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
 // JSONSchema is generated from Spec by `make gen` (client/spec/gen) and served to the CLI.
@@ -31,8 +32,6 @@ import (
 var JSONSchema string
 
 const (
-	DefaultBaseURL           = "https://api.hubapi.com"
-	DefaultAPIVersion        = "v3"
 	DefaultMaxRecordsPerSync = 500_000
 	DefaultConcurrency       = 8
 	DefaultSettleLag         = time.Minute
@@ -186,7 +185,7 @@ func Parse(raw []byte) (*Spec, error) {
 // SetDefaults fills every optional field, and turns the single-portal fields into Portals[0].
 func (s *Spec) SetDefaults() {
 	if s.APIVersion == "" {
-		s.APIVersion = DefaultAPIVersion
+		s.APIVersion = hubspot.APIVersionV3
 	}
 	if len(s.Objects) == 0 {
 		s.Objects = []string{"*"}
@@ -232,7 +231,7 @@ func (s *Spec) SetDefaults() {
 	for i := range s.Portals {
 		p := &s.Portals[i]
 		if p.BaseURL == "" {
-			p.BaseURL = cmp.Or(s.BaseURL, DefaultBaseURL)
+			p.BaseURL = cmp.Or(s.BaseURL, hubspot.DefaultBaseURL)
 		}
 		if p.RateLimit == nil {
 			p.RateLimit = cmp.Or(s.RateLimit, &RateLimit{})
@@ -253,8 +252,8 @@ func (s *Spec) Validate() error {
 	if len(s.Portals) > 0 && (s.AccessToken != "" || s.OAuth != nil) && s.Portals[0].Name != defaultPortalName {
 		return fieldError("portals", "use either portals or the single-portal access_token/oauth, not both")
 	}
-	if s.APIVersion != "2026-09" && s.APIVersion != "v3" {
-		return fieldError("api_version", fmt.Sprintf(`must be "2026-09" or "v3", got %q`, s.APIVersion))
+	if s.APIVersion != hubspot.APIVersionLatest && s.APIVersion != hubspot.APIVersionV3 {
+		return fieldError("api_version", fmt.Sprintf("must be %q or %q, got %q", hubspot.APIVersionLatest, hubspot.APIVersionV3, s.APIVersion))
 	}
 	seen := map[string]bool{}
 	for i, p := range s.Portals {
@@ -359,27 +358,19 @@ func (p Portal) validate(path string) error {
 func CheckBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("must be an absolute URL such as %s, got %q", DefaultBaseURL, raw)
+		return fmt.Errorf("must be an absolute URL such as %s, got %q", hubspot.DefaultBaseURL, raw)
 	}
 	switch u.Scheme {
 	case "https":
 		return nil
 	case "http":
-		if isLoopback(u.Hostname()) {
+		if hubspot.IsLoopback(u.Hostname()) {
 			return nil
 		}
 		return fmt.Errorf("plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https for %q", u.Host)
 	default:
 		return fmt.Errorf("must use https, got scheme %q", u.Scheme)
 	}
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // durationField is one of the spec's durations with its bounds (max 0: none), which Validate

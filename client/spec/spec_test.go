@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
 // parseCase is a spec and what Parse should make of it.
@@ -44,7 +46,7 @@ func TestParse(t *testing.T) {
 		}},
 		{name: "defaults", raw: `{"access_token":"pat-na1-x"}`, check: func(t *testing.T, s *Spec) {
 			p := s.Portals[0]
-			if p.Name != "default" || p.BaseURL != DefaultBaseURL || p.RateLimit.BurstPer10s != 100 || p.RateLimit.SearchPerSecond != 5 {
+			if p.Name != "default" || p.BaseURL != hubspot.DefaultBaseURL || p.RateLimit.BurstPer10s != 100 || p.RateLimit.SearchPerSecond != 5 {
 				t.Errorf("portal defaults: %+v %+v", p, p.RateLimit)
 			}
 			if timeout := s.RequestTimeout.Duration(); timeout != DefaultRequestTimeout {
@@ -70,6 +72,7 @@ func TestParse(t *testing.T) {
 			}
 		}},
 		{name: "loopback http", raw: `{"access_token":"a","base_url":"http://127.0.0.1:8080"}`},
+		{name: "loopback http, host in capitals", raw: `{"access_token":"a","base_url":"http://LocalHost:8080"}`},
 		{name: "remote http refused", raw: `{"access_token":"a","base_url":"http://api.example.com"}`, wantErr: "base_url: plain http is allowed only for loopback"},
 		{name: "no credentials in portal", raw: `{"portals":[{"name":"eu"}]}`, wantErr: "portals[0].access_token: set access_token"},
 		{name: "both credentials", raw: `{"access_token":"a","oauth":{"client_id":"a","client_secret":"b","refresh_token":"c"}}`, wantErr: "access_token: set access_token or oauth, not both"},

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
 // TestDocumentedSpellingsParse holds the durations and start dates docs/configuration.md shows
@@ -203,4 +205,30 @@ func specWith(t *testing.T, f boundedField, n int) []byte {
 func parseError(raw []byte) error {
 	_, err := Parse(raw)
 	return err
+}
+
+// TestSchemaDefaultsAreTheClients holds the defaults and choices the schema's tags spell out to
+// the API client's constants, which own them.
+func TestSchemaDefaultsAreTheClients(t *testing.T) {
+	var schema struct {
+		Defs struct {
+			Spec struct {
+				Properties map[string]struct {
+					Default any   `json:"default"`
+					Enum    []any `json:"enum"`
+				} `json:"properties"`
+			} `json:"Spec"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal([]byte(JSONSchema), &schema); err != nil {
+		t.Fatal(err)
+	}
+	props := schema.Defs.Spec.Properties
+	if got := props["base_url"].Default; got != hubspot.DefaultBaseURL {
+		t.Errorf("base_url default %v, want %s", got, hubspot.DefaultBaseURL)
+	}
+	version := props["api_version"]
+	if version.Default != hubspot.APIVersionV3 || !reflect.DeepEqual(version.Enum, []any{hubspot.APIVersionV3, hubspot.APIVersionLatest}) {
+		t.Errorf("api_version default %v, enum %v; want %s of %s, %s", version.Default, version.Enum, hubspot.APIVersionV3, hubspot.APIVersionV3, hubspot.APIVersionLatest)
+	}
 }
