@@ -86,7 +86,7 @@ func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj Obj
 	if err != nil {
 		err = fmt.Errorf("read %s ids for associations: %w", obj.Name, err)
 	}
-	return m.settle(table+" ("+obj.Name+")", res, err)
+	return m.endStream(table+" ("+obj.Name+")", res, err)
 }
 
 // MergedIDs parses a value of MergedIDsProperty ("12;34"): the record ids, and the parts that

@@ -42,14 +42,13 @@ func (p *portal) syncVersion(version string, log *bytes.Buffer, raw []byte, tabl
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	pl := plugin.NewPlugin("hubspot", version, client.New(version, services.Tables), plugin.WithJSONSchema(spec.JSONSchema))
+	pl := plugin.NewPlugin("hubspot", version, client.New(version, services.Tables, client.WithLocalState(p.state)), plugin.WithJSONSchema(spec.JSONSchema))
 	pl.SetLogger(zerolog.New(&lockedWriter{w: log}).Level(zerolog.DebugLevel))
 	if err := pl.Init(ctx, raw, plugin.NewClientOptions{}); err != nil {
 		return err
 	}
 	defer pl.Close(ctx)
-	_, err := pl.SyncAll(ctx, plugin.SyncOptions{Tables: tables,
-		BackendOptions: &plugin.BackendOptions{TableName: "cq_state_hubspot", Connection: "file://" + p.state}})
+	_, err := pl.SyncAll(ctx, plugin.SyncOptions{Tables: tables})
 	return err
 }
 
