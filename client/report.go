@@ -27,8 +27,8 @@ type Skipped struct {
 	MissingScopes []string
 }
 
-// WithReport has every Sync and Write of the client fill r, each replacing what the one before
-// recorded.
+// WithReport has the client's Sync and Write calls fill r: Sync with all of it, Write with the
+// API usage.
 func WithReport(r *Report) Option {
 	return func(c *Client) { c.report = r }
 }
