@@ -32,7 +32,6 @@ func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj Obj
 	if merges {
 		props = append(props, MergedIDsProperty)
 	}
-	tombstoneEvery, _ := m.run.spec.TombstoneEvery() // validated at init
 	full := m.run.spec.Associations.FullRefresh
 	stream := m.stateKey(table + "/" + obj.Name)
 	reader := m.reader(m.run.association)
@@ -45,7 +44,7 @@ func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj Obj
 		BatchSize:         hubspot.MaxAssociationReadInputs,
 		FullRefresh:       full,
 		Tombstones:        *m.run.spec.Tombstones,
-		TombstoneInterval: tombstoneEvery,
+		TombstoneInterval: m.run.spec.TombstoneInterval.Duration(),
 	}, func(objs []hubspot.Object) error {
 		var reads AssociationReads
 		for _, o := range objs {
@@ -87,7 +86,7 @@ func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj Obj
 	if err != nil {
 		err = fmt.Errorf("read %s ids for associations: %w", obj.Name, err)
 	}
-	return m.settle(table+" ("+obj.Name+")", res, err)
+	return m.endStream(table+" ("+obj.Name+")", res, err)
 }
 
 // MergedIDs parses a value of MergedIDsProperty ("12;34"): the record ids, and the parts that

@@ -105,14 +105,14 @@ func Union(catalogs []*Catalog) *Catalog {
 
 // Catalog returns every object type the spec selects in this portal, with its definitions,
 // reading those no earlier call read.
-func (p *Portal) Catalog(ctx context.Context) (*Catalog, error) {
+func (p *PortalClient) Catalog(ctx context.Context) (*Catalog, error) {
 	return p.discover(ctx, nil)
 }
 
 // Object returns the named object type as this portal knows it, reading its definitions if no
 // earlier call did. It is false when the spec does not select it, the portal has no such type
 // (another portal's custom object), or the token may not read it.
-func (p *Portal) Object(ctx context.Context, name string) (ObjectType, bool, error) {
+func (p *PortalClient) Object(ctx context.Context, name string) (ObjectType, bool, error) {
 	cat, err := p.discover(ctx, []string{name})
 	if err != nil {
 		return ObjectType{}, false, err
@@ -124,7 +124,7 @@ func (p *Portal) Object(ctx context.Context, name string) (ObjectType, bool, err
 // discover returns the named object types the spec selects (all of them for nil names), with
 // their definitions, reading what is not known yet. The custom-object schema list is read only
 // when a name may be a custom object.
-func (p *Portal) discover(ctx context.Context, names []string) (*Catalog, error) {
+func (p *PortalClient) discover(ctx context.Context, names []string) (*Catalog, error) {
 	withCustom := names == nil || slices.ContainsFunc(names, func(n string) bool { return !isStandard(n) })
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -153,7 +153,7 @@ func (p *Portal) discover(ctx context.Context, names []string) (*Catalog, error)
 
 // candidateCatalog lists, without definitions, the object types the spec selects that the portal
 // may hold (see candidates).
-func (p *Portal) candidateCatalog(ctx context.Context, withCustom bool) (*Catalog, error) {
+func (p *PortalClient) candidateCatalog(ctx context.Context, withCustom bool) (*Catalog, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	objs, err := p.candidates(ctx, withCustom)
@@ -166,7 +166,7 @@ func (p *Portal) candidateCatalog(ctx context.Context, withCustom bool) (*Catalo
 // candidates lists the object types the spec selects that the portal may hold: the standard ones
 // and, with withCustom, its custom objects. A named object, or an object with a filter, that is
 // neither fails. p.mu is held.
-func (p *Portal) candidates(ctx context.Context, withCustom bool) ([]ObjectType, error) {
+func (p *PortalClient) candidates(ctx context.Context, withCustom bool) ([]ObjectType, error) {
 	out := make([]ObjectType, 0, len(StandardObjects))
 	for _, o := range StandardObjects {
 		if p.spec.WantsObject(o.Name) {
@@ -207,7 +207,7 @@ func (p *Portal) candidates(ctx context.Context, withCustom bool) ([]ObjectType,
 
 // readCustomObjects reads the custom object schemas, which carry every property definition of
 // their object: custom objects cost no request of their own. Unreadable schemas give none.
-func (p *Portal) readCustomObjects(ctx context.Context) ([]ObjectType, error) {
+func (p *PortalClient) readCustomObjects(ctx context.Context) ([]ObjectType, error) {
 	schemas, err := p.schemas(ctx)
 	if err != nil {
 		if p.skippable(err, "custom objects") {
@@ -232,7 +232,7 @@ func (p *Portal) readCustomObjects(ctx context.Context) ([]ObjectType, error) {
 
 // define completes a candidate with its definitions (read for a standard object, already there for
 // a custom one) and the allow-listed properties; nil means skipped for a missing scope.
-func (p *Portal) define(ctx context.Context, o ObjectType) (*ObjectType, error) {
+func (p *PortalClient) define(ctx context.Context, o ObjectType) (*ObjectType, error) {
 	if !o.Custom {
 		defs, err := p.properties(ctx, o.Name, o.TypeID)
 		if err != nil {
@@ -269,7 +269,7 @@ type definitions struct {
 }
 
 // schemas returns the custom object schemas. p.mu is held.
-func (p *Portal) schemas(ctx context.Context) ([]hubspot.Schema, error) {
+func (p *PortalClient) schemas(ctx context.Context) ([]hubspot.Schema, error) {
 	if p.defs.schemas == nil {
 		s, err := p.API.Schemas.List(ctx)
 		if err != nil {
@@ -281,7 +281,7 @@ func (p *Portal) schemas(ctx context.Context) ([]hubspot.Schema, error) {
 }
 
 // properties returns every property definition of a standard object type. p.mu is held.
-func (p *Portal) properties(ctx context.Context, name, typeID string) ([]hubspot.Property, error) {
+func (p *PortalClient) properties(ctx context.Context, name, typeID string) ([]hubspot.Property, error) {
 	if defs, ok := p.defs.properties[name]; ok {
 		return defs, nil
 	}
@@ -296,13 +296,13 @@ func (p *Portal) properties(ctx context.Context, name, typeID string) ([]hubspot
 	return defs, nil
 }
 
-var _ reverse.Discovery = (*Portal)(nil)
+var _ reverse.Discovery = (*PortalClient)(nil)
 
 // Definitions returns an object type of the portal with every property definition, for the
 // reverse-ETL engine: it shares discovery's reads, so a client reads each type's definitions
 // once whichever role asks first. A mapping names the type it writes, so the spec's objects
 // need not select it, and a missing scope fails rather than skips it.
-func (p *Portal) Definitions(ctx context.Context, name string) (reverse.Definitions, error) {
+func (p *PortalClient) Definitions(ctx context.Context, name string) (reverse.Definitions, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if isStandard(name) {
@@ -337,7 +337,7 @@ func mayWantCustom(s *spec.Spec) bool {
 
 // skippable reports a missing-scope refusal, noting it (once per object) for the run's summary and
 // logging which scope would enable what.
-func (p *Portal) skippable(err error, what string) bool {
+func (p *PortalClient) skippable(err error, what string) bool {
 	var apiErr *hubspot.APIError
 	if !errors.As(err, &apiErr) || len(apiErr.MissingScopes) == 0 {
 		return false
@@ -362,7 +362,7 @@ func (m *Meta) SkipForScope(err error, what string, tables ...string) bool {
 }
 
 // skippedObjects lists the object types left out for a missing scope so far.
-func (p *Portal) skippedObjects() []Skipped {
+func (p *PortalClient) skippedObjects() []Skipped {
 	p.skippedMu.Lock()
 	defer p.skippedMu.Unlock()
 	return slices.Clone(p.skipped)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/incremental"
 )
 
 // TablesFunc builds the plugin's tables for a catalog (static columns only when it is empty) and
@@ -65,19 +66,25 @@ type Client struct {
 
 	logger   zerolog.Logger
 	spec     *spec.Spec // nil for NoConnection inits
-	portals  []*Portal
+	portals  []*PortalClient
 	tablesFn TablesFunc
 	// static are the tables known without asking HubSpot: standard objects' (static columns
 	// only) and the definition tables.
 	static TableSet
 	dest   destination
+	// report, when set, is filled by Sync and Write (WithReport).
+	report *Report
+	// progress, when set, hears the reads' expected record counts (WithProgress).
+	progress incremental.Progress
+	// localState, when set, is the state file Sync keeps its cursors in (WithLocalState).
+	localState string
 }
 
 var _ plugin.Client = (*Client)(nil)
 
-// Portal is one HubSpot account: its API client (with its own rate budget) and what discovery
+// PortalClient is one HubSpot account: its API client (with its own rate budget) and what discovery
 // read of its object types (see Catalog).
-type Portal struct {
+type PortalClient struct {
 	Name string
 	API  *hubspot.Client
 
@@ -98,14 +105,24 @@ type Portal struct {
 	skipped   []Skipped // object types discovery or reading left out for a missing scope
 }
 
+// Option configures the clients New builds, for callers that run the plugin in-process
+// (`hubspot sync`): the CloudQuery CLI passes none.
+type Option func(*Client)
+
 // New returns the plugin's NewClientFunc; version is the plugin's, sent in the User-Agent. Init
 // validates the spec and builds the API clients without calling HubSpot: the source's discovery
 // waits for Tables, which knows what the run selects, and a reverse-ETL destination needs none of
 // it. With NoConnection (doc, package, `cloudquery tables`) Tables lists the static tables.
-func New(version string, tablesFn TablesFunc) plugin.NewClientFunc {
+func New(version string, tablesFn TablesFunc, options ...Option) plugin.NewClientFunc {
+	configure := func(c *Client) *Client {
+		for _, o := range options {
+			o(c)
+		}
+		return c
+	}
 	return func(_ context.Context, logger zerolog.Logger, raw []byte, opts plugin.NewClientOptions) (plugin.Client, error) {
 		if opts.NoConnection {
-			return &Client{logger: logger, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, nil)}, nil
+			return configure(&Client{logger: logger, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, nil)}), nil
 		}
 		if err := validateAgainstSchema(raw); err != nil {
 			return nil, err
@@ -117,7 +134,7 @@ func New(version string, tablesFn TablesFunc) plugin.NewClientFunc {
 		if len(s.Portals) == 0 {
 			return nil, &spec.FieldError{Path: "access_token", Problem: "no credentials: set access_token (private app or service key), oauth, or portals"}
 		}
-		c := &Client{logger: logger, spec: s, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, s)}
+		c := configure(&Client{logger: logger, spec: s, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, s)})
 		for _, ps := range s.Portals {
 			p, err := newPortal(ps, s, version, logger)
 			if err != nil {
@@ -129,13 +146,13 @@ func New(version string, tablesFn TablesFunc) plugin.NewClientFunc {
 	}
 }
 
-func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logger) (*Portal, error) {
+func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logger) (*PortalClient, error) {
 	limiter := hubspot.NewLimiter(hubspot.LimiterConfig{
 		Burst:           ps.RateLimit.BurstPer10s,
 		SearchPerSecond: ps.RateLimit.SearchPerSecond,
 		DailyBudget:     ps.RateLimit.DailyBudget,
 	})
-	timeout, _ := s.Timeout() // validated at init
+	timeout := s.RequestTimeout.Duration()
 	logger = logger.With().Str("portal", ps.Name).Logger()
 	opts := []hubspot.Option{
 		hubspot.WithBaseURL(ps.BaseURL),
@@ -155,7 +172,7 @@ func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("portal %s: %w", ps.Name, err)
 	}
-	return &Portal{Name: ps.Name, API: api, spec: s, logger: logger, limiter: limiter, objects: map[string]*ObjectType{}}, nil
+	return &PortalClient{Name: ps.Name, API: api, spec: s, logger: logger, limiter: limiter, objects: map[string]*ObjectType{}}, nil
 }
 
 // httpClient bounds each stage of a connection, so that a peer that accepts and then goes

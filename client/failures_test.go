@@ -89,16 +89,12 @@ func (p *portal) syncWithReport(spec []byte, tables ...string) (message.SyncMess
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rep := &client.Report{}
-	ctx = client.WithReport(ctx, rep)
-	pl := hsplugin.Plugin()
+	pl := hsplugin.Plugin(client.WithReport(rep), client.WithLocalState(p.state))
 	if err := pl.Init(ctx, spec, plugin.NewClientOptions{}); err != nil {
 		return nil, nil, err
 	}
 	defer pl.Close(ctx)
-	msgs, err := pl.SyncAll(ctx, plugin.SyncOptions{
-		Tables:         tables,
-		BackendOptions: &plugin.BackendOptions{TableName: "cq_state_hubspot", Connection: "file://" + p.state},
-	})
+	msgs, err := pl.SyncAll(ctx, plugin.SyncOptions{Tables: tables})
 	return msgs, rep, err
 }
 

@@ -144,7 +144,7 @@ func didYouMean(written string, known []string) string {
 }
 
 // checkLists verifies that the gate's lists exist and hold records of the object type.
-func (p *Portal) checkLists(ctx context.Context, o ObjectType, lists []string, path string) error {
+func (p *PortalClient) checkLists(ctx context.Context, o ObjectType, lists []string, path string) error {
 	for i, id := range lists {
 		at := fmt.Sprintf("%s.lists[%d]", path, i)
 		l, err := p.API.Lists.Get(ctx, id, hubspot.ListGetOptions{})
@@ -161,7 +161,7 @@ func (p *Portal) checkLists(ctx context.Context, o ObjectType, lists []string, p
 }
 
 // listMembers reads the ids of the members of any of lists.
-func (p *Portal) listMembers(ctx context.Context, lists []string) ([]string, error) {
+func (p *PortalClient) listMembers(ctx context.Context, lists []string) ([]string, error) {
 	seen := map[string]bool{}
 	var ids []string
 	for _, id := range lists {

@@ -16,6 +16,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/client"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/arrowtest"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
@@ -58,15 +59,12 @@ func (p *portal) sync(spec []byte, tables ...string) (message.SyncMessages, erro
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	pl := hsplugin.Plugin()
+	pl := hsplugin.Plugin(client.WithLocalState(p.state))
 	if err := pl.Init(ctx, spec, plugin.NewClientOptions{}); err != nil {
 		return nil, err
 	}
 	defer pl.Close(ctx)
-	return pl.SyncAll(ctx, plugin.SyncOptions{
-		Tables:         tables,
-		BackendOptions: &plugin.BackendOptions{TableName: "cq_state_hubspot", Connection: "file://" + p.state},
-	})
+	return pl.SyncAll(ctx, plugin.SyncOptions{Tables: tables})
 }
 
 func (p *portal) mustSync(spec []byte, tables ...string) message.SyncMessages {

@@ -17,7 +17,7 @@ import (
 
 // Meta is what table resolvers receive: one portal of one run.
 type Meta struct {
-	Portal *Portal
+	Portal *PortalClient
 	Logger zerolog.Logger
 	run    *run
 }
@@ -35,10 +35,12 @@ func (m *Meta) ID() string {
 // run is the state shared by every table of one Sync call.
 type run struct {
 	spec        *spec.Spec
-	portals     []*Portal
+	portals     []*PortalClient
 	store       state.Client
-	records     *incremental.Budget // object records, capped by max_records_per_sync
-	association *incremental.Budget // record ids read to refresh associations, capped alike
+	report      *Report              // filled with the outcome when the client has one (WithReport)
+	progress    incremental.Progress // hears expected record counts (WithProgress)
+	records     *incremental.Budget  // object records, capped by max_records_per_sync
+	association *incremental.Budget  // record ids read to refresh associations, capped alike
 	// namedTables is the sync's `tables` option: a table it names exactly fails for a missing
 	// scope instead of being skipped (see Meta.SkipForScope).
 	namedTables []string
@@ -73,7 +75,6 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 	if err != nil || !ok {
 		return err // not ok: another portal's object type
 	}
-	tombstoneEvery, _ := m.run.spec.TombstoneEvery() // validated at init
 	res, err := m.reader(m.run.records).Read(ctx, incremental.Stream{
 		Key:               m.stateKey(table),
 		ObjectType:        obj.TypeID,
@@ -81,7 +82,7 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 		Properties:        obj.ReadProperties(),
 		MergedIDs:         MergedIDsProperty,
 		Tombstones:        *m.run.spec.Tombstones,
-		TombstoneInterval: tombstoneEvery,
+		TombstoneInterval: m.run.spec.TombstoneInterval.Duration(),
 		BatchSize:         objectRecordRows,
 		Filter:            obj.Filter,
 		Gate:              m.gate(obj),
@@ -90,7 +91,7 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 	if m.unreadable(obj, err) {
 		return nil
 	}
-	return m.settle(table, res, err)
+	return m.endStream(table, res, err)
 }
 
 // MergedIDsProperty names, on a record that absorbed others in merges, every id merged into it
@@ -126,15 +127,14 @@ func (m *Meta) unreadable(obj ObjectType, err error) bool {
 }
 
 func (m *Meta) reader(budget *incremental.Budget) *incremental.Reader {
-	start, _ := m.run.spec.Start() // validated at init
-	lag, _ := m.run.spec.Lag()
 	return &incremental.Reader{
 		API:       m.Portal.API.Objects,
 		Store:     m.run.store,
 		Budget:    budget,
-		SettleLag: lag,
-		Start:     start,
+		SettleLag: m.run.spec.SettleLag.Duration(),
+		Start:     m.run.spec.Start(),
 		Logger:    m.Logger,
+		Progress:  m.run.progress,
 	}
 }
 
@@ -148,9 +148,9 @@ func (m *Meta) tableOfPortal(table string) string {
 	return m.Portal.Name + "/" + table
 }
 
-// settle logs how a stream ended and notes a capped one; failures are recorded by the table's
+// endStream logs how a stream ended and notes a capped one; failures are recorded by the table's
 // caller (syncJobs, or the scheduler's resolver wrapper), once per table.
-func (m *Meta) settle(stream string, res incremental.Result, err error) error {
+func (m *Meta) endStream(stream string, res incremental.Result, err error) error {
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (r *run) fail(table string, err error) {
 // outcome summarises the run: log lines for the cap, skipped objects, failed tables and values
 // that did not parse, the figures of the in-process report, and a *SyncError naming every table
 // that lost records.
-func (r *run) outcome(ctx context.Context, logger zerolog.Logger) error {
+func (r *run) outcome(logger zerolog.Logger) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, p := range r.portals {
@@ -210,8 +210,8 @@ func (r *run) outcome(ctx context.Context, logger zerolog.Logger) error {
 		failures = append(failures, TableFailure{Table: table, Err: r.failed[table]})
 		logger.Error().Str("table", table).Err(r.failed[table]).Msg("table failed: its cursor was not advanced past what was read")
 	}
-	if rep := reportFrom(ctx); rep != nil {
-		rep.recordOutcome(r.incomplete, failures) // Sync records the API usage as it returns
+	if r.report != nil {
+		r.report.recordOutcome(r.incomplete, failures) // Sync records the API usage as it returns
 	}
 	for _, key := range sortedKeys(r.badValues) {
 		logger.Warn().Str("column", key).Int("values", r.badValues[key]).Msg("values that did not parse were synced as null")

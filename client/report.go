@@ -1,17 +1,17 @@
 package client
 
 import (
-	"context"
 	"slices"
 	"sync"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/incremental"
 )
 
 // Report is what a sync did beyond its records: requests per portal, tables that failed, object
 // types skipped for a missing scope and streams left incomplete by the record cap. In-process
-// callers (`hubspot sync`) pass one through the context with WithReport; the CLI path reads the
-// same facts from the log and the sync's error.
+// callers (`hubspot sync`) hand one to New with WithReport; the CLI path reads the same facts
+// from the log and the sync's error.
 type Report struct {
 	mu         sync.Mutex
 	portals    map[string]hubspot.Stats
@@ -28,16 +28,16 @@ type Skipped struct {
 	MissingScopes []string
 }
 
-type reportKey struct{}
-
-// WithReport asks Sync to fill r.
-func WithReport(ctx context.Context, r *Report) context.Context {
-	return context.WithValue(ctx, reportKey{}, r)
+// WithReport has the client's Sync and Write calls fill r: Sync with all of it, Write with the
+// API usage.
+func WithReport(r *Report) Option {
+	return func(c *Client) { c.report = r }
 }
 
-func reportFrom(ctx context.Context) *Report {
-	r, _ := ctx.Value(reportKey{}).(*Report)
-	return r
+// WithProgress has Sync's reads tell p how many records each expects to hand over, as far as
+// HubSpot's search totals say: what a live display estimates the time left from.
+func WithProgress(p incremental.Progress) Option {
+	return func(c *Client) { c.progress = p }
 }
 
 // Requests returns the API usage of each portal.
@@ -82,7 +82,7 @@ func (r *Report) recordOutcome(incomplete []string, failed []TableFailure) {
 
 // recordUsage takes every portal's API counters, which cover the client's life (discovery
 // included), and the objects discovery skipped.
-func (r *Report) recordUsage(portals []*Portal) {
+func (r *Report) recordUsage(portals []*PortalClient) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.portals = map[string]hubspot.Stats{}

@@ -25,7 +25,7 @@ func TestShardsCoverEverythingOnce(t *testing.T) {
 	for _, portals := range []int{1, 2, 3} {
 		c.portals = nil
 		for p := range portals {
-			c.portals = append(c.portals, &Portal{Name: fmt.Sprintf("p%d", p)})
+			c.portals = append(c.portals, &PortalClient{Name: fmt.Sprintf("p%d", p)})
 		}
 		units := 5*portals + 4
 		for total := 1; total <= units+2; total++ {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -20,17 +19,20 @@ import (
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/statefile"
 )
 
-// LocalStatePrefix in BackendOptions.Connection selects a local state file instead of a
-// CloudQuery state backend; `hubspot sync` uses it.
-const LocalStatePrefix = "file://"
+// WithLocalState has Sync keep its cursors in the state file at path rather than in a
+// CloudQuery state backend, whatever the sync's BackendOptions say: `hubspot sync` runs without
+// the CLI's state backends.
+func WithLocalState(path string) Option {
+	return func(c *Client) { c.localState = path }
+}
 
 // Sync reads the selected tables of every portal. A table that lost records fails the sync after
 // every other table finished; the record cap stops tables at resumable points and is logged.
 // Object and custom tables are read by syncJobs; the others go through the SDK's scheduler.
 func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- message.SyncMessage) error {
-	if rep := reportFrom(ctx); rep != nil {
+	if c.report != nil {
 		// Whatever the outcome, the counters as they stand when Sync returns.
-		defer rep.recordUsage(c.portals)
+		defer c.report.recordUsage(c.portals)
 	}
 	set, tables, err := c.selectTables(ctx, plugin.TableOptions{Tables: opts.Tables, SkipTables: opts.SkipTables, SkipDependentTables: opts.SkipDependentTables})
 	if err != nil {
@@ -51,6 +53,8 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 		spec:        c.spec,
 		portals:     c.portals,
 		store:       store,
+		report:      c.report,
+		progress:    c.progress,
 		records:     incremental.NewBudget(c.spec.MaxRecordsPerSync),
 		association: incremental.NewBudget(c.spec.MaxRecordsPerSync),
 		namedTables: opts.Tables,
@@ -97,13 +101,13 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	if schedErr != nil {
 		return fmt.Errorf("sync: %w", schedErr)
 	}
-	return r.outcome(ctx, c.logger)
+	return r.outcome(c.logger)
 }
 
 // tableJob is one table that Sync reads itself, for one portal.
 type tableJob struct {
 	name   string
-	portal *Portal
+	portal *PortalClient
 	sync   func(ctx context.Context, m *Meta, send func(arrow.Record) error) error
 }
 
@@ -230,15 +234,15 @@ func send(ctx context.Context, res chan<- message.SyncMessage, msg message.SyncM
 
 func (c *Client) openState(ctx context.Context, opts *plugin.BackendOptions) (state.Client, error) {
 	switch {
-	case opts == nil:
-		c.logger.Warn().Msg("no state backend configured (backend_options): every run reads everything again; configure one for incremental syncs")
-		return &state.NoOpClient{}, nil
-	case strings.HasPrefix(opts.Connection, LocalStatePrefix):
-		f, err := statefile.Open(strings.TrimPrefix(opts.Connection, LocalStatePrefix))
+	case c.localState != "":
+		f, err := statefile.Open(c.localState)
 		if err != nil {
 			return nil, fmt.Errorf("open state file: %w", err)
 		}
 		return f, nil
+	case opts == nil:
+		c.logger.Warn().Msg("no state backend configured (backend_options): every run reads everything again; configure one for incremental syncs")
+		return &state.NoOpClient{}, nil
 	default:
 		s, err := state.NewConnectedClient(ctx, opts)
 		if err != nil {

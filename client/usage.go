@@ -17,12 +17,12 @@ type dailyUsage struct {
 	Requests int    `json:"requests"`
 }
 
-func (p *Portal) dailyUsageKey() string { return p.Name + "/rate_limit/daily_usage" }
+func (p *PortalClient) dailyUsageKey() string { return p.Name + "/rate_limit/daily_usage" }
 
 // restoreDailyUsage adds the requests earlier runs of today spent to the portal's limiter, once
 // per client: discovery requests made before it are already counted, and a later Sync of the same client
 // shares the limiter's count.
-func (p *Portal) restoreDailyUsage(ctx context.Context, store state.Client) error {
+func (p *PortalClient) restoreDailyUsage(ctx context.Context, store state.Client) error {
 	if p.usageRestored {
 		return nil
 	}
@@ -45,7 +45,7 @@ func (p *Portal) restoreDailyUsage(ctx context.Context, store state.Client) erro
 }
 
 // saveDailyUsage puts the portal's request count of today in the state; the caller flushes.
-func (p *Portal) saveDailyUsage(ctx context.Context, store state.Client) error {
+func (p *PortalClient) saveDailyUsage(ctx context.Context, store state.Client) error {
 	u := p.limiter.DailyUsage()
 	raw, err := json.Marshal(dailyUsage{Day: u.Day, Requests: u.Requests})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
 	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
+	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
 	"github.com/hubspot-cq/cq-plugin-hubspot/resources/services"
 )
 
@@ -42,14 +44,13 @@ func (p *portal) syncVersion(version string, log *bytes.Buffer, raw []byte, tabl
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	pl := plugin.NewPlugin("hubspot", version, client.New(version, services.Tables), plugin.WithJSONSchema(spec.JSONSchema))
+	pl := plugin.NewPlugin("hubspot", version, client.New(version, services.Tables, client.WithLocalState(p.state)), plugin.WithJSONSchema(spec.JSONSchema))
 	pl.SetLogger(zerolog.New(&lockedWriter{w: log}).Level(zerolog.DebugLevel))
 	if err := pl.Init(ctx, raw, plugin.NewClientOptions{}); err != nil {
 		return err
 	}
 	defer pl.Close(ctx)
-	_, err := pl.SyncAll(ctx, plugin.SyncOptions{Tables: tables,
-		BackendOptions: &plugin.BackendOptions{TableName: "cq_state_hubspot", Connection: "file://" + p.state}})
+	_, err := pl.SyncAll(ctx, plugin.SyncOptions{Tables: tables})
 	return err
 }
 
@@ -100,5 +101,25 @@ func TestSilentServerFailsTheTableAfterRequestTimeout(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "hubspot: retrying") || !strings.Contains(log.String(), `"portal":"default"`) {
 		t.Errorf("the log has no retry line of the API client for the portal:\n%s", log.String())
+	}
+}
+
+// WithLocalState keeps the cursors in its file even when the sync names a state backend, which
+// would otherwise be dialled: the option, not the connection string, decides.
+func TestLocalStateOptionWinsOverBackendOptions(t *testing.T) {
+	p := newPortal(t, emulator.Config{Counts: map[string]int{"contacts": 5}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pl := hsplugin.Plugin(client.WithLocalState(p.state))
+	if err := pl.Init(ctx, p.spec(map[string]any{"objects": []string{"contacts"}}), plugin.NewClientOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer pl.Close(ctx)
+	unreachable := &plugin.BackendOptions{TableName: "cq_state_hubspot", Connection: "127.0.0.1:1"}
+	if _, err := pl.SyncAll(ctx, plugin.SyncOptions{Tables: []string{"hubspot_crm_contacts"}, BackendOptions: unreachable}); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(p.state); err != nil || !strings.Contains(string(data), "hubspot_crm_contacts") {
+		t.Errorf("state file: %v, %.200s", err, data)
 	}
 }

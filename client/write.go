@@ -51,8 +51,8 @@ func (c *Client) Write(ctx context.Context, msgs <-chan message.WriteMessage) er
 	c.dest.mu.Unlock()
 	err = w.Write(ctx, msgs)
 	sum, closeErr := c.finishRun()
-	if rep := reportFrom(ctx); rep != nil {
-		rep.recordUsage(c.portals)
+	if c.report != nil {
+		c.report.recordUsage(c.portals)
 	}
 	if err = errors.Join(err, closeErr); err != nil {
 		return err

@@ -11,16 +11,19 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/cloudquery/plugin-sdk/v4/configtype"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
 // JSONSchema is generated from Spec by `make gen` (client/spec/gen) and served to the CLI.
@@ -29,8 +32,6 @@ import (
 var JSONSchema string
 
 const (
-	DefaultBaseURL           = "https://api.hubapi.com"
-	DefaultAPIVersion        = "v3"
 	DefaultMaxRecordsPerSync = 500_000
 	DefaultConcurrency       = 8
 	DefaultSettleLag         = time.Minute
@@ -59,7 +60,7 @@ type Spec struct {
 	APIVersion string `json:"api_version,omitempty" jsonschema:"enum=v3,enum=2026-09,default=v3"`
 	// Deadline of one HTTP attempt: connecting, HubSpot's answer and reading its body. An attempt
 	// that runs out is retried like a dropped connection; the table fails once retries are spent.
-	RequestTimeout string `json:"request_timeout,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=60s"`
+	RequestTimeout *configtype.Duration `json:"request_timeout,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=60s"`
 	// Request budget of a single portal.
 	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 	// Several portals in one spec, each with its own credentials and rate budget. Use either this
@@ -78,9 +79,9 @@ type Spec struct {
 	Concurrency int `json:"concurrency,omitempty" jsonschema:"minimum=1,maximum=64,default=8"`
 	// Records modified more recently than this are left for the next run, because HubSpot's search
 	// index has not settled them yet.
-	SettleLag string `json:"settle_lag,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=1m"`
+	SettleLag *configtype.Duration `json:"settle_lag,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=1m"`
 	// Only records modified at or after this time (RFC 3339 or YYYY-MM-DD) are synced.
-	StartDate string `json:"start_date,omitempty"`
+	StartDate *configtype.Time `json:"start_date,omitempty"`
 	// Record filters per object type, as HubSpot's Data Sync filters them, for example
 	// `{"contacts": {"groups": [[{"property": "lifecyclestage", "operator": "EQ", "value": "customer"}]]}}`.
 	// Only matching records are synced; a record that stops matching leaves as a tombstone
@@ -92,7 +93,7 @@ type Spec struct {
 	// one started this long ago (`0s`: every run). A pass costs each object table one request per
 	// 100 archived records (one at least); the trade is that deletions arrive within this interval
 	// rather than at the next run. A pass the record cap interrupted always continues.
-	TombstoneInterval string `json:"tombstone_interval,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=1h"`
+	TombstoneInterval *configtype.Duration `json:"tombstone_interval,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=1h"`
 	// Association sync settings.
 	Associations *Associations `json:"associations,omitempty"`
 
@@ -168,6 +169,9 @@ func Parse(raw []byte) (*Spec, error) {
 		dec := json.NewDecoder(bytes.NewReader(trimmed))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&s); err != nil {
+			if named := typedValueError(trimmed); named != nil {
+				return nil, named
+			}
 			return nil, fmt.Errorf("%w: %w", ErrInvalidSpec, err)
 		}
 	}
@@ -181,7 +185,7 @@ func Parse(raw []byte) (*Spec, error) {
 // SetDefaults fills every optional field, and turns the single-portal fields into Portals[0].
 func (s *Spec) SetDefaults() {
 	if s.APIVersion == "" {
-		s.APIVersion = DefaultAPIVersion
+		s.APIVersion = hubspot.APIVersionV3
 	}
 	if len(s.Objects) == 0 {
 		s.Objects = []string{"*"}
@@ -192,17 +196,17 @@ func (s *Spec) SetDefaults() {
 	if s.Concurrency == 0 {
 		s.Concurrency = DefaultConcurrency
 	}
-	if s.SettleLag == "" {
-		s.SettleLag = DefaultSettleLag.String()
+	if s.SettleLag == nil {
+		s.SettleLag = ptr(configtype.NewDuration(DefaultSettleLag))
 	}
-	if s.RequestTimeout == "" {
-		s.RequestTimeout = DefaultRequestTimeout.String()
+	if s.RequestTimeout == nil {
+		s.RequestTimeout = ptr(configtype.NewDuration(DefaultRequestTimeout))
 	}
 	if s.Tombstones == nil {
 		s.Tombstones = ptr(true)
 	}
-	if s.TombstoneInterval == "" {
-		s.TombstoneInterval = DefaultTombstoneInterval.String()
+	if s.TombstoneInterval == nil {
+		s.TombstoneInterval = ptr(configtype.NewDuration(DefaultTombstoneInterval))
 	}
 	if s.Associations == nil {
 		s.Associations = &Associations{}
@@ -227,7 +231,7 @@ func (s *Spec) SetDefaults() {
 	for i := range s.Portals {
 		p := &s.Portals[i]
 		if p.BaseURL == "" {
-			p.BaseURL = cmp.Or(s.BaseURL, DefaultBaseURL)
+			p.BaseURL = cmp.Or(s.BaseURL, hubspot.DefaultBaseURL)
 		}
 		if p.RateLimit == nil {
 			p.RateLimit = cmp.Or(s.RateLimit, &RateLimit{})
@@ -248,8 +252,8 @@ func (s *Spec) Validate() error {
 	if len(s.Portals) > 0 && (s.AccessToken != "" || s.OAuth != nil) && s.Portals[0].Name != defaultPortalName {
 		return fieldError("portals", "use either portals or the single-portal access_token/oauth, not both")
 	}
-	if s.APIVersion != "2026-09" && s.APIVersion != "v3" {
-		return fieldError("api_version", fmt.Sprintf(`must be "2026-09" or "v3", got %q`, s.APIVersion))
+	if s.APIVersion != hubspot.APIVersionLatest && s.APIVersion != hubspot.APIVersionV3 {
+		return fieldError("api_version", fmt.Sprintf("must be %q or %q, got %q", hubspot.APIVersionLatest, hubspot.APIVersionV3, s.APIVersion))
 	}
 	seen := map[string]bool{}
 	for i, p := range s.Portals {
@@ -279,17 +283,13 @@ func (s *Spec) Validate() error {
 	if s.Concurrency < 1 || s.Concurrency > 64 {
 		return fieldError("concurrency", fmt.Sprintf("must be between 1 and 64, got %d", s.Concurrency))
 	}
-	if _, err := s.Lag(); err != nil {
-		return fieldError("settle_lag", err.Error())
+	for _, f := range durationFields {
+		if d := f.value(s).Duration(); d < f.min || (f.max > 0 && d > f.max) {
+			return fieldError(f.name, f.problem(strconv.Quote(d.String())))
+		}
 	}
-	if _, err := s.TombstoneEvery(); err != nil {
-		return fieldError("tombstone_interval", err.Error())
-	}
-	if _, err := s.Timeout(); err != nil {
-		return fieldError("request_timeout", err.Error())
-	}
-	if _, err := s.Start(); err != nil {
-		return fieldError("start_date", err.Error())
+	if s.StartDate != nil && !isFixed(*s.StartDate) {
+		return fieldError("start_date", startDateProblem(strconv.Quote(s.StartDate.String())))
 	}
 	if s.Associations.RefreshRuns < 1 {
 		return fieldError("associations.refresh_runs", fmt.Sprintf("must be at least 1, got %d", s.Associations.RefreshRuns))
@@ -358,13 +358,13 @@ func (p Portal) validate(path string) error {
 func CheckBaseURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("must be an absolute URL such as %s, got %q", DefaultBaseURL, raw)
+		return fmt.Errorf("must be an absolute URL such as %s, got %q", hubspot.DefaultBaseURL, raw)
 	}
 	switch u.Scheme {
 	case "https":
 		return nil
 	case "http":
-		if isLoopback(u.Hostname()) {
+		if hubspot.IsLoopback(u.Hostname()) {
 			return nil
 		}
 		return fmt.Errorf("plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https for %q", u.Host)
@@ -373,50 +373,63 @@ func CheckBaseURL(raw string) error {
 	}
 }
 
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+// durationField is one of the spec's durations with its bounds (max 0: none), which Validate
+// checks; a value that is not a duration at all is reported in the same words.
+type durationField struct {
+	name     string
+	value    func(*Spec) *configtype.Duration
+	min, max time.Duration
 }
 
-// Lag returns SettleLag parsed.
-func (s *Spec) Lag() (time.Duration, error) { return nonNegativeDuration(s.SettleLag) }
-
-// TombstoneEvery returns TombstoneInterval parsed.
-func (s *Spec) TombstoneEvery() (time.Duration, error) {
-	return nonNegativeDuration(s.TombstoneInterval)
+var durationFields = []durationField{
+	{name: "settle_lag", value: func(s *Spec) *configtype.Duration { return s.SettleLag }},
+	{name: "tombstone_interval", value: func(s *Spec) *configtype.Duration { return s.TombstoneInterval }},
+	{name: "request_timeout", value: func(s *Spec) *configtype.Duration { return s.RequestTimeout }, min: time.Millisecond, max: maxRequestTimeout},
 }
 
-func nonNegativeDuration(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("must be a non-negative duration such as 30s or 2m, got %q", v)
+// problem says what the field takes; got is the value as the user wrote it, quoted.
+func (f durationField) problem(got string) string {
+	if f.max == 0 {
+		return "must be a non-negative duration such as 30s or 2m, got " + got
 	}
-	return d, nil
+	return fmt.Sprintf("must be a duration between %s and %s such as 60s, got %s", f.min, f.max, got)
 }
 
-// Timeout returns RequestTimeout parsed.
-func (s *Spec) Timeout() (time.Duration, error) {
-	d, err := time.ParseDuration(s.RequestTimeout)
-	if err != nil || d <= 0 || d > maxRequestTimeout {
-		return 0, fmt.Errorf("must be a duration between 1ms and %s such as 60s, got %q", maxRequestTimeout, s.RequestTimeout)
-	}
-	return d, nil
+func startDateProblem(got string) string {
+	return "must be RFC 3339 (2024-01-31T00:00:00Z) or YYYY-MM-DD, got " + got
 }
 
-// Start returns StartDate parsed, or the zero time when unset.
-func (s *Spec) Start() (time.Time, error) {
-	if s.StartDate == "" {
-		return time.Time{}, nil
+// isFixed reports whether t names a point in time rather than one relative to the run ("now",
+// "7 days ago"), which configtype.Time also accepts: a start that moved with every run would
+// never let a backfill finish.
+func isFixed(t configtype.Time) bool {
+	return t.AsTime(time.Time{}).Equal(t.AsTime(time.Unix(0, 0)))
+}
+
+// Start returns StartDate in UTC, or the zero time when unset.
+func (s *Spec) Start() time.Time {
+	if s.StartDate == nil {
+		return time.Time{}
 	}
-	for _, layout := range []string{time.RFC3339, time.DateOnly} {
-		if t, err := time.Parse(layout, s.StartDate); err == nil {
-			return t.UTC(), nil
+	return s.StartDate.AsTime(time.Time{}).UTC() // fixed (Validate), so independent of now
+}
+
+// typedValueError names the field of a spec whose duration or time does not parse, or returns
+// nil: the SDK's types reject a value without saying whose it is.
+func typedValueError(raw []byte) error {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return nil
+	}
+	for _, f := range durationFields {
+		if v, ok := fields[f.name]; ok && new(configtype.Duration).UnmarshalJSON(v) != nil {
+			return fieldError(f.name, f.problem(string(v)))
 		}
 	}
-	return time.Time{}, fmt.Errorf("must be RFC 3339 (2024-01-31T00:00:00Z) or YYYY-MM-DD, got %q", s.StartDate)
+	if v, ok := fields["start_date"]; ok && new(configtype.Time).UnmarshalJSON(v) != nil {
+		return fieldError("start_date", startDateProblem(string(v)))
+	}
+	return nil
 }
 
 // WantsObject reports whether an object type (plural name) is selected by Objects.

@@ -3,6 +3,9 @@ package spec
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
 
 // parseCase is a spec and what Parse should make of it.
@@ -43,18 +46,18 @@ func TestParse(t *testing.T) {
 		}},
 		{name: "defaults", raw: `{"access_token":"pat-na1-x"}`, check: func(t *testing.T, s *Spec) {
 			p := s.Portals[0]
-			if p.Name != "default" || p.BaseURL != DefaultBaseURL || p.RateLimit.BurstPer10s != 100 || p.RateLimit.SearchPerSecond != 5 {
+			if p.Name != "default" || p.BaseURL != hubspot.DefaultBaseURL || p.RateLimit.BurstPer10s != 100 || p.RateLimit.SearchPerSecond != 5 {
 				t.Errorf("portal defaults: %+v %+v", p, p.RateLimit)
 			}
-			if timeout, err := s.Timeout(); err != nil || timeout != DefaultRequestTimeout {
-				t.Errorf("request_timeout %v, %v; want %v", timeout, err, DefaultRequestTimeout)
+			if timeout := s.RequestTimeout.Duration(); timeout != DefaultRequestTimeout {
+				t.Errorf("request_timeout %v; want %v", timeout, DefaultRequestTimeout)
 			}
-			if s.APIVersion != "v3" || s.Objects[0] != "*" || s.Concurrency != 8 || s.SettleLag != "1m0s" || s.TombstoneInterval != "1h0m0s" || !*s.Tombstones || !*s.Associations.Enabled {
+			if s.APIVersion != "v3" || s.Objects[0] != "*" || s.Concurrency != 8 || s.SettleLag.Duration() != time.Minute || s.TombstoneInterval.Duration() != time.Hour || !*s.Tombstones || !*s.Associations.Enabled {
 				t.Errorf("spec defaults: %+v", s)
 			}
 		}},
 		{name: "request timeout", raw: `{"access_token":"a","request_timeout":"90s"}`, check: func(t *testing.T, s *Spec) {
-			if d, _ := s.Timeout(); d.Seconds() != 90 {
+			if d := s.RequestTimeout.Duration(); d.Seconds() != 90 {
 				t.Errorf("request_timeout %v, want 90s", d)
 			}
 		}},
@@ -69,6 +72,7 @@ func TestParse(t *testing.T) {
 			}
 		}},
 		{name: "loopback http", raw: `{"access_token":"a","base_url":"http://127.0.0.1:8080"}`},
+		{name: "loopback http, host in capitals", raw: `{"access_token":"a","base_url":"http://LocalHost:8080"}`},
 		{name: "remote http refused", raw: `{"access_token":"a","base_url":"http://api.example.com"}`, wantErr: "base_url: plain http is allowed only for loopback"},
 		{name: "no credentials in portal", raw: `{"portals":[{"name":"eu"}]}`, wantErr: "portals[0].access_token: set access_token"},
 		{name: "both credentials", raw: `{"access_token":"a","oauth":{"client_id":"a","client_secret":"b","refresh_token":"c"}}`, wantErr: "access_token: set access_token or oauth, not both"},
@@ -81,8 +85,8 @@ func TestParse(t *testing.T) {
 		{name: "date start date", raw: `{"access_token":"a","start_date":"2024-01-31"}`},
 		{name: "bad settle lag", raw: `{"access_token":"a","settle_lag":"soon"}`, wantErr: "settle_lag: must be a non-negative duration"},
 		{name: "tombstones every run", raw: `{"access_token":"a","tombstone_interval":"0s"}`, check: func(t *testing.T, s *Spec) {
-			if d, err := s.TombstoneEvery(); err != nil || d != 0 {
-				t.Errorf("tombstone_interval %v, %v; want 0", d, err)
+			if d := s.TombstoneInterval.Duration(); d != 0 {
+				t.Errorf("tombstone_interval %v; want 0", d)
 			}
 		}},
 		{name: "bad tombstone interval", raw: `{"access_token":"a","tombstone_interval":"daily"}`, wantErr: "tombstone_interval: must be a non-negative duration"},

@@ -16,7 +16,8 @@ import (
 	"time"
 )
 
-// fact is one HubSpot API fact from hubspot-api.md, checked over HTTP.
+// fact is one fact of HubSpot's API contract as the project states it (the paths, shapes, limits
+// and errors the emulator must honour at least as strictly as HubSpot), checked over HTTP.
 type fact struct {
 	name  string
 	cfg   Config

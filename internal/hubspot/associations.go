@@ -106,7 +106,7 @@ func (s *AssociationsService) BatchRead(ctx context.Context, fromType, toType st
 				sets = append(sets, AssociationSet{FromID: from})
 			}
 			sets[i].To = append(sets[i].To, r.to()...)
-			if next := r.Paging.after(); next != "" {
+			if next := r.Paging.After(); next != "" {
 				in := associationReadInput{ID: from, After: next}
 				if seen[in] {
 					return nil, fmt.Errorf("read %s->%s associations of %s: paging repeated cursor %q", fromType, toType, from, next)

@@ -2,11 +2,12 @@ package hubspot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot/pagejson"
 )
 
 // Input limits of HubSpot's batch endpoints. Larger calls fail before any request is sent.
@@ -41,25 +42,7 @@ type BatchResult struct {
 }
 
 // BatchObject is a record returned by a batch call.
-type BatchObject struct {
-	Object
-	New bool // set by upsert when the record was created
-}
-
-// UnmarshalJSON reads the record and upsert's `new` flag.
-func (b *BatchObject) UnmarshalJSON(data []byte) error {
-	if err := b.Object.UnmarshalJSON(data); err != nil {
-		return err
-	}
-	var extra struct {
-		New bool `json:"new"`
-	}
-	if err := json.Unmarshal(data, &extra); err != nil {
-		return err
-	}
-	b.New = extra.New
-	return nil
-}
+type BatchObject = pagejson.BatchObject
 
 // BatchError is one failed part of a batch call.
 type BatchError struct {
@@ -116,11 +99,6 @@ func (c *Client) batchErrors(status int, w batchErrorsWire) []BatchError {
 	return out
 }
 
-type batchResponse struct {
-	Results []BatchObject `json:"results"`
-	batchErrorsWire
-}
-
 type idInput struct {
 	ID string `json:"id"`
 }
@@ -153,7 +131,7 @@ func (s *ObjectsService) batchRead(ctx context.Context, objectType string, req B
 	if archived {
 		q = url.Values{"archived": {"true"}}
 	}
-	return s.batch(ctx, objectType, "read", len(req.IDs), request{query: q, body: body, idempotent: true, layout: newLayout(req.ByPosition, req.Properties)})
+	return s.batch(ctx, objectType, "read", len(req.IDs), request{query: q, body: body, idempotent: true, layout: layoutOf(req.ByPosition, req.Properties)})
 }
 
 type objectInputWire struct {
@@ -234,11 +212,11 @@ func (s *ObjectsService) batch(ctx context.Context, objectType, verb string, n i
 	}
 	r.method, r.family = http.MethodPost, familyBatch
 	r.path = s.client.path(areaObjects, objectType, "batch", verb)
-	resp, status, err := call[batchResponse](ctx, s.client, r)
+	resp, status, err := call[pagejson.Batch[[]batchErrorWire]](ctx, s.client, r)
 	if err != nil {
 		return nil, fmt.Errorf("batch %s %s: %w", verb, objectType, err)
 	}
-	return &BatchResult{Results: resp.Results, Errors: s.client.batchErrors(status, resp.batchErrorsWire)}, nil
+	return &BatchResult{Results: resp.Results, Errors: s.client.batchErrors(status, batchErrorsWire{NumErrors: resp.NumErrors, Errors: resp.Errors})}, nil
 }
 
 func checkInputs(verb, objectType string, n, limit int) error {

@@ -30,8 +30,7 @@ const (
 
 // HubSpot answers a portal whose plan lacks API access to a feature with the same 403
 // MISSING_SCOPES as a token without the scope, so the fix names both.
-const scopesFixHint = "add them to the private app (HubSpot: Settings > Integrations > Private Apps > Scopes) or to the OAuth app's scopes and reinstall it; " +
-	"if the app has them already, the portal's plan lacks API access to this feature (free portals without API access are refused this way)"
+const scopesFixHint = "add them to the private app (HubSpot: Settings > Integrations > Private Apps > Scopes) or to the OAuth app's scopes and reinstall it; if the app has them already, the portal's plan lacks API access to this feature (free portals without API access are refused this way)"
 
 // ErrDailyBudgetExhausted means the daily request budget is spent: the cap configured in
 // LimiterConfig.DailyBudget, or the portal's own quota as reported by HubSpot. Continuing would

@@ -213,7 +213,7 @@ func (s *ListsService) Memberships(ctx context.Context, listID string, opts Memb
 			if err != nil {
 				return nil, "", fmt.Errorf("list %s memberships: %w", listID, err)
 			}
-			page := &MembershipPage{Members: make([]Membership, len(resp.Results)), After: resp.Paging.after()}
+			page := &MembershipPage{Members: make([]Membership, len(resp.Results)), After: resp.Paging.After()}
 			for i, r := range resp.Results {
 				page.Members[i] = Membership{RecordID: string(r.RecordID), JoinedAt: r.MembershipTimestamp}
 			}

@@ -2,7 +2,6 @@ package hubspot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -10,7 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot/pagejson"
 )
 
 // ObjectsService reads and writes CRM records of any object type. objectType is a plural name
@@ -20,67 +20,11 @@ type ObjectsService struct {
 	client *Client
 }
 
-// Object is one CRM record.
-type Object struct {
-	ID string
-	// Properties holds the returned properties: a nil value is JSON null (2026-09 family), a
-	// missing key is a property that was not returned.
-	Properties map[string]*string
-	// Values holds the properties instead when the request asked for them by position:
-	// Values[i] is the value of the request's i-th property name, "" when HubSpot returned it
-	// null or empty or not at all. Reading by position spares a map per record.
-	Values     []string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	Archived   bool
-	ArchivedAt *time.Time
-	// FilteredOut marks a record, read because it changed, that no longer matches the sync's
-	// record filters: it leaves the warehouse as a tombstone.
-	FilteredOut bool
-	// MergesOnly marks a record the sync does not hold (it does not match the filters), handed
-	// over only for the tombstones of the records merged into it, which the sync may hold.
-	MergesOnly   bool
-	Associations map[string][]AssociationRef // keyed by the requested object type, from `associations=`
-}
+// Object is one CRM record, as record pages carry it (see pagejson.Object).
+type Object = pagejson.Object
 
 // AssociationRef is an associated record listed with an object.
-type AssociationRef struct {
-	ID   string
-	Type string // e.g. contact_to_company
-}
-
-// UnmarshalJSON reads HubSpot's record shape, ids as strings or numbers.
-func (o *Object) UnmarshalJSON(data []byte) error {
-	var w struct {
-		ID           flexString         `json:"id"`
-		Properties   map[string]*string `json:"properties"`
-		CreatedAt    time.Time          `json:"createdAt"`
-		UpdatedAt    time.Time          `json:"updatedAt"`
-		Archived     bool               `json:"archived"`
-		ArchivedAt   *time.Time         `json:"archivedAt"`
-		Associations map[string]struct {
-			Results []struct {
-				ID   flexString `json:"id"`
-				Type string     `json:"type"`
-			} `json:"results"`
-		} `json:"associations"`
-	}
-	if err := json.Unmarshal(data, &w); err != nil {
-		return err
-	}
-	*o = Object{ID: string(w.ID), Properties: w.Properties, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, Archived: w.Archived, ArchivedAt: w.ArchivedAt}
-	if len(w.Associations) > 0 {
-		o.Associations = make(map[string][]AssociationRef, len(w.Associations))
-		for k, v := range w.Associations {
-			refs := make([]AssociationRef, len(v.Results))
-			for i, r := range v.Results {
-				refs[i] = AssociationRef{ID: string(r.ID), Type: r.Type}
-			}
-			o.Associations[k] = refs
-		}
-	}
-	return nil
-}
+type AssociationRef = pagejson.AssociationRef
 
 // ListOptions selects what ListPage returns.
 type ListOptions struct {
@@ -104,11 +48,6 @@ const (
 	urlBudget = 8000
 )
 
-type listResponse struct {
-	Results []Object `json:"results"`
-	Paging  *paging  `json:"paging"`
-}
-
 // ListPage reads one page of records. Property names that would push the URL past a safe length
 // are read with POST batch/read for the page's ids and merged, so any number of names works;
 // typical lists stay at one request per page.
@@ -128,15 +67,15 @@ func (s *ObjectsService) ListPage(ctx context.Context, objectType string, opts L
 	setReadQuery(q, opts.Associations, opts.Archived)
 	path := s.client.path(areaObjects, objectType)
 	rest := s.client.fitProperties(path, q, opts.Properties)
-	l := newLayout(opts.ByPosition, opts.Properties)
-	resp, _, err := call[listResponse](ctx, s.client, request{method: http.MethodGet, path: path, query: q, family: familyList, idempotent: true, layout: l})
+	l := layoutOf(opts.ByPosition, opts.Properties)
+	resp, _, err := call[pagejson.List](ctx, s.client, request{method: http.MethodGet, path: path, query: q, family: familyList, idempotent: true, layout: l})
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", objectType, err)
 	}
 	if err := s.fillProperties(ctx, objectType, opts.Archived, resp.Results, rest, l); err != nil {
 		return nil, fmt.Errorf("list %s: %w", objectType, err)
 	}
-	return &ObjectPage{Results: resp.Results, After: resp.Paging.after()}, nil
+	return &ObjectPage{Results: resp.Results, After: resp.Paging.After()}, nil
 }
 
 // List walks the pages from opts.After to the end, stopping at the first error.

@@ -34,7 +34,7 @@ func WithBaseURL(u string) Option {
 		switch parsed.Scheme {
 		case "https":
 		case "http":
-			if !isLoopback(parsed.Hostname()) {
+			if !IsLoopback(parsed.Hostname()) {
 				return fmt.Errorf("base url %q: plain http is only allowed for loopback hosts; use https", u)
 			}
 		default:
@@ -47,7 +47,9 @@ func WithBaseURL(u string) Option {
 	}
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports whether host names this machine (localhost in any case, or a loopback
+// address), the only place a token may travel over plain http.
+func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

@@ -89,7 +89,7 @@ func (s *OwnersService) List(ctx context.Context, archived bool) iter.Seq2[Owner
 		if err != nil {
 			return nil, "", fmt.Errorf("list owners: %w", err)
 		}
-		return resp.Results, resp.Paging.after(), nil
+		return resp.Results, resp.Paging.After(), nil
 	})
 	return func(yield func(Owner, error) bool) {
 		for page, err := range pages {

@@ -1,21 +1,13 @@
 package hubspot
 
-import "iter"
+import (
+	"iter"
 
-// paging is HubSpot's cursor block: {"next": {"after": "..."}}, absent on the last page.
-type paging struct {
-	Next *struct {
-		After flexString `json:"after"`
-	} `json:"next"`
-}
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot/pagejson"
+)
 
-// after returns the next cursor, "" on the last page.
-func (p *paging) after() string {
-	if p == nil || p.Next == nil {
-		return ""
-	}
-	return string(p.Next.After)
-}
+// paging is HubSpot's cursor block, which record pages carry too.
+type paging = pagejson.Paging
 
 // walk pages through a cursor-paged endpoint from after to the last page. It stops at the first
 // error (yielding it) and when the consumer breaks.

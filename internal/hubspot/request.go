@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"sync/atomic"
 	"time"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot/pagejson"
 )
 
 // request describes one API call. Services build requests; only do sends them.
@@ -25,7 +27,7 @@ type request struct {
 	// processed them); batch create and association create may not.
 	idempotent bool
 	// layout has record pages read with properties by position (see Object.Values).
-	layout *layout
+	layout *pagejson.Layout
 }
 
 func (r request) search() bool { return r.family == familySearch }
@@ -43,6 +45,23 @@ func call[T any](ctx context.Context, c *Client, r request) (T, int, error) {
 		return nil
 	})
 	return out, status, err
+}
+
+// decodeBody fills v from a success body: record pages with the page decoder (see pagejson),
+// everything else with encoding/json.
+func decodeBody(body []byte, v any, l *pagejson.Layout) error {
+	if page, ok := v.(pagejson.Page); ok {
+		return pagejson.Decode(body, page, l)
+	}
+	return json.Unmarshal(body, v)
+}
+
+// layoutOf lays out a request's property names when records are read by position, else nil.
+func layoutOf(byPosition bool, names []string) *pagejson.Layout {
+	if !byPosition {
+		return nil
+	}
+	return pagejson.NewLayout(names)
 }
 
 // send is call for requests whose success body carries nothing (archive answers 204).

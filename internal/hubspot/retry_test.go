@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot/pagejson"
 )
 
 // step is one scripted answer of a fake.
@@ -504,5 +506,28 @@ func TestRedirectIsNotARetry(t *testing.T) {
 	}
 	if st := c.Stats(); st.Retries != 0 || st.Errors != 0 {
 		t.Errorf("stats = %+v, want no retry and no error", st)
+	}
+}
+
+// TestCutPagesAreRetried cuts record pages at every byte: decoding each cut must fail with an
+// error the retry logic treats as a transport fault, so the page is read again.
+func TestCutPagesAreRetried(t *testing.T) {
+	pages := []struct {
+		body string
+		into func() any
+	}{
+		{`{"results":[{"id":"1","properties":{"a":"x\ny","b":null},"createdAt":"2024-01-02T03:04:05Z"}],"paging":{"next":{"after":"2"}}}`, func() any { return new(pagejson.List) }},
+		{`{"total":3,"results":[{"id":1,"properties":{"a":null}}],"paging":{"next":{"after":"3"}}}`, func() any { return new(pagejson.Search) }},
+		{`{"status":"COMPLETE","results":[{"id":"1","new":true}],"numErrors":1,"errors":[{"status":"error","category":"OBJECT_NOT_FOUND"}]}`, func() any { return new(pagejson.Batch[[]batchErrorWire]) }},
+	}
+	for _, page := range pages {
+		for n := range len(page.body) {
+			for _, l := range []*pagejson.Layout{nil, pagejson.NewLayout([]string{"a", "b"})} {
+				err := decodeBody([]byte(page.body[:n]), page.into(), l)
+				if err == nil || decodeFailure(err) != failAmbiguous {
+					t.Fatalf("%q (by position: %t): error %v is not retried", page.body[:n], l != nil, err)
+				}
+			}
+		}
 	}
 }

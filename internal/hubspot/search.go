@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot/pagejson"
 )
 
 // Filter is one search condition. Operators: LT LTE GT GTE EQ NEQ BETWEEN IN NOT_IN HAS_PROPERTY
@@ -61,11 +63,6 @@ type SearchPage struct {
 
 const defaultSearchLimit = 200
 
-type searchResponse struct {
-	Total int `json:"total"`
-	listResponse
-}
-
 // Search runs one page of a CRM search. Search has its own per-second limit, which the
 // limiter applies. The body takes the shape both versions' specs declare, as HubSpot's official
 // SDKs send it: sorts are bare property names, so a DESCENDING sort is refused.
@@ -81,14 +78,14 @@ func (s *ObjectsService) Search(ctx context.Context, objectType string, req Sear
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", objectType, err)
 	}
-	resp, _, err := call[searchResponse](ctx, s.client, request{
+	resp, _, err := call[pagejson.Search](ctx, s.client, request{
 		method: http.MethodPost, path: s.client.path(areaObjects, objectType, "search"),
-		body: body, family: familySearch, idempotent: true, layout: newLayout(req.ByPosition, req.Properties),
+		body: body, family: familySearch, idempotent: true, layout: layoutOf(req.ByPosition, req.Properties),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("search %s: %w", objectType, err)
 	}
-	return &SearchPage{Total: resp.Total, Results: resp.Results, After: resp.Paging.after()}, nil
+	return &SearchPage{Total: resp.Total, Results: resp.Results, After: resp.Paging.After()}, nil
 }
 
 // searchBody is the search request as the v3 and 2026-09 specs declare it: sorts are property

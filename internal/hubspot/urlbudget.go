@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot/pagejson"
 )
 
 // fitProperties adds to q as many property names as keep the request URL within urlBudget and
@@ -39,7 +41,7 @@ func (c *Client) fitProperties(path string, q url.Values, names []string) []stri
 // limit applies) and merges them into objs: into Values when l lays the objects out by position
 // (names are then l's last ones), into Properties otherwise. A record deleted between the two
 // reads keeps the properties of the first one.
-func (s *ObjectsService) fillProperties(ctx context.Context, objectType string, archived bool, objs []Object, names []string, l *layout) error {
+func (s *ObjectsService) fillProperties(ctx context.Context, objectType string, archived bool, objs []Object, names []string, l *pagejson.Layout) error {
 	if len(names) == 0 || len(objs) == 0 {
 		return nil
 	}
@@ -65,7 +67,7 @@ func (s *ObjectsService) fillProperties(ctx context.Context, objectType string, 
 				continue
 			}
 			if l != nil {
-				copy(objs[i].Values[len(l.names)-len(names):], r.Values)
+				copy(objs[i].Values[l.Len()-len(names):], r.Values)
 				continue
 			}
 			if objs[i].Properties == nil {

@@ -1,33 +1,17 @@
 package hubspot
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot/pagejson"
 )
 
-// flexString decodes a JSON string or number (HubSpot sends ids both ways) into text; any other
-// value keeps its raw JSON text.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case bytes.Equal(b, []byte("null")):
-		*f = ""
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-	default:
-		*f = flexString(b)
-	}
-	return nil
-}
+// flexString is a JSON string or number read as text (HubSpot sends ids both ways); record pages
+// carry it too.
+type flexString = pagejson.FlexString
 
 // flexStrings decodes a string array whose items may be strings or numbers, or a single value
 // where an array was expected.

@@ -79,6 +79,8 @@ type Reader struct {
 	Start  time.Time
 	Now    func() time.Time
 	Logger zerolog.Logger
+	// Progress, when set, hears how many records each read expects to hand over.
+	Progress Progress
 }
 
 // Result says what one Read did.
@@ -112,7 +114,7 @@ func (r *Reader) Read(ctx context.Context, s Stream, emit func([]hubspot.Object)
 	if s.FullRefresh || refilter {
 		cur = Cursor{}
 	}
-	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli(), now: now, progress: progressFrom(ctx)}
+	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli(), now: now}
 	if err := rd.openSynced(ctx, wasSynced); err != nil {
 		return Result{}, err
 	}
@@ -155,7 +157,6 @@ type read struct {
 	now          func() time.Time
 	gate         *gateState
 	synced       *syncedSet
-	progress     Progress // nil: nobody listens
 }
 
 // begin starts a stream: a backfill, or reading from Start. After a change of filter, the
@@ -447,9 +448,9 @@ func (rd *read) incremental(ctx context.Context) error {
 			if restart = (total >= 0 && pageTotal != total) || straddles; restart {
 				return 0, nil
 			}
-			if after == 0 && rd.progress != nil {
+			if after == 0 && rd.Progress != nil {
 				// The query covers everything left up to the upper bound.
-				rd.progress.Expect(rd.s.Key, rd.res.Records+pageTotal)
+				rd.Progress.Expect(rd.s.Key, rd.res.Records+pageTotal)
 			}
 			fresh = rd.unseen(results)
 			return len(fresh), nil

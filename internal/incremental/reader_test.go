@@ -36,14 +36,11 @@ func newHarness(t *testing.T) *harness {
 // run reads the stream once with a record cap and returns the result and how often each id came.
 func (h *harness) run(capacity int, s Stream, mutate ...func(*Reader)) (Result, map[string]int) {
 	h.t.Helper()
-	r := &Reader{API: h.api, Store: h.store, Budget: NewBudget(capacity), SettleLag: time.Minute, Now: func() time.Time { return h.now }, Logger: zerolog.Nop()}
+	r := &Reader{API: h.api, Store: h.store, Budget: NewBudget(capacity), SettleLag: time.Minute, Now: func() time.Time { return h.now }, Logger: zerolog.Nop(), Progress: h.progress}
 	for _, m := range mutate {
 		m(r)
 	}
 	ctx := context.Background()
-	if h.progress != nil {
-		ctx = WithProgress(ctx, h.progress)
-	}
 	seen := map[string]int{}
 	res, err := r.Read(ctx, s, func(objs []hubspot.Object) error {
 		for _, o := range objs {

@@ -13,13 +13,12 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 
-	"github.com/hubspot-cq/cq-plugin-hubspot/internal/incremental"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/parquetio"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/statefile"
 )
 
 // read syncs HubSpot into one Parquet directory per table.
-func (j *Job) read(ctx context.Context, p *plugin.Plugin, opts Options) (*Summary, error) {
+func (j *Job) read(ctx context.Context, p *plugin.Plugin, opts Options, progress *progress) (*Summary, error) {
 	unlock, err := lockRun(opts.StatePath)
 	if err != nil {
 		return nil, err
@@ -37,8 +36,6 @@ func (j *Job) read(ctx context.Context, p *plugin.Plugin, opts Options) (*Summar
 	// after a failure) must not collide with the files of the run before.
 	prefix := time.Now().UTC().Format("20060102T150405.000Z")
 	writers := map[string]*parquetio.Writer{}
-	progress := newProgress(opts.Out, opts.Progress, time.Now)
-	ctx = incremental.WithProgress(ctx, progress)
 
 	msgs := make(chan message.SyncMessage)
 	syncErr := make(chan error, 1)

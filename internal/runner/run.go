@@ -25,8 +25,8 @@ type Options struct {
 	Out      io.Writer
 	Progress bool
 	Logger   zerolog.Logger
-	// NewPlugin builds the plugin to run in-process.
-	NewPlugin func() *plugin.Plugin
+	// NewPlugin builds the plugin to run in-process, its client configured with options.
+	NewPlugin func(options ...client.Option) *plugin.Plugin
 }
 
 // Summary is what a run did, printed at its end.
@@ -50,18 +50,26 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Summary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode %s spec: %w", j.Plugin.Name, err)
 	}
-	p := opts.NewPlugin()
+	report := &client.Report{}
+	options := []client.Option{client.WithReport(report)}
+	var shown *progress
+	if j.Direction == Read {
+		shown = newProgress(opts.Out, opts.Progress, time.Now)
+		options = append(options, client.WithProgress(shown))
+		if j.Plugin.BackendOptions == nil {
+			options = append(options, client.WithLocalState(workingState(opts.StatePath)))
+		}
+	}
+	p := opts.NewPlugin(options...)
 	p.SetLogger(opts.Logger)
 	if err := p.Init(ctx, spec, plugin.NewClientOptions{}); err != nil {
 		return nil, fmt.Errorf("init %s: %w", j.Plugin.Name, err)
 	}
 	defer p.Close(ctx)
 	start := time.Now()
-	report := &client.Report{}
-	ctx = client.WithReport(ctx, report)
 	var sum *Summary
 	if j.Direction == Read {
-		sum, err = j.read(ctx, p, opts)
+		sum, err = j.read(ctx, p, opts, shown)
 	} else {
 		sum, err = j.write(ctx, p, opts)
 	}
@@ -83,8 +91,12 @@ func (j *Job) Run(ctx context.Context, opts Options) (*Summary, error) {
 	return sum, err
 }
 
-// stateBackend returns the backend options for a sync: the spec's own backend, or a working copy of
-// the local state file that commit() makes current once the Parquet files are durable, so a crash
+// workingState is the copy of the local state file a sync writes to (see stateBackend).
+func workingState(statePath string) string { return statePath + ".work" }
+
+// stateBackend returns the backend options for a sync: the spec's own backend, or none when the
+// plugin keeps its cursors in the working copy of the local state file (client.WithLocalState,
+// set up by Run), which commit() makes current once the Parquet files are durable, so a crash
 // never leaves cursors ahead of the files.
 func (j *Job) stateBackend(statePath string) (*plugin.BackendOptions, func() error, error) {
 	if b := j.Plugin.BackendOptions; b != nil {
@@ -100,7 +112,7 @@ func (j *Job) stateBackend(statePath string) (*plugin.BackendOptions, func() err
 		return nil, nil, err
 	}
 	current.Close()
-	work := statePath + ".work"
+	work := workingState(statePath)
 	if err := copyFile(statePath, work); err != nil {
 		return nil, nil, fmt.Errorf("prepare state file: %w", err)
 	}
@@ -113,7 +125,7 @@ func (j *Job) stateBackend(statePath string) (*plugin.BackendOptions, func() err
 		}
 		return nil
 	}
-	return &plugin.BackendOptions{TableName: "hubspot_state", Connection: client.LocalStatePrefix + work}, commit, nil
+	return nil, commit, nil
 }
 
 // copyFile copies src to dst (0600); a missing src leaves no dst.

@@ -18,9 +18,11 @@ const (
 // Version is set at build time with -ldflags "-X .../resources/plugin.Version=v1.2.3".
 var Version = "development"
 
-// Plugin returns the plugin, serving both Sync (source) and Write (reverse ETL).
-func Plugin() *plugin.Plugin {
-	p := plugin.NewPlugin(Name, Version, client.New(Version, services.Tables),
+// Plugin returns the plugin, serving both Sync (source) and Write (reverse ETL). Options are for
+// in-process runs (client.WithReport, client.WithLocalState); served to the CloudQuery CLI, it
+// takes none.
+func Plugin(options ...client.Option) *plugin.Plugin {
+	p := plugin.NewPlugin(Name, Version, client.New(Version, services.Tables, options...),
 		plugin.WithKind(Kind),
 		plugin.WithTeam(Team),
 		plugin.WithJSONSchema(spec.JSONSchema),

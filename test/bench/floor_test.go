@@ -24,6 +24,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 	"github.com/rs/zerolog"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/client"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
 )
@@ -136,7 +137,7 @@ func floorSync(b *testing.B, proxy *countingProxy, statePath string, extra map[s
 	raw, _ := json.Marshal(fields)
 	ctx := context.Background()
 	before := proxy.snapshot()
-	p := hsplugin.Plugin()
+	p := hsplugin.Plugin(client.WithLocalState(statePath))
 	p.SetLogger(zerolog.Nop())
 	if err := p.Init(ctx, raw, plugin.NewClientOptions{}); err != nil {
 		b.Fatal(err)
@@ -146,8 +147,7 @@ func floorSync(b *testing.B, proxy *countingProxy, statePath string, extra map[s
 	done := make(chan error, 1)
 	go func() {
 		defer close(msgs)
-		done <- p.Sync(ctx, plugin.SyncOptions{Tables: tables,
-			BackendOptions: &plugin.BackendOptions{TableName: "state", Connection: "file://" + statePath}}, msgs)
+		done <- p.Sync(ctx, plugin.SyncOptions{Tables: tables}, msgs)
 	}()
 	run := floorRun{byKind: map[string]int{}, rows: map[string]int64{}, pairs: map[string]map[string]bool{}}
 	for m := range msgs {

@@ -16,6 +16,7 @@ import (
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/rs/zerolog"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/client"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
 	"github.com/hubspot-cq/cq-plugin-hubspot/test/figures"
@@ -45,7 +46,7 @@ func syncContacts(b *testing.B, src source, statePath string, extra map[string]a
 	}
 	raw, _ := json.Marshal(spec)
 	ctx := context.Background()
-	p := hsplugin.Plugin()
+	p := hsplugin.Plugin(client.WithLocalState(statePath))
 	p.SetLogger(zerolog.Nop())
 	before := src.requests(b) // Init's discovery requests count: they take slots of the same limiter
 	if err := p.Init(ctx, raw, plugin.NewClientOptions{}); err != nil {
@@ -57,8 +58,7 @@ func syncContacts(b *testing.B, src source, statePath string, extra map[string]a
 	done := make(chan error, 1)
 	go func() {
 		defer close(msgs)
-		done <- p.Sync(ctx, plugin.SyncOptions{Tables: []string{"hubspot_crm_contacts"},
-			BackendOptions: &plugin.BackendOptions{TableName: "state", Connection: "file://" + statePath}}, msgs)
+		done <- p.Sync(ctx, plugin.SyncOptions{Tables: []string{"hubspot_crm_contacts"}}, msgs)
 	}()
 	var run syncRun
 	for m := range msgs {

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/cloudquery/plugin-sdk/v4/configtype"
 	"github.com/invopop/jsonschema"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
@@ -21,7 +23,7 @@ func main() {
 	if len(os.Args) != 3 {
 		log.Fatal("usage: gen SCHEMA.json CONFIGURATION.md")
 	}
-	r := jsonschema.Reflector{RequiredFromJSONSchemaTags: true}
+	r := jsonschema.Reflector{RequiredFromJSONSchemaTags: true, Mapper: plainStrings}
 	if err := r.AddGoComments("github.com/hubspot-cq/cq-plugin-hubspot", "./client/spec"); err != nil {
 		log.Fatal(err)
 	}
@@ -39,6 +41,16 @@ func main() {
 	if err := os.WriteFile(os.Args[2], []byte(configurationDoc(doc)), 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// plainStrings describes the SDK's duration and time types as bare strings, so that the spec's
+// jsonschema tags (pattern, default) apply to them: the types' own schemas accept spellings the
+// spec refuses (negative durations, relative times) and would hide the tags behind a $ref.
+func plainStrings(t reflect.Type) *jsonschema.Schema {
+	if t == reflect.TypeFor[configtype.Duration]() || t == reflect.TypeFor[configtype.Time]() {
+		return &jsonschema.Schema{Type: "string"}
+	}
+	return nil
 }
 
 // schemaNode is the part of a JSON schema the reference needs.

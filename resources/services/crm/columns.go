@@ -38,7 +38,7 @@ func columnName(name string) string {
 	return n
 }
 
-func portalOf(meta schema.ClientMeta) *client.Portal { return meta.(*client.Meta).Portal }
+func portalOf(meta schema.ClientMeta) *client.PortalClient { return meta.(*client.Meta).Portal }
 
 // column is a plain column read from a field of the item.
 func column(name string, typ arrow.DataType, path, description string) schema.Column {

@@ -27,7 +27,7 @@ const (
 	kindDatetime
 )
 
-// kindOf maps a property definition to its column kind (see docs/tables.md for the table).
+// kindOf maps a property definition to its column kind (see docs/types.md for the table).
 func kindOf(p hubspot.Property) valueKind {
 	switch p.Type {
 	case "number":

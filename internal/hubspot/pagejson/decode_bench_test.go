@@ -1,4 +1,4 @@
-package hubspot
+package pagejson
 
 import (
 	"encoding/json"
@@ -56,25 +56,25 @@ func emulatorPage(tb testing.TB, limit string) []byte {
 // decoder, reading properties by name and by position, and, for comparison, with encoding/json (the path it replaces).
 func BenchmarkDecodeListPage(b *testing.B) {
 	body := emulatorPage(b, "100")
-	var probe listResponse
+	var probe List
 	if err := json.Unmarshal(body, &probe); err != nil || len(probe.Results) != 100 {
 		b.Fatalf("page: %d records, %v", len(probe.Results), err)
 	}
 	layoutNames := slices.Sorted(maps.Keys(probe.Results[0].Properties))
 	decoders := []struct {
 		name   string
-		decode func([]byte, *listResponse) error
+		decode func([]byte, *List) error
 	}{
-		{"by_name", func(body []byte, r *listResponse) error { return r.decodeBody(body, nil) }},
-		{"by_position", func(body []byte, r *listResponse) error { return r.decodeBody(body, newLayout(true, layoutNames)) }},
-		{"encoding_json", func(body []byte, r *listResponse) error { return json.Unmarshal(body, r) }},
+		{"by_name", func(body []byte, r *List) error { return r.decode(body, nil) }},
+		{"by_position", func(body []byte, r *List) error { return r.decode(body, NewLayout(layoutNames)) }},
+		{"encoding_json", func(body []byte, r *List) error { return json.Unmarshal(body, r) }},
 	}
 	for _, dec := range decoders {
 		b.Run(dec.name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			for b.Loop() {
-				var r listResponse
+				var r List
 				if err := dec.decode(body, &r); err != nil {
 					b.Fatal(err)
 				}

@@ -1,4 +1,4 @@
-package hubspot
+package pagejson
 
 import "testing"
 

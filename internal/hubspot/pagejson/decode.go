@@ -1,4 +1,4 @@
-package hubspot
+package pagejson
 
 import (
 	"encoding/binary"
@@ -14,57 +14,42 @@ import (
 	"unsafe"
 )
 
-// Record pages (list, search and batch answers) are by far the largest bodies a sync reads: a
-// 100-record page of contacts with 160 properties is about 575 KB. encoding/json reads them in
-// three passes (validation, decoding, and Object.UnmarshalJSON re-validating and re-decoding each
-// record) with a heap string per property value. The decoder below reads them in one pass over
-// the body, viewed as a string without a copy: values without escapes are substrings of it,
-// property names are interned, and values are stored in shared blocks. Callers that read
-// properties by position (Object.Values) get them without a map per record. It accepts exactly
-// the bodies encoding/json accepts and produces exactly the same values; when it rejects a body,
-// the body is decoded again with encoding/json so that callers see the usual error types and
-// messages.
-
-// bodyDecoder is a response type with its own decoder for success bodies, used instead of
-// encoding/json by call. A non-nil layout has the records' properties read by position.
-type bodyDecoder interface {
-	decodeBody(body []byte, l *layout) error
+func (r *List) decode(body []byte, l *Layout) error {
+	return decodePage[List](body, l, listFields, r.field)
 }
 
-// decodeBody fills v from a success body, with v's own decoder when it has one.
-func decodeBody(body []byte, v any, l *layout) error {
-	if d, ok := v.(bodyDecoder); ok {
-		return d.decodeBody(body, l)
+// field reads a list page's field name.
+func (r *List) field(d *decoder, name string) error {
+	if name == "results" {
+		return d.objects(&r.Results)
 	}
-	return json.Unmarshal(body, v)
+	return d.paging(&r.Paging)
 }
 
-// layout gives each requested property its position in Object.Values.
-type layout struct {
-	names []string
-	slots map[string]int
-}
-
-// newLayout lays out names in order; it is nil when the caller reads properties by name.
-func newLayout(byPosition bool, names []string) *layout {
-	if !byPosition {
-		return nil
-	}
-	l := &layout{names: names, slots: make(map[string]int, len(names))}
-	for i, n := range names {
-		if _, dup := l.slots[n]; !dup {
-			l.slots[n] = i
+func (r *Search) decode(body []byte, l *Layout) error {
+	return decodePage[Search](body, l, searchFields, func(d *decoder, name string) error {
+		if name == "total" {
+			return d.int(&r.Total)
 		}
-	}
-	return l
+		return r.List.field(d, name) // the rest of a search page is a list page
+	})
 }
 
-// slot returns name's position, -1 for a property that was not requested.
-func (l *layout) slot(name string) int {
-	if i, ok := l.slots[name]; ok {
-		return i
-	}
-	return -1
+func (r *Batch[E]) decode(body []byte, l *Layout) error {
+	return decodePage[Batch[E]](body, l, batchFields, func(d *decoder, name string) error {
+		switch name {
+		case "results":
+			return decodeArray(d, &r.Results, func(b *BatchObject) error { return d.record(&b.Object, &b.New) })
+		case "numErrors":
+			return d.int(&r.NumErrors)
+		default: // errors
+			raw, err := d.raw()
+			if err != nil {
+				return err
+			}
+			return json.Unmarshal(raw, &r.Errors)
+		}
+	})
 }
 
 var (
@@ -78,48 +63,11 @@ var (
 	refFields    = []string{"id", "type"}
 )
 
-func (r *listResponse) decodeBody(body []byte, l *layout) error {
-	return decodePage[listResponse](body, l, listFields, r.field)
-}
-
-// field reads a list page's field name.
-func (r *listResponse) field(d *decoder, name string) error {
-	if name == "results" {
-		return d.objects(&r.Results)
-	}
-	return d.paging(&r.Paging)
-}
-
-func (r *searchResponse) decodeBody(body []byte, l *layout) error {
-	return decodePage[searchResponse](body, l, searchFields, func(d *decoder, name string) error {
-		if name == "total" {
-			return d.int(&r.Total)
-		}
-		return r.listResponse.field(d, name) // the rest of a search page is a list page
-	})
-}
-
-func (r *batchResponse) decodeBody(body []byte, l *layout) error {
-	return decodePage[batchResponse](body, l, batchFields, func(d *decoder, name string) error {
-		switch name {
-		case "results":
-			return decodeArray(d, &r.Results, func(b *BatchObject) error { return d.record(&b.Object, &b.New) })
-		case "numErrors":
-			return d.int(&r.NumErrors)
-		default: // errors: small and rare, read by encoding/json
-			raw, err := d.raw()
-			if err != nil {
-				return err
-			}
-			return json.Unmarshal(raw, &r.Errors)
-		}
-	})
-}
-
 // decodePage reads body's top-level object, a T, calling field for each of names. A body it
 // rejects is decoded again into a T by encoding/json to report encoding/json's error for the
-// same bytes, which keeps error messages and decodeFailure's retry classification unchanged.
-func decodePage[T any](body []byte, l *layout, names []string, field func(d *decoder, name string) error) error {
+// same bytes, which keeps error messages, and the API client's retry classification, as they
+// would be without this decoder.
+func decodePage[T any](body []byte, l *Layout, names []string, field func(d *decoder, name string) error) error {
 	d := newDecoder(body, l)
 	err := d.document(names, func(name string) error { return field(d, name) })
 	if err == nil {
@@ -144,7 +92,7 @@ type decoder struct {
 	depth int    // open arrays and objects
 	buf   []byte // scratch space for unescaping
 
-	layout    *layout        // set when properties are read by position
+	layout    *Layout        // set when properties are read by position
 	order     []orderedName  // property names in the order records list them, each once
 	positions map[string]int // each name's index in order
 	next      int            // where in order the current record's next name is looked for
@@ -164,7 +112,7 @@ type orderedName struct {
 	slot int    // position in the layout, -1 outside it (or without one)
 }
 
-func newDecoder(body []byte, l *layout) *decoder {
+func newDecoder(body []byte, l *Layout) *decoder {
 	// The body is never written after it was read, so the decoder's string can share its bytes.
 	return &decoder{data: body, s: unsafe.String(unsafe.SliceData(body), len(body)), layout: l, positions: make(map[string]int)}
 }
@@ -488,7 +436,7 @@ func (d *decoder) ref(r *AssociationRef) error {
 }
 
 // paging reads HubSpot's paging block into *p, reusing existing values as encoding/json does.
-func (d *decoder) paging(p **paging) error {
+func (d *decoder) paging(p **Paging) error {
 	if null, err := d.null(); null {
 		*p = nil
 		return err
@@ -502,7 +450,7 @@ func (d *decoder) paging(p **paging) error {
 		next := alloc(&pg.Next)
 		return d.fields(nextFields, func(string) error {
 			after, err := d.flexString()
-			next.After = flexString(after)
+			next.After = FlexString(after)
 			return err
 		})
 	})
@@ -659,7 +607,7 @@ func (d *decoder) raw() ([]byte, error) {
 	return d.data[start:d.i], err
 }
 
-// flexString reads a value as flexString does: strings unquoted, null as "", anything else as
+// flexString reads a value as FlexString does: strings unquoted, null as "", anything else as
 // its JSON text.
 func (d *decoder) flexString() (string, error) {
 	switch d.peek() {
