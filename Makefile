@@ -25,7 +25,9 @@ test-faults:
 
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
+## lint: vet, staticcheck, gofmt, and go.mod/go.sum exactly as `go mod tidy` would leave them.
 lint:
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy (with GONOSUMDB as set above)"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
