@@ -106,15 +106,9 @@ func New(version string, tablesFn TablesFunc) plugin.NewClientFunc {
 		if opts.NoConnection {
 			return &Client{logger: logger, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, nil)}, nil
 		}
-		if err := validateAgainstSchema(raw); err != nil {
-			return nil, err
-		}
-		s, err := spec.Parse(raw)
+		s, err := parseSpec(raw)
 		if err != nil {
 			return nil, err
-		}
-		if len(s.Portals) == 0 {
-			return nil, &spec.FieldError{Path: "access_token", Problem: "no credentials: set access_token (private app or service key), oauth, or portals"}
 		}
 		c := &Client{logger: logger, spec: s, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, s)}
 		for _, ps := range s.Portals {
@@ -128,7 +122,9 @@ func New(version string, tablesFn TablesFunc) plugin.NewClientFunc {
 	}
 }
 
-func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logger) (*Portal, error) {
+// newPortal builds a portal's API client; extra options override the spec's (the connection
+// test's tighter bounds).
+func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logger, extra ...hubspot.Option) (*Portal, error) {
 	limiter := hubspot.NewLimiter(hubspot.LimiterConfig{
 		Burst:           ps.RateLimit.BurstPer10s,
 		SearchPerSecond: ps.RateLimit.SearchPerSecond,
@@ -150,7 +146,7 @@ func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logg
 	} else {
 		opts = append(opts, hubspot.WithAccessToken(ps.AccessToken))
 	}
-	api, err := hubspot.NewClient(opts...)
+	api, err := hubspot.NewClient(append(opts, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("portal %s: %w", ps.Name, err)
 	}

@@ -44,6 +44,7 @@ func Plugin() *plugin.Plugin {
 		plugin.WithKind(Kind),
 		plugin.WithTeam(Team),
 		plugin.WithJSONSchema(spec.JSONSchema),
+		plugin.WithConnectionTester(client.TestConnection(Version)),
 	)
 	// The SDK's check at Init lists every table, which would discover every object type of every
 	// portal; the client makes the same check on the tables a run selects.
