@@ -110,6 +110,7 @@ func New(version string, tablesFn TablesFunc) plugin.NewClientFunc {
 		if err != nil {
 			return nil, err
 		}
+		logger = roleLogger(logger, s, opts)
 		c := &Client{logger: logger, spec: s, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, s)}
 		for _, ps := range s.Portals {
 			p, err := newPortal(ps, s, version, logger)
@@ -120,6 +121,21 @@ func New(version string, tablesFn TablesFunc) plugin.NewClientFunc {
 		}
 		return c, nil
 	}
+}
+
+// roleLogger names the role the process plays in the logger's module field. The SDK's serve sets
+// it to <name>-<kind>, "hubspot-source", before any Init says which spec the process serves; a
+// spec with mappings is a destination's. zerolog cannot replace one field, so the context is
+// reset and the invocation id the SDK's Init added is set again.
+func roleLogger(logger zerolog.Logger, s *spec.Spec, opts plugin.NewClientOptions) zerolog.Logger {
+	if len(s.Mappings) == 0 || opts.PluginMeta.Name == "" {
+		return logger
+	}
+	ctx := logger.With().Reset().Str("module", opts.PluginMeta.Name+"-"+string(plugin.KindDestination))
+	if opts.InvocationID != "" {
+		ctx = ctx.Str("invocation_id", opts.InvocationID)
+	}
+	return ctx.Logger()
 }
 
 // newPortal builds a portal's API client; extra options override the spec's (the connection
