@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,10 +42,8 @@ func TestPackagedVersion(t *testing.T) {
 		t.Errorf("package.json version = %q, want %q", manifest.Version, version)
 	}
 
-	binary := filepath.Join(dist, fmt.Sprintf("plugin-hubspot-%s-%s-%s", version, runtime.GOOS, runtime.GOARCH))
-	if runtime.GOOS == "windows" {
-		binary += ".exe"
-	}
+	name := fmt.Sprintf("plugin-hubspot-%s-%s-%s", version, runtime.GOOS, runtime.GOARCH)
+	binary := unzipBinary(t, filepath.Join(dist, name+".zip"), name)
 	out, err := exec.Command(binary, "--version").CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s --version: %v\n%s", binary, err, out)
@@ -51,4 +51,31 @@ func TestPackagedVersion(t *testing.T) {
 	if got, want := strings.TrimSpace(string(out)), "hubspot version "+version; got != want {
 		t.Errorf("packaged binary reports %q, want %q", got, want)
 	}
+}
+
+// unzipBinary extracts the packaged binary name from its archive into a temp dir.
+func unzipBinary(t *testing.T, archive, name string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(archive)
+	if err != nil {
+		t.Fatalf("open %s: %v", archive, err)
+	}
+	defer zr.Close()
+	src, err := zr.Open(name)
+	if err != nil {
+		t.Fatalf("%s in %s: %v", name, archive, err)
+	}
+	defer src.Close()
+	binary := filepath.Join(t.TempDir(), name)
+	dst, err := os.OpenFile(binary, os.O_CREATE|os.O_WRONLY, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		t.Fatalf("extract %s: %v", name, err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return binary
 }
