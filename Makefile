@@ -4,10 +4,10 @@ export CQ_TELEMETRY_LEVEL := none
 
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo development)
-LDFLAGS := -X github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin.Version=$(VERSION)
+LDFLAGS := -X github.com/hubspot-cq/cq-plugin-hubspot/plugin.Version=$(VERSION)
 GEN_DIR := $(shell mktemp -d 2>/dev/null || echo /tmp/hubspot-gen)
 
-.PHONY: build test test-faults lint gen check-gen bench bench-1m demo check-duckdb check-cli clean
+.PHONY: build test test-faults test-package lint gen check-gen bench bench-1m demo check-duckdb check-cli clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/hubspot .
@@ -23,9 +23,16 @@ test: lint check-gen
 test-faults:
 	$(GO) test -count=1 -run TestFaultMatrix -parallel 12 -timeout 20m ./test/e2e/
 
+## test-package: `hubspot package -m test v1.2.3` into a temp dir, then the packaged binary must
+## report v1.2.3. It builds every release target (minutes), so `make test` leaves it out.
+test-package:
+	HUBSPOT_TEST_PACKAGE=1 $(GO) test -count=1 -run TestPackagedVersion -timeout 30m ./test/e2e/
+
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
+## lint: vet, staticcheck, gofmt, and go.mod/go.sum exactly as `go mod tidy` would leave them.
 lint:
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy (with GONOSUMDB as set above)"; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -124,16 +124,11 @@ func New(version string, tablesFn TablesFunc, options ...Option) plugin.NewClien
 		if opts.NoConnection {
 			return configure(&Client{logger: logger, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, nil)}), nil
 		}
-		if err := validateAgainstSchema(raw); err != nil {
-			return nil, err
-		}
-		s, err := spec.Parse(raw)
+		s, err := parseSpec(raw)
 		if err != nil {
 			return nil, err
 		}
-		if len(s.Portals) == 0 {
-			return nil, &spec.FieldError{Path: "access_token", Problem: "no credentials: set access_token (private app or service key), oauth, or portals"}
-		}
+		logger = roleLogger(logger, s, opts)
 		c := configure(&Client{logger: logger, spec: s, tablesFn: tablesFn, static: tablesFn(&Catalog{Objects: StandardObjects}, s)})
 		for _, ps := range s.Portals {
 			p, err := newPortal(ps, s, version, logger)
@@ -146,7 +141,24 @@ func New(version string, tablesFn TablesFunc, options ...Option) plugin.NewClien
 	}
 }
 
-func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logger) (*PortalClient, error) {
+// roleLogger names the role the process plays in the logger's module field. The SDK's serve sets
+// it to <name>-<kind>, "hubspot-source", before any Init says which spec the process serves; a
+// spec with mappings is a destination's. zerolog cannot replace one field, so the context is
+// reset and the invocation id the SDK's Init added is set again.
+func roleLogger(logger zerolog.Logger, s *spec.Spec, opts plugin.NewClientOptions) zerolog.Logger {
+	if len(s.Mappings) == 0 || opts.PluginMeta.Name == "" {
+		return logger
+	}
+	ctx := logger.With().Reset().Str("module", opts.PluginMeta.Name+"-"+string(plugin.KindDestination))
+	if opts.InvocationID != "" {
+		ctx = ctx.Str("invocation_id", opts.InvocationID)
+	}
+	return ctx.Logger()
+}
+
+// newPortal builds a portal's API client; extra options override the spec's (the connection
+// test's tighter bounds).
+func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logger, extra ...hubspot.Option) (*PortalClient, error) {
 	limiter := hubspot.NewLimiter(hubspot.LimiterConfig{
 		Burst:           ps.RateLimit.BurstPer10s,
 		SearchPerSecond: ps.RateLimit.SearchPerSecond,
@@ -168,7 +180,7 @@ func newPortal(ps spec.Portal, s *spec.Spec, version string, logger zerolog.Logg
 	} else {
 		opts = append(opts, hubspot.WithAccessToken(ps.AccessToken))
 	}
-	api, err := hubspot.NewClient(opts...)
+	api, err := hubspot.NewClient(append(opts, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("portal %s: %w", ps.Name, err)
 	}
