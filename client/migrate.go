@@ -17,7 +17,7 @@ import (
 // compiled from the mappings, kept for the plugin's lifetime, and the current write session.
 type destination struct {
 	mu      sync.Mutex
-	portals map[string]*reverse.Portal
+	portals map[string]*reverse.Target
 	plans   map[string]*reverse.Plan // by table name
 	run     *reverse.Run
 }
@@ -35,7 +35,7 @@ func (c *Client) MigrateTableBatch(ctx context.Context, msgs message.WriteMigrat
 		}
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("reverse ETL mappings do not fit the portal:\n%w", errors.Join(errs...))
+		return fmt.Errorf("reverse ETL mappings do not fit the portal: %w", errors.Join(errs...))
 	}
 	return nil
 }
@@ -86,7 +86,7 @@ func (c *Client) compile(ctx context.Context, table string, sc *arrow.Schema) (*
 }
 
 // reversePortal returns the engine's view of the named portal, created once.
-func (c *Client) reversePortal(name string) (*reverse.Portal, error) {
+func (c *Client) reversePortal(name string) (*reverse.Target, error) {
 	c.dest.mu.Lock()
 	defer c.dest.mu.Unlock()
 	if p, ok := c.dest.portals[name]; ok {
@@ -95,9 +95,9 @@ func (c *Client) reversePortal(name string) (*reverse.Portal, error) {
 	for _, p := range c.portals {
 		if p.Name == name {
 			if c.dest.portals == nil {
-				c.dest.portals = map[string]*reverse.Portal{}
+				c.dest.portals = map[string]*reverse.Target{}
 			}
-			rp := reverse.NewPortal(p.Name, p.API, p)
+			rp := reverse.NewTarget(p.Name, p.API, p)
 			c.dest.portals[name] = rp
 			return rp, nil
 		}

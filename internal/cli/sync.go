@@ -66,7 +66,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		sum.Print(stdout)
 	}
 	if err != nil {
-		return fmt.Errorf("sync failed: %w\n%s; with --log-level info the log shows each table's progress", err, client.Advice(err))
+		return fmt.Errorf("sync failed: %w. %s; with --log-level info the log shows each table's progress", err, client.Advice(err))
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ type assocPlan struct {
 }
 
 // compileAssociation resolves a rule's target object, key column, match property and type.
-func compileAssociation(ctx context.Context, p *Portal, from *Object, sc *arrow.Schema, rule AssociationRule) (*assocPlan, error) {
+func compileAssociation(ctx context.Context, p *Target, from *Object, sc *arrow.Schema, rule AssociationRule) (*assocPlan, error) {
 	to, err := p.Object(ctx, rule.To)
 	if err != nil {
 		return nil, fmt.Errorf("to: %w", err)

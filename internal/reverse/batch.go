@@ -73,7 +73,7 @@ func (r *row) firstKey(ok func(k int) bool) int {
 }
 
 func (r *row) outcome(b *batch, now time.Time) Outcome {
-	o := Outcome{Table: b.plan.Table, Object: b.plan.Object.Name, Portal: b.plan.Portal.Name, Row: r.index,
+	o := Outcome{Table: b.plan.Table, Object: b.plan.Object.Name, Portal: b.plan.Target.Name, Row: r.index,
 		Key: r.keyText, HubSpotID: r.id, Status: r.status, Action: r.action, Category: r.category, Message: r.message,
 		Time: now, DryRun: b.run.opts.DryRun}
 	if r.via >= 0 {
@@ -95,7 +95,7 @@ type batch struct {
 }
 
 func (r *Run) newBatch(plan *Plan) *batch {
-	return &batch{run: r, plan: plan, api: plan.Portal.API}
+	return &batch{run: r, plan: plan, api: plan.Target.API}
 }
 
 // newRow is an empty row of the plan.

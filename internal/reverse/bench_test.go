@@ -46,7 +46,7 @@ func BenchmarkReverseETL(b *testing.B) {
 		{Name: "hs_lead_status", Type: arrow.BinaryTypes.String},
 	}, nil)
 	ctx := context.Background()
-	plan, err := Compile(ctx, NewPortal("bench", api, apiDiscovery{api}), "bench", sc, Mapping{Object: "contacts",
+	plan, err := Compile(ctx, NewTarget("bench", api, apiDiscovery{api}), "bench", sc, Mapping{Object: "contacts",
 		Mode: ModeUpsert, MatchKey: []string{"email"}, Conflict: ConflictSource, RequireEmail: true, OnDelete: DeleteIgnore})
 	if err != nil {
 		b.Fatal(err)

@@ -51,7 +51,7 @@ type Plan struct {
 	Table   string
 	Mapping Mapping
 	Object  *Object
-	Portal  *Portal
+	Target  *Target
 
 	columns   []column
 	keys      []matchKey // match_key, in the order rows are matched
@@ -69,12 +69,12 @@ var idProperties = []string{MatchByID, "hs_object_id"}
 
 // Compile checks mapping m for table (columns from sc) against portal p and returns the plan.
 // Problems are *ConfigError values naming table, column and property.
-func Compile(ctx context.Context, p *Portal, table string, sc *arrow.Schema, m Mapping) (*Plan, error) {
+func Compile(ctx context.Context, p *Target, table string, sc *arrow.Schema, m Mapping) (*Plan, error) {
 	obj, err := p.Object(ctx, m.Object)
 	if err != nil {
 		return nil, &ConfigError{Table: table, Problem: fmt.Sprintf("object: %v", err)}
 	}
-	plan := &Plan{Table: table, Mapping: m, Object: obj, Portal: p}
+	plan := &Plan{Table: table, Mapping: m, Object: obj, Target: p}
 	cfgErr := func(col, prop, format string, args ...any) error {
 		return &ConfigError{Table: table, Column: col, Property: prop, Problem: fmt.Sprintf(format, args...)}
 	}

@@ -58,7 +58,7 @@ func (c *fakeClock) waited() []time.Duration {
 type journalPortal struct {
 	emu    *emulator.Emulator
 	clock  *fakeClock
-	portal *Portal
+	portal *Target
 	dir    string
 	sc     *arrow.Schema // the incoming table's columns: match key, then a name
 
@@ -98,7 +98,7 @@ func newJournalPortal(t *testing.T) *journalPortal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.portal = NewPortal("default", api, apiDiscovery{api})
+	p.portal = NewTarget("default", api, apiDiscovery{api})
 	return p
 }
 

@@ -49,8 +49,9 @@ type Definitions struct {
 	Required []string
 }
 
-// Portal caches a portal's definitions for the mappings that target it. Safe for concurrent use.
-type Portal struct {
+// Target is a portal as the engine writes to it: its API client, and the definitions its
+// mappings need, cached. Safe for concurrent use.
+type Target struct {
 	Name string
 	API  *hubspot.Client
 
@@ -60,13 +61,13 @@ type Portal struct {
 	labels    map[[2]string][]hubspot.AssociationLabel
 }
 
-// NewPortal wraps a portal's API client and the discovery that reads its definitions.
-func NewPortal(name string, api *hubspot.Client, discovery Discovery) *Portal {
-	return &Portal{Name: name, API: api, discovery: discovery, objects: map[string]*Object{}, labels: map[[2]string][]hubspot.AssociationLabel{}}
+// NewTarget wraps a portal's API client and the discovery that reads its definitions.
+func NewTarget(name string, api *hubspot.Client, discovery Discovery) *Target {
+	return &Target{Name: name, API: api, discovery: discovery, objects: map[string]*Object{}, labels: map[[2]string][]hubspot.AssociationLabel{}}
 }
 
 // Object returns (completed once) the definitions of an object type given by plural name.
-func (p *Portal) Object(ctx context.Context, name string) (*Object, error) {
+func (p *Target) Object(ctx context.Context, name string) (*Object, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if o, ok := p.objects[name]; ok {
@@ -97,7 +98,7 @@ func (p *Portal) Object(ctx context.Context, name string) (*Object, error) {
 }
 
 // Labels loads (once) the association types from one object type to another.
-func (p *Portal) Labels(ctx context.Context, from, to *Object) ([]hubspot.AssociationLabel, error) {
+func (p *Target) Labels(ctx context.Context, from, to *Object) ([]hubspot.AssociationLabel, error) {
 	key := [2]string{from.TypeID, to.TypeID}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -53,7 +53,7 @@ func TestPortalAsksDiscoveryOncePerObject(t *testing.T) {
 		"companies": {TypeID: "0-2", Properties: []hubspot.Property{{Name: "domain"}, {Name: "name"}}},
 		"cars":      {TypeID: "2-77", Properties: []hubspot.Property{{Name: "vin"}, {Name: "make"}}, Required: []string{"vin", "make"}},
 	}}
-	p := NewPortal("test", nil, d)
+	p := NewTarget("test", nil, d)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name, typeID string

@@ -24,7 +24,7 @@ func (b *batch) journalCreate(op writeOp, rows []*row) (int64, error) {
 	for i, r := range rows {
 		keys[i] = journalKey{Key: r.key, Sent: r.keyText}
 	}
-	id, err := j.begin(journalEntry{Portal: p.Portal.Name, Table: p.Table, Object: p.Object.Name, Property: p.keys[rows[0].via].property,
+	id, err := j.begin(journalEntry{Portal: p.Target.Name, Table: p.Table, Object: p.Object.Name, Property: p.keys[rows[0].via].property,
 		Keys: keys, Sent: b.run.opts.Now().UTC()})
 	if err != nil {
 		return 0, fmt.Errorf("journal a create of %d %s before sending it: %w", len(rows), p.Object.Name, err)
@@ -56,11 +56,11 @@ func (b *batch) reconcile(ctx context.Context) error {
 	}
 	r.reconcileMu.Lock()
 	defer r.reconcileMu.Unlock()
-	done := [2]string{p.Portal.Name, p.Table}
+	done := [2]string{p.Target.Name, p.Table}
 	if r.reconciled[done] {
 		return nil
 	}
-	entries := j.unsettled(p.Portal.Name, p.Table)
+	entries := j.unsettled(p.Target.Name, p.Table)
 	if len(entries) == 0 {
 		r.reconciled[done] = true
 		return nil
@@ -73,7 +73,7 @@ func (b *batch) reconcile(ctx context.Context) error {
 	recovered := map[string]map[string]*hubspot.Object{}
 	keys, records := 0, 0
 	for _, g := range slices.SortedFunc(maps.Keys(groups), func(a, b [2]string) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) }) {
-		obj, err := p.Portal.Object(ctx, g[0])
+		obj, err := p.Target.Object(ctx, g[0])
 		if err != nil {
 			return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
 		}

@@ -176,10 +176,10 @@ func (r *Run) record(plan *Plan, outs []Outcome) error {
 	if plan.pipelines != nil {
 		r.resolvers[plan.pipelines] = plan.Table
 	}
-	key := [2]string{plan.Portal.Name, plan.Object.Name}
+	key := [2]string{plan.Target.Name, plan.Object.Name}
 	s := r.summaries[key]
 	if s == nil {
-		s = &ObjectSummary{Portal: plan.Portal.Name, Object: plan.Object.Name, Categories: map[string]int{}, MatchedBy: map[string]int{}}
+		s = &ObjectSummary{Portal: plan.Target.Name, Object: plan.Object.Name, Categories: map[string]int{}, MatchedBy: map[string]int{}}
 		r.summaries[key] = s
 	}
 	touched := r.touched[plan.Table]

@@ -54,7 +54,7 @@ func (r *Run) staleIDs(ctx context.Context, plan *Plan, dir string) ([]string, e
 		status, action := col("outcome").(*array.String), col("action").(*array.String)
 		at, dry := col("time").(*array.Timestamp), col("dry_run").(*array.Boolean)
 		for i := range int(rec.NumRows()) {
-			if table.Value(i) != plan.Table || portal.Value(i) != plan.Portal.Name || id.IsNull(i) || dry.Value(i) || at.Value(i) >= before {
+			if table.Value(i) != plan.Table || portal.Value(i) != plan.Target.Name || id.IsNull(i) || dry.Value(i) || at.Value(i) >= before {
 				continue
 			}
 			e := entry{at: int64(at.Value(i)), live: Status(status.Value(i)) == StatusSynced && Action(action.Value(i)) != ActionArchived}
