@@ -114,7 +114,7 @@ func (r *Reader) Read(ctx context.Context, s Stream, emit func([]hubspot.Object)
 	if s.FullRefresh || refilter {
 		cur = Cursor{}
 	}
-	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli(), now: now}
+	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli()}
 	if err := rd.openSynced(ctx, wasSynced); err != nil {
 		return Result{}, err
 	}
@@ -154,7 +154,6 @@ type read struct {
 	// incremental pass of the same call would otherwise hand over a second time.
 	lateBackfill map[string]int64
 	capped       bool
-	now          func() time.Time
 	gate         *gateState
 	synced       *syncedSet
 }
