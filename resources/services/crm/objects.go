@@ -60,7 +60,7 @@ func ObjectTable(obj client.ObjectType) client.ObjectTable {
 	table := &schema.Table{
 		Name:          name,
 		Title:         "HubSpot " + obj.Name,
-		Description:   fmt.Sprintf("HubSpot CRM %s (object type %s): one row per record, tombstones for archived and merged-away ones (see docs/incremental.md). After the static columns come one typed column per HubSpot property of the portal (see docs/types.md).", obj.Name, obj.TypeID),
+		Description:   fmt.Sprintf("HubSpot CRM %s (object type %s): one row per record, tombstones for archived and merged-away ones and for records that no longer match the spec's filters (see docs/incremental.md). After the static columns come one typed column per HubSpot property of the portal (see docs/types.md).", obj.Name, obj.TypeID),
 		IsIncremental: true,
 		Columns:       cols,
 	}
