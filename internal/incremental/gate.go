@@ -27,6 +27,8 @@ type gateState struct {
 	before map[string]bool
 	// seen: records this Read judged, whose membership is settled by that.
 	seen map[string]bool
+	// compared: the changes since before were handed over; the members are kept once they are.
+	compared bool
 }
 
 func (g *gateState) member(id string) bool { return g == nil || g.members[id] }
@@ -133,8 +135,10 @@ func (rd *read) membershipChanges(ctx context.Context) error {
 	for chunk := range slices.Chunk(sortedIDs(joined), hubspot.MaxBatchInputs) {
 		objs, read, err := rd.readByID(ctx, chunk)
 		if err != nil || read < len(chunk) {
-			return err // capped: the next run compares with the same members again
+			rd.capped = rd.capped || err == nil // the next run compares with the same members again
+			return err
 		}
+		rd.res.Records += len(objs)
 		if err := rd.deliver(ctx, objs); err != nil { // the judge keeps those that match
 			return err
 		}
@@ -142,8 +146,10 @@ func (rd *read) membershipChanges(ctx context.Context) error {
 	for chunk := range slices.Chunk(sortedIDs(left), hubspot.MaxBatchInputs) {
 		objs, read, err := rd.readByID(ctx, chunk)
 		if err != nil || read < len(chunk) {
+			rd.capped = rd.capped || err == nil
 			return err
 		}
+		rd.res.Records += len(objs)
 		objs = slices.DeleteFunc(objs, func(o hubspot.Object) bool { return !rd.mayHold(o.ID) })
 		for i := range objs {
 			objs[i].FilteredOut = true
@@ -156,6 +162,18 @@ func (rd *read) membershipChanges(ctx context.Context) error {
 	if len(joined)+len(left) > 0 {
 		rd.Logger.Info().Str("stream", rd.s.Key).Int("joined", len(joined)).Int("left", len(left)).Msg("list memberships changed")
 	}
+	g.compared = true // kept by the next flush, with the records above handed over
+	return nil
+}
+
+// keepMembers saves the current members once the changes since the last were handed over. flush
+// calls it after the hand-over: a Read that fails before leaves the next run to compare with the
+// same members again.
+func (rd *read) keepMembers(ctx context.Context) error {
+	if rd.gate == nil || !rd.gate.compared {
+		return nil
+	}
+	rd.gate.compared = false
 	return rd.saveMembers(ctx)
 }
 

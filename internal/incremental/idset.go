@@ -8,9 +8,13 @@ import (
 	"strconv"
 )
 
-// encodeIDs writes record ids compactly for the state: ascending, each as the varint of its
-// distance from the previous one, in base64. 100,000 HubSpot ids take about 400 KB as text and
-// about 300 KB this way; sorted ids close to each other take much less.
+// idSetVersion starts every encoded set, so that an empty set is not the empty string, which the
+// state answers for a key it does not have.
+const idSetVersion = 1
+
+// encodeIDs writes record ids compactly for the state: a version byte, then the ids ascending,
+// each as the varint of its distance from the previous one, in base64. 100,000 HubSpot ids take
+// about 400 KB as text and about 300 KB this way; sorted ids close to each other take much less.
 func encodeIDs(ids map[string]bool) (string, error) {
 	nums := make([]uint64, 0, len(ids))
 	for id := range ids {
@@ -21,7 +25,8 @@ func encodeIDs(ids map[string]bool) (string, error) {
 		nums = append(nums, n)
 	}
 	slices.Sort(nums)
-	buf := make([]byte, 0, 4*len(nums))
+	buf := make([]byte, 1, 1+4*len(nums))
+	buf[0] = idSetVersion
 	var prev uint64
 	for _, n := range nums {
 		buf = binary.AppendUvarint(buf, n-prev)
@@ -36,6 +41,10 @@ func decodeIDs(s string) (map[string]bool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode id set: %w", err)
 	}
+	if len(buf) == 0 || buf[0] != idSetVersion {
+		return nil, fmt.Errorf("decode id set: not a set of version %d", idSetVersion)
+	}
+	buf = buf[1:]
 	ids := map[string]bool{}
 	var prev uint64
 	for len(buf) > 0 {

@@ -265,6 +265,9 @@ func (rd *read) flush(ctx context.Context) error {
 	if err := rd.handOver(); err != nil {
 		return err
 	}
+	if err := rd.keepMembers(ctx); err != nil {
+		return err
+	}
 	if err := rd.Store.SetKey(ctx, rd.s.Key, rd.cur.encode()); err != nil {
 		return fmt.Errorf("save cursor %s: %w", rd.s.Key, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
@@ -124,15 +125,22 @@ func (r *Reader) ReadRolling(ctx context.Context, s RollingStream, emit func([]h
 	return rd.res, nil
 }
 
-// handOver gives the pending records to the callback, and notes them in the synced set.
+// handOver gives the pending records to the callback, BatchSize at most at a time (all at once
+// without one), and notes them in the synced set. Restarts and short pages leave the pending
+// count anywhere, and a callback may have a hard limit (HubSpot's 1,000 ids of an association
+// batch read).
 func (rd *read) handOver() error {
-	if len(rd.pending) == 0 {
-		return nil
+	size := rd.s.BatchSize
+	if size <= 0 {
+		size = max(len(rd.pending), 1)
 	}
-	err := rd.emit(rd.pending)
-	if err == nil {
-		rd.synced.note(rd.pending)
+	for batch := range slices.Chunk(rd.pending, size) {
+		if err := rd.emit(batch); err != nil {
+			rd.pending = nil
+			return err
+		}
+		rd.synced.note(batch)
 	}
 	rd.pending = nil
-	return err
+	return nil
 }
