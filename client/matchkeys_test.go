@@ -88,6 +88,22 @@ func TestMatchKeysTriedInOrder(t *testing.T) {
 			},
 		},
 		{
+			name: "a row excluded as a duplicate by one key leaves its other keys to later rows",
+			build: func(t *testing.T, p *destPortal) (*table, map[string]any, map[string]any) {
+				return newTable("claims", map[string]arrow.DataType{"domain": utf8, "name": utf8},
+						map[string]any{"name": "Claimed Name Co"},
+						map[string]any{"domain": "claims-b.example", "name": "Claimed Name Co"},
+						map[string]any{"domain": "claims-b.example", "name": "Other Claims Co"},
+					), map[string]any{"table": "claims", "object": "companies", "match_key": []string{"domain", "name"}}, map[string]any{
+						"objects": []string{"companies"}}
+			},
+			want: []want{
+				synced(reverse.ActionCreated).by("name"),
+				excluded(reverse.ReasonDuplicate).by("domain"), // its name is row 0's
+				synced(reverse.ActionCreated).by("domain"),     // row 1 created nothing
+			},
+		},
+		{
 			name: "contacts by a unique property, then email: creates upsert by the key each row has",
 			build: func(t *testing.T, p *destPortal) (*table, map[string]any, map[string]any) {
 				c := p.seeded("contacts", 3, "email", "external_id")

@@ -398,12 +398,25 @@ func (b *batch) claimRows(rows []*row) {
 			}
 			continue
 		}
-		for k := range b.plan.keys {
-			if r.keys[k] != "" && !b.claimKey(r, k) {
-				break
-			}
+		b.claimKeys(r)
+	}
+}
+
+// claimKeys claims, for a row that creates a record, every key it has a value for, or none: a
+// row excluded as a duplicate by one key must not keep later rows from the others.
+func (b *batch) claimKeys(r *row) {
+	var identities []string
+	var keys []int
+	for k, key := range b.plan.keys {
+		if r.keys[k] != "" {
+			identities, keys = append(identities, claimFor(key.property, r.keys[k])), append(keys, k)
 		}
 	}
+	if first, i := b.run.claimAll(b.plan.Table, identities, r.index); first >= 0 {
+		r.exclude(ReasonDuplicate, "row %d has the same %s; the first row with a key wins", first, b.plan.keys[keys[i]].name)
+		return
+	}
+	r.claims = append(r.claims, identities...)
 }
 
 // recoveredRecords are the records journaled creates of an earlier run made for table, by match

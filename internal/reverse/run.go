@@ -147,18 +147,29 @@ func (r *Run) finish(b *batch, err error) error {
 
 // claim returns -1 when key is new in table, or the index of the row that claimed it first.
 func (r *Run) claim(table, key string, row int64) int64 {
+	first, _ := r.claimAll(table, []string{key}, row)
+	return first
+}
+
+// claimAll claims every key for row, or none of them: it returns the first row that claimed one
+// of them before, with that key, or -1 once it claimed them all.
+func (r *Run) claimAll(table string, keys []string, row int64) (int64, int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	keys := r.seen[table]
-	if keys == nil {
-		keys = map[string]int64{}
-		r.seen[table] = keys
+	seen := r.seen[table]
+	if seen == nil {
+		seen = map[string]int64{}
+		r.seen[table] = seen
 	}
-	if first, ok := keys[key]; ok {
-		return first
+	for i, key := range keys {
+		if first, ok := seen[key]; ok && first != row {
+			return first, i
+		}
 	}
-	keys[key] = row
-	return -1
+	for _, key := range keys {
+		seen[key] = row
+	}
+	return -1, -1
 }
 
 // reserve hands out the indexes of n new rows of table.
