@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 )
@@ -88,13 +87,9 @@ func (rd *read) saveMembers(ctx context.Context) error {
 // backfillMembers reads the members themselves, 100 a request in ascending id order, rather than
 // every record: a gate's lists usually hold a small part of the records.
 func (rd *read) backfillMembers(ctx context.Context) error {
-	after, err := strconv.ParseUint(cmp.Or(rd.cur.BackfillAfter, "0"), 10, 64)
-	if err != nil {
-		return fmt.Errorf("backfill position %q is not a record id", rd.cur.BackfillAfter)
-	}
+	after := cmp.Or(rd.cur.BackfillAfter, "0")
 	ids := slices.DeleteFunc(sortedIDs(slices.Collect(maps.Keys(rd.gate.members))), func(id string) bool {
-		n, _ := strconv.ParseUint(id, 10, 64)
-		return n <= after
+		return hubspot.CompareIDs(id, after) <= 0
 	})
 	for len(ids) > 0 {
 		objs, read, err := rd.readByID(ctx, ids[:min(len(ids), hubspot.MaxBatchInputs)])
@@ -204,6 +199,6 @@ func (rd *read) readByID(ctx context.Context, ids []string) ([]hubspot.Object, i
 
 // sortedIDs orders record ids as numbers.
 func sortedIDs(ids []string) []string {
-	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b)) })
+	slices.SortFunc(ids, hubspot.CompareIDs)
 	return ids
 }

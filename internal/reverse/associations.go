@@ -91,7 +91,7 @@ func existingPairs(ctx context.Context, api *hubspot.Client, from *Object, a *as
 			ids = append(ids, p.from)
 		}
 	}
-	slices.SortFunc(ids, compareIDs)
+	slices.SortFunc(ids, hubspot.CompareIDs)
 	ids = slices.Compact(ids)
 	have := map[[2]string]bool{}
 	for part := range slices.Chunk(ids, hubspot.MaxAssociationReadInputs) {

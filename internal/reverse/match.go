@@ -1,7 +1,6 @@
 package reverse
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -176,7 +175,7 @@ func (f finder) keep(out map[string]*hubspot.Object, key string, o *hubspot.Obje
 	if key == "" {
 		return
 	}
-	if prev, ok := out[key]; ok && compareIDs(prev.ID, o.ID) <= 0 {
+	if prev, ok := out[key]; ok && hubspot.CompareIDs(prev.ID, o.ID) <= 0 {
 		return
 	}
 	out[key] = o
@@ -191,11 +190,6 @@ func (f finder) keyOf(o *hubspot.Object) string {
 		return f.normalize(*v)
 	}
 	return ""
-}
-
-// compareIDs orders record ids numerically (shorter digit strings are smaller).
-func compareIDs(a, b string) int {
-	return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
 }
 
 func appendMissing(list []string, name string) []string {

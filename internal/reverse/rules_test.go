@@ -88,7 +88,7 @@ func TestFinderNormalize(t *testing.T) {
 }
 
 func TestCompareIDsIsNumeric(t *testing.T) {
-	if compareIDs("7199", "719869649082") >= 0 || compareIDs("10", "9") <= 0 || compareIDs("5", "5") != 0 {
+	if hubspot.CompareIDs("7199", "719869649082") >= 0 || hubspot.CompareIDs("10", "9") <= 0 || hubspot.CompareIDs("5", "5") != 0 {
 		t.Error("ids compare as text")
 	}
 }

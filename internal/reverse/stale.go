@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/parquetio"
 )
 
@@ -73,6 +74,6 @@ func (r *Run) staleIDs(ctx context.Context, plan *Plan, dir string) ([]string, e
 			ids = append(ids, id)
 		}
 	}
-	slices.SortFunc(ids, compareIDs)
+	slices.SortFunc(ids, hubspot.CompareIDs)
 	return ids, nil
 }
