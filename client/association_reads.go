@@ -14,7 +14,7 @@ import (
 // AssociationReads names records of one object type whose associations an association refresh
 // reads again, and records whose associations are gone.
 type AssociationReads struct {
-	// Reread: records changed since the last run, or in this run's slice of the rolling refresh.
+	// Reread: records changed since the last run, or due in this run of the rolling refresh.
 	Reread []string
 	// Gone: records archived, or merged into another record, since the last run. HubSpot drops
 	// an archived record's associations and moves a merged one's to the record it merged into.
@@ -23,9 +23,10 @@ type AssociationReads struct {
 
 // ReadAssociationSources hands over, at most 1,000 ids at a time, the records of one object type
 // whose associations changed or may have: those changed since the last run of the table (every
-// record on a full refresh or a first run), those archived or merged away since, and this run's
-// slice of a walk over every record that re-reads them all within associations.refresh_runs runs
-// (association changes alone do not change a record's last-modified time).
+// record on a full refresh or a first run), those archived or merged away since, and the records
+// due in this run of a walk over every record that re-reads them all within
+// associations.refresh_runs runs (association changes alone do not change a record's
+// last-modified time).
 func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj ObjectType, emit func(AssociationReads) error) error {
 	props := []string{obj.ModifiedProperty}
 	merges := slices.ContainsFunc(obj.Definitions, func(p hubspot.Property) bool { return p.Name == MergedIDsProperty })
@@ -63,20 +64,25 @@ func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj Obj
 		return emit(reads)
 	})
 	if err == nil && res.Complete && !full && res.Phase == incremental.PhaseIncremental {
+		var phase int
+		phase, err = m.rollingPhase(ctx, obj)
 		var rolled incremental.Result
-		rolled, err = reader.ReadRolling(ctx, incremental.RollingStream{
-			Key:        stream + "/rolling",
-			ObjectType: obj.TypeID,
-			Runs:       m.run.spec.Associations.RefreshRuns,
-			Properties: props[:1],
-			BatchSize:  hubspot.MaxAssociationReadInputs,
-		}, func(objs []hubspot.Object) error {
-			ids := make([]string, len(objs))
-			for i, o := range objs {
-				ids[i] = o.ID
-			}
-			return emit(AssociationReads{Reread: ids})
-		})
+		if err == nil {
+			rolled, err = reader.ReadRolling(ctx, incremental.RollingStream{
+				Key:        stream + "/rolling",
+				ObjectType: obj.TypeID,
+				Runs:       m.run.spec.Associations.RefreshRuns,
+				Phase:      phase,
+				Properties: props[:1],
+				BatchSize:  hubspot.MaxAssociationReadInputs,
+			}, func(objs []hubspot.Object) error {
+				ids := make([]string, len(objs))
+				for i, o := range objs {
+					ids[i] = o.ID
+				}
+				return emit(AssociationReads{Reread: ids})
+			})
+		}
 		res.Records += rolled.Records
 		res.Complete = rolled.Complete
 	}
@@ -87,6 +93,28 @@ func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj Obj
 		err = fmt.Errorf("read %s ids for associations: %w", obj.Name, err)
 	}
 	return m.endStream(table+" ("+obj.Name+")", res, err)
+}
+
+// rollingPhase spreads the rolling refresh's walks over associations.refresh_runs runs: an object
+// type's first walk begins as far in as its place among the types read from, so that the last
+// runs of their walks, which read every record of a small type, fall in different runs. Walks
+// under way keep their place when types are added or removed.
+func (m *Meta) rollingPhase(ctx context.Context, obj ObjectType) (int, error) {
+	pairs, err := m.AssociationPairs(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("association pairs: %w", err)
+	}
+	var froms []string
+	for _, p := range pairs {
+		if !slices.Contains(froms, p.From.Name) {
+			froms = append(froms, p.From.Name)
+		}
+	}
+	i := slices.Index(froms, obj.Name)
+	if i < 0 {
+		return 0, nil // read from by no pair: any phase will do
+	}
+	return i * m.run.spec.Associations.RefreshRuns / len(froms), nil
 }
 
 // MergedIDs parses a value of MergedIDsProperty ("12;34"): the record ids, and the parts that
