@@ -77,7 +77,7 @@ func parseRollingCursor(raw string, runs, phase int) (rollingCursor, error) {
 // ReadRolling hands over this run's share of the stream's walk, in pages of 200 records: none
 // until the walk falls a whole page behind its pace, everything left on its last run. A stream
 // without a cursor spends one more search to learn how many records its first walk covers; later
-// walks expect what the walk before them handed over.
+// walks expect at least what the walk before them handed over.
 func (r *Reader) ReadRolling(ctx context.Context, s RollingStream, emit func([]hubspot.Object) error) (Result, error) {
 	if s.Runs < 1 {
 		return Result{}, fmt.Errorf("rolling stream %s: runs must be at least 1, got %d", s.Key, s.Runs)
