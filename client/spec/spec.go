@@ -156,9 +156,9 @@ type Associations struct {
 	// Re-read the associations of every record, not only of records changed since the last run.
 	// Association changes alone do not change a record's last-modified time in HubSpot.
 	FullRefresh bool `json:"full_refresh,omitempty"`
-	// Re-read the associations of a slice of the records each run, so that every record's are
-	// re-read at least once every this many runs: association changes between records that
-	// otherwise do not change reach the destination within that many runs.
+	// Re-read every record's associations at least once every this many runs, in whole pages as
+	// they fall due: association changes between records that otherwise do not change reach the
+	// destination within that many runs.
 	RefreshRuns int `json:"refresh_runs,omitempty" jsonschema:"minimum=1,default=24"`
 }
 
