@@ -32,7 +32,6 @@ Plugin SDK commands (what the CloudQuery CLI runs):
 
 // Main runs one command and returns the process exit status.
 func Main(ctx context.Context, args []string) int {
-	TuneGC()
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, args, os.Stdout, os.Stderr); err != nil {
@@ -52,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	switch args[0] {
 	case "sync":
+		TuneRuntime()
 		return runSync(ctx, args[1:], stdout, stderr)
 	case "status":
 		return runStatus(ctx, args[1:], stdout, stderr)
@@ -62,7 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	default:
+	default: // serve, doc, package
+		TuneRuntime()
 		return serve.Plugin(plugin.Plugin(), serve.WithArgs(args...)).Serve(ctx)
 	}
 }

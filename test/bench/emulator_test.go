@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 	if flag.Lookup("test.bench").Value.String() == "" {
 		os.Exit(m.Run()) // no benchmark asked for: nothing to build
 	}
-	cli.TuneGC() // measure the runtime settings the binary ships with
+	cli.TuneRuntime() // measure the runtime settings the binary syncs with
 	dir, err := os.MkdirTemp("", "hubspot-bench")
 	if err != nil {
 		panic(err)
