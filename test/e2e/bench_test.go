@@ -46,7 +46,7 @@ func BenchmarkReverseETLOneRowRecords(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := servePlugin(b, "tcp")
+	p := servePlugin(b, "unix")
 	if _, err := p.Init(callCtx(b), &pb.Init_Request{Spec: spec}); err != nil {
 		b.Fatalf("Init: %v", err)
 	}
