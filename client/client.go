@@ -34,9 +34,13 @@ type TableSet struct {
 }
 
 // CustomTable is a table whose Sync sends its records itself, once per portal, rather than
-// through the scheduler's resources: the associations table, whose reads also fill its relation.
+// through the scheduler's resources: the associations table, whose reads also fill its relation,
+// and the lists table, which decides from its own rows which lists' members to read again.
 type CustomTable struct {
 	Table *schema.Table
+	// Companions name relations synced whenever their parent is, whatever skip_dependent_tables
+	// says: the refresh tables, without which live rows cannot be told from removed ones.
+	Companions []string
 	// Sync reads the table for m's portal. selected is the table as the run selected it: its
 	// Relations are the relations to fill. send hands one record of the table or of a relation
 	// over, each record carrying its table's schema.
@@ -254,7 +258,7 @@ func (c *Client) selectTables(ctx context.Context, opts plugin.TableOptions) (Ta
 	if err != nil {
 		return TableSet{}, nil, err
 	}
-	if tables, err = withCustomRelations(set, tables, opts); err != nil {
+	if tables, err = withCompanions(set, tables, opts); err != nil {
 		return TableSet{}, nil, err
 	}
 	// The SDK's own check at Init would list every table, discovery and all; it is made here.
@@ -267,11 +271,10 @@ func (c *Client) selectTables(ctx context.Context, opts plugin.TableOptions) (Ta
 	return set, tables, nil
 }
 
-// withCustomRelations gives each selected custom table the relations its rows need (the
-// associations' refreshes, without which its live rows cannot be told from removed ones), even
+// withCompanions gives each selected custom table's selected relations their companions, even
 // where skip_dependent_tables, which the CloudQuery CLI turns on by default, would leave them out.
-// A relation the options skip by name stays out.
-func withCustomRelations(set TableSet, tables schema.Tables, opts plugin.TableOptions) (schema.Tables, error) {
+// A companion the options skip by name stays out.
+func withCompanions(set TableSet, tables schema.Tables, opts plugin.TableOptions) (schema.Tables, error) {
 	if !opts.SkipDependentTables || len(set.Custom) == 0 {
 		return tables, nil
 	}
@@ -280,11 +283,26 @@ func withCustomRelations(set TableSet, tables schema.Tables, opts plugin.TableOp
 		return nil, err
 	}
 	for i, t := range tables {
-		if slices.ContainsFunc(set.Custom, func(ct CustomTable) bool { return ct.Table.Name == t.Name }) {
-			tables[i] = withRelations.Get(t.Name)
+		if j := slices.IndexFunc(set.Custom, func(ct CustomTable) bool { return ct.Table.Name == t.Name }); j >= 0 {
+			full := withRelations.Get(t.Name)
+			keepSelected(full, tables, set.Custom[j].Companions)
+			tables[i] = full
 		}
 	}
 	return tables, nil
+}
+
+// keepSelected prunes t's relations (a copy with every relation) to those selected and their
+// companions.
+func keepSelected(t *schema.Table, selected schema.Tables, companions []string) {
+	kept := t.Relations[:0]
+	for _, r := range t.Relations {
+		if selected.Get(r.Name) != nil || slices.Contains(companions, r.Name) {
+			keepSelected(r, selected, companions)
+			kept = append(kept, r)
+		}
+	}
+	t.Relations = kept
 }
 
 // mayMatchCustom reports whether a table pattern could match a custom object's table, which only

@@ -39,11 +39,13 @@ const (
 	// DefaultAssociationRefreshRuns re-reads every record's associations once a day when runs are
 	// hourly.
 	DefaultAssociationRefreshRuns = 24
-	DefaultRequestTimeout         = time.Minute
-	maxRequestTimeout             = 10 * time.Minute
-	DefaultBurstPer10s            = 100
-	DefaultSearchPerSecond        = 5
-	defaultPortalName             = "default"
+	// DefaultListRefreshRuns re-reads every list's members once a day when runs are hourly.
+	DefaultListRefreshRuns = 24
+	DefaultRequestTimeout  = time.Minute
+	maxRequestTimeout      = 10 * time.Minute
+	DefaultBurstPer10s     = 100
+	DefaultSearchPerSecond = 5
+	defaultPortalName      = "default"
 )
 
 // Spec is the `spec:` block of a CloudQuery source or destination using this plugin.
@@ -96,6 +98,8 @@ type Spec struct {
 	TombstoneInterval *configtype.Duration `json:"tombstone_interval,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=1h"`
 	// Association sync settings.
 	Associations *Associations `json:"associations,omitempty"`
+	// List membership sync settings.
+	ListMemberships *ListMemberships `json:"list_memberships,omitempty"`
 
 	// Destination (reverse ETL): where each incoming table's rows go in HubSpot.
 	Mappings []Mapping `json:"mappings,omitempty"`
@@ -162,6 +166,17 @@ type Associations struct {
 	RefreshRuns int `json:"refresh_runs,omitempty" jsonschema:"minimum=1,default=24"`
 }
 
+// ListMemberships says when a list's members are read again.
+type ListMemberships struct {
+	// Re-read the members of every list on every run, not only of lists whose size or last
+	// addition or removal changed since the last run.
+	FullRefresh bool `json:"full_refresh,omitempty"`
+	// Re-read every list's members at least once every this many runs, changed or not: a change
+	// HubSpot's list properties do not show (a member archived while another is restored) reaches
+	// the destination within that many runs.
+	RefreshRuns int `json:"refresh_runs,omitempty" jsonschema:"minimum=1,default=24"`
+}
+
 // Parse unmarshals, defaults and validates a spec. A nil or `null` spec is an empty spec.
 func Parse(raw []byte) (*Spec, error) {
 	var s Spec
@@ -216,6 +231,12 @@ func (s *Spec) SetDefaults() {
 	}
 	if s.Associations.RefreshRuns == 0 {
 		s.Associations.RefreshRuns = DefaultAssociationRefreshRuns
+	}
+	if s.ListMemberships == nil {
+		s.ListMemberships = &ListMemberships{}
+	}
+	if s.ListMemberships.RefreshRuns == 0 {
+		s.ListMemberships.RefreshRuns = DefaultListRefreshRuns
 	}
 	if len(s.Portals) == 0 && (s.AccessToken != "" || s.OAuth != nil) {
 		s.Portals = []Portal{{Name: defaultPortalName, AccessToken: s.AccessToken, OAuth: s.OAuth, BaseURL: s.BaseURL, RateLimit: s.RateLimit}}
@@ -293,6 +314,9 @@ func (s *Spec) Validate() error {
 	}
 	if s.Associations.RefreshRuns < 1 {
 		return fieldError("associations.refresh_runs", fmt.Sprintf("must be at least 1, got %d", s.Associations.RefreshRuns))
+	}
+	if s.ListMemberships.RefreshRuns < 1 {
+		return fieldError("list_memberships.refresh_runs", fmt.Sprintf("must be at least 1, got %d", s.ListMemberships.RefreshRuns))
 	}
 	for _, object := range slices.Sorted(maps.Keys(s.Filters)) {
 		if err := s.Filters[object].validate("filters." + object); err != nil {

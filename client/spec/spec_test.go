@@ -90,6 +90,12 @@ func TestParse(t *testing.T) {
 			}
 		}},
 		{name: "bad tombstone interval", raw: `{"access_token":"a","tombstone_interval":"daily"}`, wantErr: "tombstone_interval: must be a non-negative duration"},
+		{name: "list refresh defaults to a day of hourly runs", raw: `{"access_token":"a"}`, check: func(t *testing.T, s *Spec) {
+			if s.ListMemberships.RefreshRuns != DefaultListRefreshRuns || s.ListMemberships.FullRefresh {
+				t.Errorf("list_memberships %+v, want refresh_runs %d", *s.ListMemberships, DefaultListRefreshRuns)
+			}
+		}},
+		{name: "negative list refresh runs", raw: `{"access_token":"a","list_memberships":{"refresh_runs":-1}}`, wantErr: "list_memberships.refresh_runs: must be at least 1"},
 		{name: "bad pair", raw: `{"access_token":"a","associations":{"pairs":["contacts"]}}`, wantErr: "associations.pairs[0]"},
 		{name: "unknown field", raw: `{"access_token":"a","acess_token":"b"}`, wantErr: "unknown field \"acess_token\""},
 		{name: "unexpanded variable", raw: `{"access_token":"${HUBSPOT_TOKEN}"}`, wantErr: "unexpanded ${HUBSPOT_TOKEN}: set the environment variable HUBSPOT_TOKEN"},

@@ -699,3 +699,16 @@ func (e *Emulator) changeList(op, listID string, recordIDs []string, add bool) e
 	}
 	return nil
 }
+
+// DeleteList deletes a list as a user does in HubSpot: searches no longer return it and its
+// routes answer 404.
+func (e *Emulator) DeleteList(listID string) error {
+	e.lists.mu.Lock()
+	defer e.lists.mu.Unlock()
+	l, aerr := e.lists.find(listID)
+	if aerr != nil {
+		return fmt.Errorf("delete list: %w", aerr)
+	}
+	e.lists.lists = slices.DeleteFunc(e.lists.lists, func(x *list) bool { return x == l })
+	return nil
+}

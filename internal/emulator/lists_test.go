@@ -413,3 +413,30 @@ func TestListsSeededDeterministically(t *testing.T) {
 		}
 	}
 }
+
+// A deleted list leaves searches and answers 404, as HubSpot's deleted lists do until restored.
+func TestListsDeletedLeaveTheAPI(t *testing.T) {
+	h := newHarness(t, Config{Seed: 7, NoLimits: true})
+	gone := listByType(t, h.e, "0-2", ListManual)
+	if err := h.e.DeleteList(gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	status, body := h.call("POST", "/crm/v3/lists/search", fullListSearch(nil))
+	wantStatus(t, status, http.StatusOK, body)
+	for i := range length(body["lists"]) {
+		if get(body, "lists", i, "listId") == gone.ID {
+			t.Fatalf("search still returns deleted list %s", gone.ID)
+		}
+	}
+	if n := length(body["lists"]); n != len(h.e.Lists()) || n != len(seededLists)-1 {
+		t.Fatalf("search returned %d lists, want %d", n, len(seededLists)-1)
+	}
+	for _, path := range []string{"/crm/v3/lists/" + gone.ID, "/crm/v3/lists/" + gone.ID + "/memberships"} {
+		status, body := h.call("GET", path, nil)
+		wantStatus(t, status, http.StatusNotFound, body)
+		wantErrorBody(t, body, catNotFound)
+	}
+	if err := h.e.DeleteList(gone.ID); err == nil {
+		t.Fatal("deleting a deleted list succeeded")
+	}
+}

@@ -19,7 +19,10 @@ func Tables(cat *client.Catalog, s *spec.Spec) client.TableSet {
 		set.Objects = append(set.Objects, ot)
 		set.Tables = append(set.Tables, ot.Table)
 	}
-	set.Tables = append(set.Tables, crm.Owners(), crm.Pipelines(), crm.Properties(), crm.Lists())
+	set.Tables = append(set.Tables, crm.Owners(), crm.Pipelines(), crm.Properties())
+	lists := crm.Lists()
+	set.Custom = append(set.Custom, lists)
+	set.Tables = append(set.Tables, lists.Table)
 	if s == nil || *s.Associations.Enabled {
 		associations := crm.Associations()
 		set.Custom = append(set.Custom, associations)

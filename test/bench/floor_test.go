@@ -58,6 +58,8 @@ func BenchmarkRequestFloor(b *testing.B) {
 	assoc := all.byKind[assocSearches] + all.byKind[assocReads]
 	report(b, "floor: nothing changed, `*` less the association and list tables", float64(all.requests()-assoc-all.byKind[listTables]), "requests(*-a)", floor(nObjects), false)
 	report(b, "associations table, nothing changed (rolling refresh, 24 runs)", float64(assoc), "requests(a)", full.refreshBound(24), false)
+	report(b, fmt.Sprintf("list tables, nothing changed (%d of %d lists due to re-read)", len(all.listsRead), len(full.listsRead)),
+		float64(all.byKind[listTables]), "requests(l)", all.listBound(), false)
 
 	changed := touchFirst(b, emu, 100)
 	time.Sleep(2500 * time.Millisecond) // past the settle lag
@@ -90,6 +92,8 @@ type floorRun struct {
 	// rows per table, and the association pairs read (from type to the to types).
 	rows  map[string]int64
 	pairs map[string]map[string]bool
+	// listsRead: the members each list read found.
+	listsRead map[string]int64
 }
 
 func (r floorRun) requests() int { return sum(r.byKind) }
@@ -131,11 +135,21 @@ func (r floorRun) refreshBound(runs int) float64 {
 	return float64(total)
 }
 
+// listBound is what docs/incremental.md states the list tables cost: a search of the lists, and
+// one request per 250 members (at least one) of each list read.
+func (r floorRun) listBound() float64 {
+	total := 1
+	for _, members := range r.listsRead {
+		total += max(1, int(members+249)/250)
+	}
+	return float64(total)
+}
+
 // objectTables lists the object tables among the migrated ones: every hubspot_crm_ table but the
 // definition, association and list tables.
 func (r floorRun) objectTables() []string {
 	others := []string{"hubspot_crm_owners", "hubspot_crm_pipelines", "hubspot_crm_pipeline_stages", "hubspot_crm_properties",
-		"hubspot_crm_associations", "hubspot_crm_association_refreshes", "hubspot_crm_lists", "hubspot_crm_list_memberships"}
+		"hubspot_crm_associations", "hubspot_crm_association_refreshes", "hubspot_crm_lists", "hubspot_crm_list_memberships", "hubspot_crm_list_membership_refreshes"}
 	var out []string
 	for _, t := range r.tables {
 		if !slices.Contains(others, t) {
@@ -167,7 +181,7 @@ func floorSync(b *testing.B, proxy *countingProxy, statePath string, extra map[s
 		defer close(msgs)
 		done <- p.Sync(ctx, plugin.SyncOptions{Tables: tables}, msgs)
 	}()
-	run := floorRun{byKind: map[string]int{}, rows: map[string]int64{}, pairs: map[string]map[string]bool{}}
+	run := floorRun{byKind: map[string]int{}, rows: map[string]int64{}, pairs: map[string]map[string]bool{}, listsRead: map[string]int64{}}
 	for m := range msgs {
 		switch m := m.(type) {
 		case *message.SyncMigrateTable:
@@ -175,6 +189,12 @@ func floorSync(b *testing.B, proxy *countingProxy, statePath string, extra map[s
 		case *message.SyncInsert:
 			name, _ := m.Record.Schema().Metadata().GetValue(schema.MetadataTableName)
 			run.rows[name] += m.Record.NumRows()
+			if name == "hubspot_crm_list_membership_refreshes" {
+				lists, members := m.Record.Column(1).(*array.String), m.Record.Column(3).(*array.Int64)
+				for i := range int(m.Record.NumRows()) {
+					run.listsRead[lists.Value(i)] = members.Value(i)
+				}
+			}
 			if name == "hubspot_crm_association_refreshes" {
 				from, to := m.Record.Column(1).(*array.String), m.Record.Column(3).(*array.String)
 				for i := range int(m.Record.NumRows()) {

@@ -6,8 +6,9 @@
 # both databases, then makes rounds of changes through HubSpot's public API (merges, association
 # creates and removals between otherwise unchanged records, updates moving contacts in and out of
 # the filter, archives, a create, list membership changes), each followed by REFRESH_RUNS
-# incremental runs. After every run each database's live records must equal HubSpot's, and after
-# REFRESH_RUNS runs its live associations (docs/incremental.md's query) too. Prints PASS or FAIL per check; exits 1 on any
+# incremental runs. After every run each database's live records and current list members must
+# equal HubSpot's, and after REFRESH_RUNS runs its live associations (docs/incremental.md's
+# queries) too. Prints PASS or FAIL per check; exits 1 on any
 # FAIL, 2 when a tool is missing or a sync fails.
 set -euo pipefail
 
@@ -86,8 +87,9 @@ spec:
   name: hubspot
   registry: local
   path: $ROOT/bin/hubspot
-  # The refreshes come with the associations table, whatever skip_dependent_tables says.
-  tables: [hubspot_crm_contacts, hubspot_crm_companies, hubspot_crm_associations]
+  # The refreshes come with the associations and memberships tables, whatever
+  # skip_dependent_tables says; the lists table comes as the memberships' parent.
+  tables: [hubspot_crm_contacts, hubspot_crm_companies, hubspot_crm_associations, hubspot_crm_list_memberships]
   destinations: [$dest]
   backend_options:
     table_name: cq_state_hubspot
@@ -101,6 +103,7 @@ spec:
     tombstone_interval: 0s
     rate_limit: {burst_per_10s: 250}
     associations: {pairs: [${pairs%,}], refresh_runs: $REFRESH_RUNS}
+    list_memberships: {refresh_runs: $REFRESH_RUNS}
     $filters
 ---
 kind: destination
@@ -124,7 +127,8 @@ query() {
 reset_databases() {
   rm -f "$WORK/$1.sqlite"
   psql "$PG_URL" -qX -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' -c 'DROP TABLE IF EXISTS
-    hubspot_crm_contacts, hubspot_crm_companies, hubspot_crm_associations, hubspot_crm_association_refreshes, cq_state_hubspot'
+    hubspot_crm_contacts, hubspot_crm_companies, hubspot_crm_associations, hubspot_crm_association_refreshes,
+    hubspot_crm_lists, hubspot_crm_list_memberships, hubspot_crm_list_membership_refreshes, cq_state_hubspot'
 }
 
 SYNCS=0
@@ -175,7 +179,19 @@ WHERE a.from_object_type = '$1' AND a.to_object_type = '$2'
 SQL
 }
 
-# check_records VARIANT FILTER LABEL and check_associations VARIANT LABEL compare both databases.
+current_members_sql() {
+  cat <<SQL
+SELECT m.list_id, m.record_id
+FROM hubspot_crm_list_memberships m
+JOIN (SELECT portal, list_id, max(refreshed_at) AS refreshed_at
+      FROM hubspot_crm_list_membership_refreshes
+      GROUP BY portal, list_id) r
+  ON m.portal = r.portal AND m.list_id = r.list_id AND m.refreshed_at = r.refreshed_at
+SQL
+}
+
+# check_records VARIANT FILTER LABEL, check_associations VARIANT LABEL and check_members VARIANT
+# LABEL compare both databases.
 check_records() {
   local object want filter
   for object in "${OBJECTS[@]}"; do
@@ -196,6 +212,14 @@ check_associations() {
       compare "$1 $dest $2: associations ${pair%%:*}->${pair##*:}" "$want" "$dest" "$1" \
         "$(live_associations_sql "${pair%%:*}" "${pair##*:}")"
     done
+  done
+}
+
+check_members() {
+  local want
+  want=$(portal memberships)
+  for dest in sqlite postgresql; do
+    compare "$1 $dest $2: list members" "$want" "$dest" "$1" "$(current_members_sql)"
   done
 }
 
@@ -229,6 +253,7 @@ for variant in unfiltered filtered gated; do
 
   sync_both "$variant" "full sync"
   check_records "$variant" "$filter" "full sync"
+  check_members "$variant" "full sync"
   check_associations "$variant" "full sync"
   for round in $(seq "$ROUNDS"); do
     changes=$WORK/logs/$variant-changes-$round.txt
@@ -237,6 +262,7 @@ for variant in unfiltered filtered gated; do
     for run in $(seq "$REFRESH_RUNS"); do
       sync_both "$variant" "round $round run $run"
       check_records "$variant" "$filter" "round $round run $run"
+      check_members "$variant" "round $round run $run"
     done
     check_associations "$variant" "round $round after $REFRESH_RUNS runs"
     check_merges "$variant" "round $round" "$changes"
@@ -248,4 +274,4 @@ if ((FAILED)); then
   echo "FAIL: a database differs from HubSpot's live set"
   exit 1
 fi
-echo "PASS: SQLite and PostgreSQL equal HubSpot's live set, with filters off, on, and with a list gate"
+echo "PASS: SQLite and PostgreSQL equal HubSpot's live set and list members, with filters off, on, and with a list gate"

@@ -2,10 +2,14 @@ package crm
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/cloudquery/plugin-sdk/v4/scalar"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
@@ -69,4 +73,25 @@ func sendRows[T any](ctx context.Context, res chan<- any, rows []T) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// sendResolved builds rows into one Arrow record of t, each column resolved as the SDK's scheduler
+// resolves it, and sends it. Unlike the scheduler, which only logs a column resolver's error, it
+// fails on one.
+func sendResolved[T any](ctx context.Context, meta schema.ClientMeta, t *schema.Table, rows []T, send func(arrow.Record) error) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, t.ToArrowSchema())
+	defer b.Release()
+	for _, row := range rows {
+		r := schema.NewResourceData(t, nil, row)
+		for _, c := range t.Columns {
+			if err := c.Resolver(ctx, meta, r, c); err != nil {
+				return fmt.Errorf("%s.%s: %w", t.Name, c.Name, err)
+			}
+		}
+		scalar.AppendToRecordBuilder(b, r.GetValues())
+	}
+	return send(b.NewRecord())
 }

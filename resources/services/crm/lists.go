@@ -22,19 +22,20 @@ type listRow struct {
 	Archived   bool
 }
 
-// Lists is the table of the portal's lists (segments) of any object type; their members are in
-// ListMemberships.
-func Lists() *schema.Table {
-	return &schema.Table{
-		Name:  "hubspot_crm_lists",
+const listsTable = "hubspot_crm_lists"
+
+// Lists is the table of the portal's lists (segments) of any object type, with their members in
+// ListMemberships: its Sync reads the lists, then the members of those that changed.
+func Lists() client.CustomTable {
+	memberships := ListMemberships()
+	table := &schema.Table{
+		Name:  listsTable,
 		Title: "HubSpot lists",
 		Description: "Lists (segments) of contacts, companies and other records, of every processing type: " +
 			"MANUAL and SNAPSHOT lists change when users add or remove records, DYNAMIC lists follow their filters. " +
 			"Read in full on every run (one request per 500 lists), so with `write_mode: overwrite-delete-stale` " +
 			"the destination drops deleted lists. Needs scope `" + listsScope + "`: without it the table is skipped " +
 			"when selected through a pattern such as `*`, and the sync fails when the table is named.",
-		Resolver:  fetchLists,
-		Multiplex: client.Multiplex,
 		Columns: schema.ColumnList{
 			portalColumn(),
 			primaryKey(column("id", arrow.BinaryTypes.String, "ID", "The list's ILS id, as `hubspot_crm_list_memberships.list_id` holds it.")),
@@ -51,15 +52,19 @@ func Lists() *schema.Table {
 			column("archived", arrow.FixedWidthTypes.Boolean, "Archived", "True for a deleted list (HubSpot keeps them restorable for a while)."),
 			column("properties", types.ExtensionTypes.JSON, "Properties", "List properties as HubSpot returns them: hs_list_size, hs_last_record_added_at, hs_last_record_removed_at..."),
 		},
-		Relations: schema.Tables{ListMemberships()},
+		Relations: schema.Tables{memberships},
 	}
+	memberships.Parent = table
+	return client.CustomTable{Table: table, Sync: syncLists, Companions: []string{listMembershipRefreshesTable}}
 }
 
-func fetchLists(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource, res chan<- any) error {
-	m := meta.(*client.Meta)
+// syncLists sends every list of the portal, then, when the run selected the memberships table,
+// the members of the lists that changed.
+func syncLists(ctx context.Context, m *client.Meta, selected *schema.Table, send func(arrow.Record) error) error {
+	var lists []hubspot.List
 	for page, err := range m.Portal.API.Lists.Search(ctx, hubspot.ListSearch{}) {
 		if err != nil {
-			if m.SkipForScope(err, "lists", Lists().Name, ListMemberships().Name) {
+			if m.SkipForScope(err, "lists", listsTable, listMembershipsTable, listMembershipRefreshesTable) {
 				return nil
 			}
 			return fmt.Errorf("search lists: %w", err)
@@ -68,9 +73,13 @@ func fetchLists(ctx context.Context, meta schema.ClientMeta, _ *schema.Resource,
 		for i, l := range page {
 			rows[i] = listRow{List: l, ObjectType: objectTypeName(l.ObjectTypeID), Archived: l.DeletedAt != nil}
 		}
-		if err := sendRows(ctx, res, rows); err != nil {
+		if err := sendResolved(ctx, m, selected, rows, send); err != nil {
 			return err
 		}
+		lists = append(lists, page...)
+	}
+	if memberships := selected.Relations.Get(listMembershipsTable); memberships != nil {
+		return syncMemberships(ctx, m, memberships, lists, send)
 	}
 	return nil
 }

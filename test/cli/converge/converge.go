@@ -164,3 +164,29 @@ func (p *Portal) Associations(ctx context.Context, from, to string) ([]Associati
 func CompareAssociations(a, b Association) int {
 	return cmp.Or(cmp.Compare(a.FromID, b.FromID), cmp.Compare(a.ToID, b.ToID), cmp.Compare(a.TypeID, b.TypeID))
 }
+
+// Membership is one record in one list.
+type Membership struct {
+	ListID   string
+	RecordID int64
+}
+
+// Memberships lists the members of every list, ordered by list and record.
+func (p *Portal) Memberships(ctx context.Context) ([]Membership, error) {
+	var out []Membership
+	for lists, err := range p.API.Lists.Search(ctx, hubspot.ListSearch{}) {
+		if err != nil {
+			return nil, fmt.Errorf("search lists: %w", err)
+		}
+		for _, l := range lists {
+			in, err := p.members(ctx, l.ID)
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range slices.Sorted(maps.Keys(in)) {
+				out = append(out, Membership{l.ID, id})
+			}
+		}
+	}
+	return out, nil
+}

@@ -22,6 +22,7 @@ const usage = `usage: portal [-url EMULATOR_URL] COMMAND
   gated-filter                   the same with the portal's MANUAL list of contacts as a list gate
   records OBJECT [FILTER_JSON]   ids of the live records (matching the filter), one a line
   associations FROM TO           live associations as from_id<TAB>to_id<TAB>type_id, one a line
+  memberships                    members of every list as list_id<TAB>record_id, one a line
 The access token is read from HUBSPOT_ACCESS_TOKEN.
 `
 
@@ -83,6 +84,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		links, err := p.Associations(ctx, rest[0], rest[1])
 		for _, a := range links {
 			fmt.Fprintf(stdout, "%d\t%d\t%d\n", a.FromID, a.ToID, a.TypeID)
+		}
+		return err
+	case cmd == "memberships" && len(rest) == 0:
+		members, err := p.Memberships(ctx)
+		for _, m := range members {
+			fmt.Fprintf(stdout, "%s\t%d\n", m.ListID, m.RecordID)
 		}
 		return err
 	}
