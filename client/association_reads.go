@@ -26,14 +26,17 @@ type AssociationReads struct {
 // record on a full refresh or a first run), those archived or merged away since, and the records
 // due in this run of a walk over every record that re-reads them all within
 // associations.refresh_runs runs (association changes alone do not change a record's
-// last-modified time).
+// last-modified time). The records changed since the last run come from the object type's table
+// when it ran incrementally in this run and its changes cover this stream's; a search finds them
+// otherwise.
 func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj ObjectType, emit func(AssociationReads) error) error {
-	props := []string{obj.ModifiedProperty}
-	merges := slices.ContainsFunc(obj.Definitions, func(p hubspot.Property) bool { return p.Name == MergedIDsProperty })
-	if merges {
-		props = append(props, MergedIDsProperty)
-	}
+	props := associationSourceProperties(obj)
+	merges := len(props) > 1
 	full := m.run.spec.Associations.FullRefresh
+	var shared *incremental.Feed
+	if !full {
+		shared = m.feed(obj.Name)
+	}
 	stream := m.stateKey(table + "/" + obj.Name)
 	reader := m.reader(m.run.association)
 	res, err := reader.Read(ctx, incremental.Stream{
@@ -46,6 +49,7 @@ func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj Obj
 		FullRefresh:       full,
 		Tombstones:        *m.run.spec.Tombstones,
 		TombstoneInterval: m.run.spec.TombstoneInterval.Duration(),
+		Shared:            shared,
 	}, func(objs []hubspot.Object) error {
 		var reads AssociationReads
 		for _, o := range objs {
@@ -93,6 +97,16 @@ func (m *Meta) ReadAssociationSources(ctx context.Context, table string, obj Obj
 		err = fmt.Errorf("read %s ids for associations: %w", obj.Name, err)
 	}
 	return m.endStream(table+" ("+obj.Name+")", res, err)
+}
+
+// associationSourceProperties are what an association refresh reads of its source records: the
+// modified time, and the ids merged into each when the type merges.
+func associationSourceProperties(obj ObjectType) []string {
+	props := []string{obj.ModifiedProperty}
+	if slices.ContainsFunc(obj.Definitions, func(p hubspot.Property) bool { return p.Name == MergedIDsProperty }) {
+		props = append(props, MergedIDsProperty)
+	}
+	return props
 }
 
 // rollingPhase spreads the rolling refresh's walks over associations.refresh_runs runs: an object

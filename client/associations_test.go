@@ -2,8 +2,10 @@ package client_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,6 +216,45 @@ func TestAssociationChangesBetweenUnchangedRecordsConverge(t *testing.T) {
 	id, _ := strconv.ParseInt(archived, 10, 64)
 	if got := live[assocKey{"companies", id, "contacts"}]; len(got) > 0 {
 		t.Errorf("archived company %s still has live associations %v", archived, got)
+	}
+}
+
+// Synced with its object tables, the associations table takes the changes they found instead of
+// searching for them again, whatever the concurrency, and still follows every changed record.
+func TestAssociationsTakeTheObjectTablesChanges(t *testing.T) {
+	for _, concurrency := range []int{1, 4} {
+		t.Run(fmt.Sprintf("concurrency %d", concurrency), func(t *testing.T) {
+			p, log := countedPortal(t, emulator.Config{Seed: 5, NoLimits: true, Counts: smallCounts})
+			spec := p.spec(map[string]any{"objects": []string{"contacts", "companies"}, "concurrency": concurrency})
+			tables := []string{"hubspot_crm_associations", "hubspot_crm_companies", "hubspot_crm_contacts"}
+			p.mustSync(spec, tables...)
+			time.Sleep(1100 * time.Millisecond) // past the 1 s settle lag
+			p.mustSync(spec, tables...)
+
+			company, contact := p.emu.Records("companies", false)[0].ID, p.emu.Records("contacts", false)[59].ID
+			must(t, p.emu.Associate("companies", company, "contacts", contact, 280))
+			must(t, p.emu.Update("companies", company, map[string]string{"name": "Changed"}))
+			time.Sleep(1100 * time.Millisecond)
+			before := log.len()
+			got := companyContacts(t, p.mustSync(spec, tables...))
+			if !slices.Contains(got[company], contact) {
+				t.Errorf("the new association %s -> %s was not sent", company, contact)
+			}
+			searches := map[string]int{}
+			for _, req := range log.since(before) {
+				if path, ok := strings.CutSuffix(req, "/search"); ok {
+					searches[path]++
+				}
+			}
+			for path, n := range searches {
+				if n != 1 {
+					t.Errorf("%s/search: %d requests, want the object table's one", path, n)
+				}
+			}
+			if len(searches) != 2 {
+				t.Errorf("searched %v, want contacts and companies once each", searches)
+			}
+		})
 	}
 }
 

@@ -49,6 +49,10 @@ type run struct {
 	incomplete []string         // streams the cap stopped
 	failed     map[string]error // "portal/table" -> why it lost records
 	badValues  map[string]int   // "table.column" -> values that did not parse
+
+	// feeds carry each object table's changes to the tables that follow it ("portal/object");
+	// set before the jobs start, read-only after.
+	feeds map[string]*incremental.Feed
 }
 
 // Multiplex runs a table once per portal.
@@ -87,6 +91,8 @@ func (m *Meta) ReadObjects(ctx context.Context, table string, objectName string,
 		Filter:            obj.Filter,
 		Gate:              m.gate(obj),
 		FilterKey:         obj.FilterKey,
+		Share:             m.feed(obj.Name),
+		ShareProperties:   associationSourceProperties(obj),
 	}, emit)
 	if m.unreadable(obj, err) {
 		return nil

@@ -1,11 +1,19 @@
 package client
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 	"github.com/cloudquery/plugin-sdk/v4/schema"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/client/spec"
 )
 
 // Every shard count splits the work so that each (object table, portal) pair and each other table
@@ -48,5 +56,47 @@ func TestShardsCoverEverythingOnce(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A table that follows the object tables waits for their changes; it runs after them whatever the
+// order of the tables and however few the slots, so that its wait never holds up theirs.
+func TestFollowersWaitWithoutBlockingTheObjectTables(t *testing.T) {
+	portal := &PortalClient{Name: "p0"}
+	var order []string
+	var mu sync.Mutex
+	ran := func(name string) {
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, name)
+	}
+	jobs := []tableJob{
+		{name: "follower", portal: portal, followsObjects: true, sync: func(ctx context.Context, m *Meta, _ func(arrow.Record) error) error {
+			_, err := m.feed("o1").Take(ctx)
+			ran("follower")
+			return err
+		}},
+		{name: "other", portal: portal, sync: func(context.Context, *Meta, func(arrow.Record) error) error {
+			ran("other")
+			return nil
+		}},
+		{name: "o1", object: "o1", portal: portal, sync: func(context.Context, *Meta, func(arrow.Record) error) error {
+			ran("o1")
+			return nil
+		}},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := &Client{spec: &spec.Spec{Concurrency: 1}}
+	r := &run{failed: map[string]error{}}
+	c.syncJobs(ctx, r, jobs, make(chan message.SyncMessage, 1))
+	if len(r.failed) > 0 {
+		t.Fatalf("failed: %v", r.failed)
+	}
+	if want := []string{"other", "o1", "follower"}; !slices.Equal(order, want) {
+		t.Errorf("ran %v, want %v", order, want)
+	}
+	if r.feeds["p0/o1"] == nil || len(r.feeds) != 1 {
+		t.Errorf("feeds %v, want one for the object table", r.feeds)
 	}
 }

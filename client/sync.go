@@ -109,6 +109,10 @@ type tableJob struct {
 	name   string
 	portal *PortalClient
 	sync   func(ctx context.Context, m *Meta, send func(arrow.Record) error) error
+	// object is the object type of an object table's job ("" for a custom table).
+	object string
+	// followsObjects: a custom table that reads the object tables' changes (CustomTable.FollowsObjects).
+	followsObjects bool
 }
 
 // shard picks this process's share of the work for `cloudquery sync --shard`: object and custom
@@ -128,7 +132,9 @@ func (c *Client) shard(set TableSet, tables schema.Tables, s *plugin.Shard) ([]t
 			continue
 		}
 		for _, p := range c.portals {
-			units = append(units, unit{job: &tableJob{name: t.Name, portal: p, sync: perPortal}})
+			job := *perPortal
+			job.portal = p
+			units = append(units, unit{job: &job})
 		}
 	}
 	if s != nil && s.Total > 0 {
@@ -147,11 +153,12 @@ func (c *Client) shard(set TableSet, tables schema.Tables, s *plugin.Shard) ([]t
 	return jobs, scheduled
 }
 
-// jobOf returns how Sync reads a selected table itself, or nil for a table of the scheduler.
-func jobOf(set TableSet, selected *schema.Table) func(context.Context, *Meta, func(arrow.Record) error) error {
+// jobOf returns how Sync reads a selected table itself, for any portal, or nil for a table of the
+// scheduler.
+func jobOf(set TableSet, selected *schema.Table) *tableJob {
 	if i := slices.IndexFunc(set.Objects, func(o ObjectTable) bool { return o.Table.Name == selected.Name }); i >= 0 {
 		ot := set.Objects[i]
-		return func(ctx context.Context, m *Meta, send func(arrow.Record) error) error {
+		return &tableJob{name: ot.Table.Name, object: ot.Object, sync: func(ctx context.Context, m *Meta, send func(arrow.Record) error) error {
 			bad := func(column, value string, err error) { m.CountBadValue(ot.Table.Name, column, value, err) }
 			return m.ReadObjects(ctx, ot.Table.Name, ot.Object, func(objs []hubspot.Object) error {
 				rec, err := ot.Build(m.Portal.Name, objs, bad)
@@ -160,13 +167,13 @@ func jobOf(set TableSet, selected *schema.Table) func(context.Context, *Meta, fu
 				}
 				return send(rec)
 			})
-		}
+		}}
 	}
 	if i := slices.IndexFunc(set.Custom, func(c CustomTable) bool { return c.Table.Name == selected.Name }); i >= 0 {
 		ct := set.Custom[i]
-		return func(ctx context.Context, m *Meta, send func(arrow.Record) error) error {
+		return &tableJob{name: ct.Table.Name, followsObjects: ct.FollowsObjects, sync: func(ctx context.Context, m *Meta, send func(arrow.Record) error) error {
 			return ct.Sync(ctx, m, selected, send)
-		}
+		}}
 	}
 	return nil
 }
@@ -174,17 +181,20 @@ func jobOf(set TableSet, selected *schema.Table) func(context.Context, *Meta, fu
 // syncJobs reads the tables Sync reads itself, at most spec.concurrency at a time. Failures are
 // recorded in the run, which reports them once every table has finished.
 func (c *Client) syncJobs(ctx context.Context, r *run, jobs []tableJob, res chan<- message.SyncMessage) {
+	jobs = r.openFeeds(jobs)
 	slots := make(chan struct{}, c.spec.Concurrency)
 	var wg sync.WaitGroup
-	for _, j := range jobs {
+	for i, j := range jobs {
 		select {
 		case slots <- struct{}{}:
 		case <-ctx.Done():
+			r.closeFeeds(jobs[i:])
 			wg.Wait()
 			return
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
+			defer r.closeFeeds([]tableJob{j})
 			m := &Meta{Portal: j.portal, Logger: j.portal.logger, run: r}
 			err := j.sync(ctx, m, func(rec arrow.Record) error {
 				if !send(ctx, res, &message.SyncInsert{Record: rec}) {
@@ -199,6 +209,49 @@ func (c *Client) syncJobs(ctx context.Context, r *run, jobs []tableJob, res chan
 	}
 	wg.Wait()
 }
+
+// openFeeds gives each object table's job a feed of its changes when a table that follows the
+// object tables runs in this process, and puts the followers last: a job waits on a feed only
+// once every job before it holds a slot, so waiting never holds up the jobs it waits for.
+func (r *run) openFeeds(jobs []tableJob) []tableJob {
+	if !slices.ContainsFunc(jobs, func(j tableJob) bool { return j.followsObjects }) {
+		return jobs
+	}
+	var leaders, followers []tableJob
+	for _, j := range jobs {
+		if j.followsObjects {
+			followers = append(followers, j)
+		} else {
+			leaders = append(leaders, j)
+		}
+	}
+	jobs = append(leaders, followers...)
+	r.feeds = map[string]*incremental.Feed{}
+	for _, j := range jobs {
+		if j.object != "" {
+			r.feeds[feedKey(j.portal, j.object)] = incremental.NewFeed()
+		}
+	}
+	return jobs
+}
+
+// closeFeeds ends the feeds of jobs that finished or never started, so that no follower waits
+// for them.
+func (r *run) closeFeeds(jobs []tableJob) {
+	for _, j := range jobs {
+		if f := r.feeds[feedKey(j.portal, j.object)]; f != nil {
+			f.Close()
+		}
+	}
+}
+
+// feed is the feed of an object type's changes in this portal, or nil when its table does not
+// run in this process or nothing follows it.
+func (m *Meta) feed(object string) *incremental.Feed {
+	return m.run.feeds[feedKey(m.Portal, object)]
+}
+
+func feedKey(p *PortalClient, object string) string { return p.Name + "/" + object }
 
 // recordFailures makes the resolvers of tables handed to the SDK's scheduler, and of their
 // children, record a failure in the run under the portal and table's name: the scheduler only logs

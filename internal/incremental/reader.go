@@ -67,6 +67,13 @@ type Stream struct {
 	// FilterKey identifies Filter and Gate's lists; when it differs from the one a stream began
 	// with, the stream reads every record again.
 	FilterKey string
+	// Share, when set, receives the records this stream's incremental pass reads, with the values
+	// of ShareProperties, for a stream of the same object type read later in the run.
+	Share           *Feed
+	ShareProperties []string
+	// Shared, when set, is another stream's Share: the incremental pass takes its records, when
+	// they cover the cursor and carry this stream's Properties, instead of searching.
+	Shared *Feed
 }
 
 // Reader reads streams for one portal.
@@ -114,7 +121,20 @@ func (r *Reader) Read(ctx context.Context, s Stream, emit func([]hubspot.Object)
 	if s.FullRefresh || refilter {
 		cur = Cursor{}
 	}
-	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli()}
+	var shared *Changes
+	if s.Shared != nil {
+		// Taken before this read's upper bound is set, so that it falls after the publisher's:
+		// the publisher's next changes then begin at or before this stream's cursor, even when
+		// this read searches.
+		if shared, err = s.Shared.Take(ctx); err != nil {
+			return Result{}, fmt.Errorf("wait for the changes of %s: %w", s.ObjectType, err)
+		}
+	}
+	rd := &read{Reader: r, s: s, emit: emit, cur: cur, upperMs: now().Add(-r.SettleLag).UnixMilli(), shared: shared}
+	if s.Share != nil {
+		defer s.Share.Close() // unless published
+		rd.openShare(cur, refilter)
+	}
 	if err := rd.openSynced(ctx, wasSynced); err != nil {
 		return Result{}, err
 	}
@@ -154,6 +174,8 @@ type read struct {
 	// incremental pass of the same call would otherwise hand over a second time.
 	lateBackfill map[string]int64
 	capped       bool
+	share        *sharer  // what the incremental pass read, for s.Share (nil: not sharing)
+	shared       *Changes // what s.Shared's publisher read (nil: none)
 	gate         *gateState
 	synced       *syncedSet
 }
@@ -199,6 +221,7 @@ func (rd *read) run(ctx context.Context) error {
 	if err := rd.incremental(ctx); err != nil || rd.capped {
 		return rd.finish(ctx, err)
 	}
+	rd.publishShare()
 	if err := rd.membershipChanges(ctx); err != nil || rd.capped {
 		return rd.finish(ctx, err)
 	}
@@ -401,6 +424,9 @@ func (rd *read) matching(ctx context.Context, objs []hubspot.Object) (map[string
 // Each restart re-reads at most one timestamp's records; more than a page of records sharing one
 // timestamp are walked by id, so a bulk import of any size neither loops nor loses records.
 func (rd *read) incremental(ctx context.Context) error {
+	if taken, err := rd.takeShared(ctx); taken || err != nil {
+		return err
+	}
 	after, total := 0, -1
 	var lastMs int64 = -1   // modified time of the last record read at the current offset
 	var from hubspot.Filter // the query's lower bound, fixed while paging by offset
@@ -455,6 +481,7 @@ func (rd *read) incremental(ctx context.Context) error {
 				rd.Progress.Expect(rd.s.Key, rd.res.Records+pageTotal)
 			}
 			fresh = rd.unseen(results)
+			rd.collect(fresh)
 			return len(fresh), nil
 		})
 		if !ok {
@@ -532,6 +559,7 @@ func (rd *read) keysetByID(ctx context.Context, groups []hubspot.FilterGroup, af
 			}
 			results = page.Results
 			fresh = rd.unseen(results)
+			rd.collect(fresh)
 			return len(fresh), nil
 		})
 		if !ok {

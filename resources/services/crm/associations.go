@@ -60,7 +60,7 @@ func Associations() client.CustomTable {
 		Relations: schema.Tables{refreshes},
 	}
 	refreshes.Parent = table
-	return client.CustomTable{Table: table, Sync: syncAssociations, Companions: []string{associationRefreshesTable}}
+	return client.CustomTable{Table: table, Sync: syncAssociations, Companions: []string{associationRefreshesTable}, FollowsObjects: true}
 }
 
 // syncAssociations reads, for every pair's source object, the associations of the records the
