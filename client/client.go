@@ -42,7 +42,8 @@ type CustomTable struct {
 	// says: the refresh tables, without which live rows cannot be told from removed ones.
 	Companions []string
 	// FollowsObjects says Sync reads the changes the object tables found this run
-	// (ReadAssociationSources): it starts after them, and they keep their changes for it.
+	// (ReadAssociationSources): it takes a slot only after every object table holds one, and
+	// they keep their changes for it.
 	FollowsObjects bool
 	// Sync reads the table for m's portal. selected is the table as the run selected it: its
 	// Relations are the relations to fill. send hands one record of the table or of a relation

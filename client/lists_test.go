@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/cloudquery/plugin-sdk/v4/message"
@@ -302,5 +303,57 @@ func TestListTablesNeedTheListsScope(t *testing.T) {
 				t.Fatalf("error %v, want one naming hubspot_crm_lists and crm.lists.read", err)
 			}
 		})
+	}
+}
+
+// A list's refresh row goes out as soon as its members are read: a run interrupted while one list
+// is read leaves every list read before it current in a destination that upserts.
+func TestListRefreshFollowsItsMembers(t *testing.T) {
+	p := wiredPortal(t, func(_ http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/lists/2/memberships") {
+			return false
+		}
+		<-r.Context().Done() // list 2 is being read when the run is interrupted
+		return true
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pl := hsplugin.Plugin(client.WithLocalState(p.state))
+	must(t, pl.Init(ctx, p.spec(nil), plugin.NewClientOptions{}))
+	defer pl.Close(context.Background())
+	res := make(chan message.SyncMessage)
+	go func() {
+		defer close(res)
+		_ = pl.Sync(ctx, plugin.SyncOptions{Tables: []string{listMemberships}}, res) // interrupted below
+	}()
+
+	_, truth := listTruth(p.emu)
+	others := len(p.emu.Lists()) - 1
+	var msgs message.SyncMessages
+	deadline := time.After(30 * time.Second)
+	for refreshed := 0; refreshed < others; {
+		select {
+		case m, ok := <-res:
+			if !ok {
+				t.Fatal("the sync ended before the lists were read")
+			}
+			msgs = append(msgs, m)
+			refreshed = 0
+			for _, rec := range insertsFor(msgs, listMembershipRefreshes) {
+				refreshed += int(rec.NumRows())
+			}
+		case <-deadline:
+			t.Fatalf("while list 2 was read, %d of the %d other lists' refresh rows arrived", refreshed, others)
+		}
+	}
+	cancel()
+	for m := range res {
+		msgs = append(msgs, m)
+	}
+	dest := newListDestination()
+	dest.apply(t, msgs)
+	maps.DeleteFunc(truth, func(key string, _ int64) bool { return strings.HasPrefix(key, "2/") })
+	if got := dest.current(); !maps.Equal(got, truth) {
+		t.Errorf("the interrupted run left %d current memberships outside list 2, HubSpot has %d", len(got), len(truth))
 	}
 }

@@ -51,7 +51,7 @@ type run struct {
 	badValues  map[string]int   // "table.column" -> values that did not parse
 
 	// feeds carry each object table's changes to the tables that follow it ("portal/object");
-	// set before the jobs start, read-only after.
+	// set before syncJobs starts its jobs, read-only after (the scheduler's tables never read it).
 	feeds map[string]*incremental.Feed
 }
 

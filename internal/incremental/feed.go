@@ -66,7 +66,8 @@ func (f *Feed) Close() {
 }
 
 // Take waits for the publishing stream's changes and returns them, or nil when it will publish
-// none. It waits only while the publisher is reading changes it promised.
+// none: until the publisher has read its cursor and said whether it will publish, then, if it
+// will, until it has read its changes.
 func (f *Feed) Take(ctx context.Context) (*Changes, error) {
 	for _, ch := range []chan struct{}{f.decided, f.done} {
 		select {

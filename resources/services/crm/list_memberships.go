@@ -83,18 +83,27 @@ func ListMemberships() *schema.Table {
 const memberReaders = 4
 
 // syncMemberships reads the members of the lists that changed since the last run (all of them on a
-// first run), then sends a refresh row for each list read and each list gone, and saves which
-// lists were read. A list whose read failed is read again next run; the others keep their
-// progress.
+// first run) and saves which lists were read. Each list's refresh row goes out right after its
+// members, and a gone list's at once: a run interrupted part-way leaves every list it read current
+// in a destination that upserts, and only the lists being read at that moment hold a partial read
+// there, until the next run reads them again. A list whose read failed is read again next run; the
+// others keep their progress.
 func syncMemberships(ctx context.Context, m *client.Meta, table *schema.Table, lists []hubspot.List, send func(arrow.Record) error) error {
 	plan, err := m.PlanMemberships(ctx, table.Name, lists)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	var refreshes []membershipRefreshRow
+	refreshes := table.Relations.Get(listMembershipRefreshesTable) // nil when skipped by name
+	sendRefresh := func(r membershipRefreshRow) error {
+		if refreshes == nil {
+			return nil
+		}
+		return sendResolved(ctx, m, refreshes, []membershipRefreshRow{r}, send)
+	}
 	for _, id := range plan.Gone {
-		refreshes = append(refreshes, membershipRefreshRow{ListID: id, RefreshedAt: now})
+		if err := sendRefresh(membershipRefreshRow{ListID: id, RefreshedAt: time.Now()}); err != nil {
+			return err
+		}
 	}
 	var (
 		mu   sync.Mutex
@@ -107,14 +116,19 @@ func syncMemberships(ctx context.Context, m *client.Meta, table *schema.Table, l
 		wg.Go(func() {
 			for l := range work {
 				refresh, err := readMembers(ctx, m, table, l, send)
+				deleted := hubspot.IsNotFound(err) // since the search: no members, and nothing to keep
+				if deleted {
+					refresh, err = membershipRefreshRow{ListID: l.ID, RefreshedAt: time.Now()}, nil
+				}
+				if err == nil {
+					err = sendRefresh(refresh)
+				}
 				mu.Lock()
 				switch {
-				case hubspot.IsNotFound(err): // deleted since the search: no members
-					refreshes = append(refreshes, membershipRefreshRow{ListID: l.ID, RefreshedAt: time.Now()})
 				case err != nil:
 					errs = append(errs, err)
-				default:
-					refreshes, read = append(refreshes, refresh), append(read, l.ID)
+				case !deleted:
+					read = append(read, l.ID)
 				}
 				mu.Unlock()
 			}
@@ -130,11 +144,6 @@ func syncMemberships(ctx context.Context, m *client.Meta, table *schema.Table, l
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return err
-	}
-	if t := table.Relations.Get(listMembershipRefreshesTable); t != nil {
-		if err := sendResolved(ctx, m, t, refreshes, send); err != nil {
-			return err
-		}
 	}
 	if err := plan.Save(ctx, read); err != nil {
 		return err
