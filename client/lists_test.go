@@ -2,8 +2,11 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -355,5 +358,48 @@ func TestListRefreshFollowsItsMembers(t *testing.T) {
 	maps.DeleteFunc(truth, func(key string, _ int64) bool { return strings.HasPrefix(key, "2/") })
 	if got := dest.current(); !maps.Equal(got, truth) {
 		t.Errorf("the interrupted run left %d current memberships outside list 2, HubSpot has %d", len(got), len(truth))
+	}
+}
+
+// A list read before and missing from a run's search while it still exists (a search paged while
+// other lists were deleted) keeps its members: it is not emptied, and is read again next run.
+func TestListMissingFromASearchKeepsItsMembers(t *testing.T) {
+	var hide atomic.Bool
+	emu, err := emulator.New(emulator.Config{Counts: smallCounts})
+	must(t, err)
+	next := emu.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hide.Load() || !strings.HasSuffix(r.URL.Path, "/lists/search") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		var body map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Errorf("list search answer: %v", err)
+		}
+		lists, _ := body["lists"].([]any)
+		body["lists"] = slices.DeleteFunc(lists, func(l any) bool { return l.(map[string]any)["listId"] == "2" })
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(srv.Close)
+	p := &portal{t: t, emu: emu, url: srv.URL, state: filepath.Join(t.TempDir(), "state.json")}
+	spec := p.spec(map[string]any{"list_memberships": map[string]any{"refresh_runs": 1000}})
+	_, truth := listTruth(emu)
+	dest := newListDestination()
+	dest.apply(t, p.mustSync(spec, listMemberships))
+
+	hide.Store(true)
+	if read := dest.apply(t, p.mustSync(spec, listMemberships)); slices.Contains(slices.Collect(maps.Keys(read)), "2") {
+		t.Errorf("list 2, missing from the search but live, was refreshed with %d members", read["2"])
+	}
+	if got := dest.current(); !maps.Equal(got, truth) {
+		t.Errorf("after the run that missed list 2: %d current memberships, HubSpot has %d", len(got), len(truth))
+	}
+	hide.Store(false)
+	if read := dest.apply(t, p.mustSync(spec, listMemberships)); len(read) != 1 || read["2"] == 0 {
+		t.Errorf("the next run read %v, want list 2 again", read)
 	}
 }

@@ -100,7 +100,11 @@ func syncMemberships(ctx context.Context, m *client.Meta, table *schema.Table, l
 		}
 		return sendResolved(ctx, m, refreshes, []membershipRefreshRow{r}, send)
 	}
-	for _, id := range plan.Gone {
+	gone, err := confirmGone(ctx, m, plan.Gone)
+	if err != nil {
+		return err
+	}
+	for _, id := range gone {
 		if err := sendRefresh(membershipRefreshRow{ListID: id, RefreshedAt: time.Now()}); err != nil {
 			return err
 		}
@@ -148,8 +152,26 @@ func syncMemberships(ctx context.Context, m *client.Meta, table *schema.Table, l
 	if err := plan.Save(ctx, read); err != nil {
 		return err
 	}
-	m.Logger.Info().Str("table", table.Name).Int("lists", len(lists)).Int("read", len(read)).Int("gone", len(plan.Gone)).Msg("list members read")
+	m.Logger.Info().Str("table", table.Name).Int("lists", len(lists)).Int("read", len(read)).Int("gone", len(gone)).Msg("list members read")
 	return errors.Join(errs...)
+}
+
+// confirmGone returns the lists among ids that are gone indeed: deleted, or no longer found. A list
+// read before and missing from this run's search may still exist when the search paged while
+// other lists were deleted; such a list keeps its members in the destination, and is read again
+// as a new one next run.
+func confirmGone(ctx context.Context, m *client.Meta, ids []string) ([]string, error) {
+	var gone []string
+	for _, id := range ids {
+		l, err := m.Portal.API.Lists.Get(ctx, id, hubspot.ListGetOptions{})
+		switch {
+		case hubspot.IsNotFound(err) || (err == nil && l.DeletedAt != nil):
+			gone = append(gone, id)
+		case err != nil:
+			return nil, fmt.Errorf("confirm that list %s is gone: %w", id, err)
+		}
+	}
+	return gone, nil
 }
 
 // readMembers reads one list's members into rows that share the read's time, and returns the
