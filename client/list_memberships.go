@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot"
@@ -88,20 +90,13 @@ func refreshDue(listID string, run, runs int) bool {
 }
 
 // Save records the run: the lists in read now hold the members read, gone lists are forgotten, and
-// lists that were due but not read (their read failed) are read again next run.
+// lists that were due but not read (their read failed) are read again next run. A live list not
+// due was read before with the same fingerprint, so every live list keeps this run's.
 func (p *MembershipPlan) Save(ctx context.Context, read []string) error {
-	next := membershipState{V: 1, Run: p.saved.Run + 1, Lists: make(map[string]string, len(p.seen))}
-	for id, fp := range p.seen {
-		if last, known := p.saved.Lists[id]; known && last == fp {
-			next.Lists[id] = fp
-		}
-	}
+	next := membershipState{V: 1, Run: p.saved.Run + 1, Lists: maps.Clone(p.seen)}
 	for _, l := range p.Read {
-		delete(next.Lists, l.ID)
-	}
-	for _, id := range read {
-		if fp, live := p.seen[id]; live {
-			next.Lists[id] = fp
+		if !slices.Contains(read, l.ID) {
+			delete(next.Lists, l.ID)
 		}
 	}
 	raw, err := json.Marshal(next)

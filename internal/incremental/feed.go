@@ -69,17 +69,20 @@ func (f *Feed) Close() {
 // none: until the publisher has read its cursor and said whether it will publish, then, if it
 // will, until it has read its changes.
 func (f *Feed) Take(ctx context.Context) (*Changes, error) {
-	for _, ch := range []chan struct{}{f.decided, f.done} {
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		if ch == f.decided && !f.will {
-			return nil, nil
-		}
+	select {
+	case <-f.decided:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return f.changes, nil
+	if !f.will {
+		return nil, nil
+	}
+	select {
+	case <-f.done:
+		return f.changes, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // covers reports whether the changes hold every record modified after cur's watermark up to

@@ -20,13 +20,13 @@ func Tables(cat *client.Catalog, s *spec.Spec) client.TableSet {
 		set.Tables = append(set.Tables, ot.Table)
 	}
 	set.Tables = append(set.Tables, crm.Owners(), crm.Pipelines(), crm.Properties())
-	lists := crm.Lists()
-	set.Custom = append(set.Custom, lists)
-	set.Tables = append(set.Tables, lists.Table)
+	addCustom := func(ct client.CustomTable) {
+		set.Custom = append(set.Custom, ct)
+		set.Tables = append(set.Tables, ct.Table)
+	}
+	addCustom(crm.Lists())
 	if s == nil || *s.Associations.Enabled {
-		associations := crm.Associations()
-		set.Custom = append(set.Custom, associations)
-		set.Tables = append(set.Tables, associations.Table)
+		addCustom(crm.Associations())
 	}
 	return set
 }

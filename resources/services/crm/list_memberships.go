@@ -49,7 +49,7 @@ func ListMemberships() *schema.Table {
 		IsIncremental: true,
 		Columns: schema.ColumnList{
 			portalColumn(),
-			primaryKey(column("list_id", arrow.BinaryTypes.String, "ListID", "The list's id (`hubspot_crm_lists.id`).")),
+			listIDKey(),
 			column("refreshed_at", arrow.FixedWidthTypes.Timestamp_ms, "RefreshedAt", "When the members were read: the refreshed_at of the membership rows this read sent."),
 			column("members", arrow.PrimitiveTypes.Int64, "Members", "How many members the read found."),
 		},
@@ -64,7 +64,7 @@ func ListMemberships() *schema.Table {
 		IsIncremental: true,
 		Columns: schema.ColumnList{
 			portalColumn(),
-			primaryKey(column("list_id", arrow.BinaryTypes.String, "ListID", "The list's id (`hubspot_crm_lists.id`).")),
+			listIDKey(),
 			column("object_type_id", arrow.BinaryTypes.String, "ObjectTypeID", "Object type id of the record: 0-1 for contacts, 0-2 for companies..."),
 			column("object_type", arrow.BinaryTypes.String, "ObjectType", "Plural name of the record's standard object type; its table is hubspot_crm_<object_type>."),
 			primaryKey(column("record_id", arrow.PrimitiveTypes.Int64, "RecordID", "The record's id, as its object table's `id` holds it.")),
@@ -75,6 +75,11 @@ func ListMemberships() *schema.Table {
 	}
 	refreshes.Parent = table
 	return table
+}
+
+// listIDKey is the list_id primary key column the membership tables share.
+func listIDKey() schema.Column {
+	return primaryKey(column("list_id", arrow.BinaryTypes.String, "ListID", "The list's id (`hubspot_crm_lists.id`)."))
 }
 
 // memberReaders bounds the lists whose members are read at once: enough to keep a portal's request
