@@ -20,6 +20,9 @@ type MembershipPlan struct {
 	// Read lists whose members changed since the last run, are new, or are due for their
 	// periodic re-read (list_memberships.refresh_runs).
 	Read []hubspot.List
+	// Missed are live lists read before that this run's search did not return: the lists table
+	// sends them too.
+	Missed []hubspot.List
 	// Gone names lists read before that were deleted or no longer exist: they have no members now.
 	Gone []string
 
@@ -38,6 +41,8 @@ type membershipState struct {
 }
 
 // PlanMemberships compares lists, as this run's search returned them, with what the last run read.
+// A list read before and missing from the search is looked up by id before it counts as gone: a
+// search that pages while other lists are deleted can skip a live one.
 func (m *Meta) PlanMemberships(ctx context.Context, table string, lists []hubspot.List) (*MembershipPlan, error) {
 	p := &MembershipPlan{meta: m, key: m.stateKey(table), seen: map[string]string{}}
 	raw, err := m.run.store.GetKey(ctx, p.key)
@@ -49,8 +54,24 @@ func (m *Meta) PlanMemberships(ctx context.Context, table string, lists []hubspo
 			return nil, fmt.Errorf("state %s is not a list membership state (remove the key to read every list's members again): %q", p.key, raw)
 		}
 	}
-	runs := m.run.spec.ListMemberships.RefreshRuns
-	full := m.run.spec.ListMemberships.FullRefresh
+	p.plan(lists)
+	missing := p.unseen()
+	for chunk := range slices.Chunk(missing, hubspot.MaxListSearchCount) {
+		found, err := m.Portal.API.Lists.All(ctx, hubspot.ListSearch{ListIDs: chunk})
+		if err != nil {
+			return nil, fmt.Errorf("look up lists missing from the search: %w", err)
+		}
+		p.Missed = append(p.Missed, slices.DeleteFunc(found, func(l hubspot.List) bool { return l.DeletedAt != nil })...)
+	}
+	p.plan(p.Missed)
+	p.Gone = p.unseen()
+	return p, nil
+}
+
+// plan takes this run's live lists among lists, and the ones among them whose members to read.
+func (p *MembershipPlan) plan(lists []hubspot.List) {
+	runs := p.meta.run.spec.ListMemberships.RefreshRuns
+	full := p.meta.run.spec.ListMemberships.FullRefresh
 	for _, l := range lists {
 		if l.DeletedAt != nil {
 			continue
@@ -62,12 +83,18 @@ func (m *Meta) PlanMemberships(ctx context.Context, table string, lists []hubspo
 			p.Read = append(p.Read, l)
 		}
 	}
+}
+
+// unseen names the lists read before that are not among this run's live lists so far.
+func (p *MembershipPlan) unseen() []string {
+	var ids []string
 	for id := range p.saved.Lists {
 		if _, live := p.seen[id]; !live {
-			p.Gone = append(p.Gone, id)
+			ids = append(ids, id)
 		}
 	}
-	return p, nil
+	slices.Sort(ids)
+	return ids
 }
 
 // fingerprint is what changes when a list's members do, as far as HubSpot's list properties

@@ -108,10 +108,17 @@ type listSearchBody struct {
 	Count                int      `json:"count"`
 }
 
+// ListPage is one answer of a list search.
+type ListPage struct {
+	Lists []List
+	// Total is how many lists matched when HubSpot answered.
+	Total int
+}
+
 // Search yields every list matching q, a page (one request) of up to MaxListSearchCount lists
-// at a time, stopping at the first error.
-func (s *ListsService) Search(ctx context.Context, q ListSearch) iter.Seq2[[]List, error] {
-	return func(yield func([]List, error) bool) {
+// at a time, stopping at the first error. Pages are taken by offset: All reads them as a whole.
+func (s *ListsService) Search(ctx context.Context, q ListSearch) iter.Seq2[*ListPage, error] {
+	return func(yield func(*ListPage, error) bool) {
 		body := listSearchBody{Query: q.Query, ProcessingTypes: orEmpty(q.ProcessingTypes), ListIDs: orEmpty(q.ListIDs),
 			ObjectTypeID: q.ObjectTypeID, AdditionalProperties: orEmpty(q.AdditionalProperties), Count: MaxListSearchCount}
 		for {
@@ -119,12 +126,13 @@ func (s *ListsService) Search(ctx context.Context, q ListSearch) iter.Seq2[[]Lis
 				Lists   []List `json:"lists"`
 				HasMore bool   `json:"hasMore"`
 				Offset  int    `json:"offset"`
+				Total   int    `json:"total"`
 			}](ctx, s.client, request{method: http.MethodPost, path: s.client.path(areaLists, "search"), body: body, family: familyOther, idempotent: true})
 			if err != nil {
 				yield(nil, fmt.Errorf("search lists (offset %d): %w", body.Offset, err))
 				return
 			}
-			if !yield(resp.Lists, nil) || !resp.HasMore {
+			if !yield(&ListPage{Lists: resp.Lists, Total: resp.Total}, nil) || !resp.HasMore {
 				return
 			}
 			if resp.Offset <= body.Offset {
@@ -134,6 +142,43 @@ func (s *ListsService) Search(ctx context.Context, q ListSearch) iter.Seq2[[]Lis
 			body.Offset = resp.Offset
 		}
 	}
+}
+
+// maxListReads bounds how often All reads the lists while they keep changing under it.
+const maxListReads = 3
+
+// All returns every list matching q, in the order first read. A search pages by offset, so a list
+// deleted while it pages moves the later lists back and the next page skips one. When the total
+// HubSpot reports moves between pages, All reads again, up to maxListReads times, and merges the
+// reads, each list as last read: a list deleted meanwhile may be returned, a live one is not lost.
+// A deletion and a creation between the same two pages leave the total as it was, and go unseen.
+func (s *ListsService) All(ctx context.Context, q ListSearch) ([]List, error) {
+	var (
+		lists []List
+		index = map[string]int{}
+	)
+	for range maxListReads {
+		total, steady := -1, true
+		for page, err := range s.Search(ctx, q) {
+			if err != nil {
+				return nil, err
+			}
+			steady = steady && (total < 0 || page.Total == total)
+			total = page.Total
+			for _, l := range page.Lists {
+				if i, seen := index[l.ID]; seen {
+					lists[i] = l
+					continue
+				}
+				index[l.ID] = len(lists)
+				lists = append(lists, l)
+			}
+		}
+		if steady {
+			break
+		}
+	}
+	return lists, nil
 }
 
 func orEmpty(s []string) []string {

@@ -1,10 +1,14 @@
 package hubspot
 
 import (
+	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
@@ -52,7 +56,10 @@ func TestListsAgainstTheEmulator(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got = append(got, page...)
+				got = append(got, page.Lists...)
+				if page.Total != len(truth) {
+					t.Errorf("search total %d, want %d", page.Total, len(truth))
+				}
 			}
 			if len(got) != len(truth) {
 				t.Fatalf("search found %d lists, want %d", len(got), len(truth))
@@ -70,7 +77,7 @@ func TestListsAgainstTheEmulator(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				dynamic = append(dynamic, page...)
+				dynamic = append(dynamic, page.Lists...)
 			}
 			if len(dynamic) != 1 || dynamic[0].ProcessingType != ListDynamic {
 				t.Fatalf("dynamic contact lists = %+v", dynamic)
@@ -137,6 +144,92 @@ func TestListsChangeMembers(t *testing.T) {
 	change, err = c.Lists.RemoveMembers(t.Context(), manual.ID, []string{outsider})
 	if err != nil || !slices.Equal(change.Removed, []string{outsider}) {
 		t.Fatalf("remove = %+v, %v", change, err)
+	}
+}
+
+// fakeListPortal serves a list search over lists, pageSize lists a page whatever the count asked,
+// and runs between(n) after serving the n-th search.
+func fakeListPortal(t *testing.T, lists []string, pageSize int, between func(n int, lists []string) []string) (*fakeAPI, *Client) {
+	var mu sync.Mutex
+	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, body []byte, n int) {
+		var req listSearchBody
+		if err := json.Unmarshal(body, &req); err != nil {
+			t.Errorf("list search body: %v", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		page := lists[min(req.Offset, len(lists)):min(req.Offset+pageSize, len(lists))]
+		out := make([]map[string]any, len(page))
+		for i, id := range page {
+			out[i] = map[string]any{"listId": id, "name": "list " + id, "additionalProperties": map[string]string{}}
+		}
+		next := req.Offset + len(page)
+		writeJSON(w, http.StatusOK, map[string]any{"lists": out, "offset": next, "hasMore": next < len(lists), "total": len(lists)})
+		lists = between(n, lists)
+	})
+	c, _ := newTestClient(t, f)
+	return f, c
+}
+
+// A list deleted while the search pages moves the later lists back a place: All notices the total
+// move, reads again, and loses no live list; lists that keep changing are read maxListReads times.
+func TestListsAllSurvivesADeletionWhilePaging(t *testing.T) {
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = strconv.Itoa(i + 1)
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		lists   int
+		between func(n int, lists []string) []string
+		reads   int
+		want    []string
+	}{
+		{"steady", 6, func(_ int, l []string) []string { return l }, 1, ids(6)},
+		{"list 1 deleted after the first page", 6, func(n int, l []string) []string {
+			if n == 0 {
+				return l[1:]
+			}
+			return l
+		}, 2, ids(6)},
+		{"a list deleted after every page", 40, func(_ int, l []string) []string { return l[1:] }, maxListReads, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, c := fakeListPortal(t, ids(tt.lists), 4, tt.between)
+			lists, err := c.Lists.All(t.Context(), ListSearch{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, l := range lists {
+				got = append(got, l.ID)
+			}
+			slices.SortFunc(got, func(a, b string) int {
+				x, _ := strconv.Atoi(a)
+				y, _ := strconv.Atoi(b)
+				return x - y
+			})
+			if tt.want != nil && !slices.Equal(got, tt.want) {
+				t.Errorf("lists %v, want %v", got, tt.want)
+			}
+			if len(slices.Compact(slices.Clone(got))) != len(got) {
+				t.Errorf("lists %v hold one twice", got)
+			}
+			reads := 0
+			for _, r := range f.Requests() {
+				var body listSearchBody
+				if err := json.Unmarshal(r.Body, &body); err == nil && body.Offset == 0 {
+					reads++
+				}
+			}
+			if reads != tt.reads {
+				t.Errorf("read the lists %d times, want %d", reads, tt.reads)
+			}
+		})
 	}
 }
 

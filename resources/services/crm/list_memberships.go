@@ -87,17 +87,13 @@ func listIDKey() schema.Column {
 // tables keep their share.
 const memberReaders = 4
 
-// syncMemberships reads the members of the lists that changed since the last run (all of them on a
-// first run) and saves which lists were read. Each list's refresh row goes out right after its
-// members, and a gone list's at once: a run interrupted part-way leaves every list it read current
-// in a destination that upserts, and only the lists being read at that moment hold a partial read
-// there, until the next run reads them again. A list whose read failed is read again next run; the
-// others keep their progress.
-func syncMemberships(ctx context.Context, m *client.Meta, table *schema.Table, lists []hubspot.List, send func(arrow.Record) error) error {
-	plan, err := m.PlanMemberships(ctx, table.Name, lists)
-	if err != nil {
-		return err
-	}
+// syncMemberships reads the members of the lists plan names (all of them on a first run) and
+// saves which lists were read. Each list's refresh row goes out right after its members, and a gone
+// list's at once: a run interrupted part-way leaves every list it read current in a destination
+// that upserts, and only the lists being read at that moment hold a partial read there, until the
+// next run reads them again. A list whose read failed is read again next run; the others keep their
+// progress.
+func syncMemberships(ctx context.Context, m *client.Meta, table *schema.Table, plan *client.MembershipPlan, send func(arrow.Record) error) error {
 	refreshes := table.Relations.Get(listMembershipRefreshesTable) // nil when skipped by name
 	sendRefresh := func(r membershipRefreshRow) error {
 		if refreshes == nil {
@@ -105,11 +101,7 @@ func syncMemberships(ctx context.Context, m *client.Meta, table *schema.Table, l
 		}
 		return sendResolved(ctx, m, refreshes, []membershipRefreshRow{r}, send)
 	}
-	gone, err := confirmGone(ctx, m, plan.Gone)
-	if err != nil {
-		return err
-	}
-	for _, id := range gone {
+	for _, id := range plan.Gone {
 		if err := sendRefresh(membershipRefreshRow{ListID: id, RefreshedAt: time.Now()}); err != nil {
 			return err
 		}
@@ -157,26 +149,8 @@ func syncMemberships(ctx context.Context, m *client.Meta, table *schema.Table, l
 	if err := plan.Save(ctx, read); err != nil {
 		return err
 	}
-	m.Logger.Info().Str("table", table.Name).Int("lists", len(lists)).Int("read", len(read)).Int("gone", len(gone)).Msg("list members read")
+	m.Logger.Info().Str("table", table.Name).Int("read", len(read)).Int("gone", len(plan.Gone)).Int("missed", len(plan.Missed)).Msg("list members read")
 	return errors.Join(errs...)
-}
-
-// confirmGone returns the lists among ids that are gone indeed: deleted, or no longer found. A list
-// read before and missing from this run's search may still exist when the search paged while
-// other lists were deleted; such a list keeps its members in the destination, and is read again
-// as a new one next run.
-func confirmGone(ctx context.Context, m *client.Meta, ids []string) ([]string, error) {
-	var gone []string
-	for _, id := range ids {
-		l, err := m.Portal.API.Lists.Get(ctx, id, hubspot.ListGetOptions{})
-		switch {
-		case hubspot.IsNotFound(err) || (err == nil && l.DeletedAt != nil):
-			gone = append(gone, id)
-		case err != nil:
-			return nil, fmt.Errorf("confirm that list %s is gone: %w", id, err)
-		}
-	}
-	return gone, nil
 }
 
 // readMembers reads one list's members into rows that share the read's time, and returns the

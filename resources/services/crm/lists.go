@@ -61,27 +61,32 @@ func Lists() client.CustomTable {
 // syncLists sends every list of the portal, then, when the run selected the memberships table,
 // the members of the lists that changed.
 func syncLists(ctx context.Context, m *client.Meta, selected *schema.Table, send func(arrow.Record) error) error {
-	var lists []hubspot.List
-	for page, err := range m.Portal.API.Lists.Search(ctx, hubspot.ListSearch{}) {
-		if err != nil {
-			if m.SkipForScope(err, "lists", listsTable, listMembershipsTable, listMembershipRefreshesTable) {
-				return nil
-			}
-			return fmt.Errorf("search lists: %w", err)
+	lists, err := m.Portal.API.Lists.All(ctx, hubspot.ListSearch{})
+	if err != nil {
+		if m.SkipForScope(err, "lists", listsTable, listMembershipsTable, listMembershipRefreshesTable) {
+			return nil
 		}
-		rows := make([]listRow, len(page))
-		for i, l := range page {
-			rows[i] = listRow{List: l, ObjectType: objectTypeName(l.ObjectTypeID), Archived: l.DeletedAt != nil}
-		}
-		if err := sendResolved(ctx, m, selected, rows, send); err != nil {
+		return fmt.Errorf("search lists: %w", err)
+	}
+	memberships := selected.Relations.Get(listMembershipsTable)
+	var plan *client.MembershipPlan
+	if memberships != nil {
+		if plan, err = m.PlanMemberships(ctx, memberships.Name, lists); err != nil {
 			return err
 		}
-		lists = append(lists, page...)
+		lists = append(lists, plan.Missed...)
 	}
-	if memberships := selected.Relations.Get(listMembershipsTable); memberships != nil {
-		return syncMemberships(ctx, m, memberships, lists, send)
+	rows := make([]listRow, len(lists))
+	for i, l := range lists {
+		rows[i] = listRow{List: l, ObjectType: objectTypeName(l.ObjectTypeID), Archived: l.DeletedAt != nil}
 	}
-	return nil
+	if err := sendResolved(ctx, m, selected, rows, send); err != nil {
+		return err
+	}
+	if plan == nil {
+		return nil
+	}
+	return syncMemberships(ctx, m, memberships, plan, send)
 }
 
 // objectTypeName names a standard object type by its type id; nil for any other.

@@ -38,13 +38,12 @@ func (p *Portal) GatedFilter(ctx context.Context) (*spec.RecordFilter, error) {
 
 // gateList finds the MANUAL list of contacts, whose members Change moves.
 func (p *Portal) gateList(ctx context.Context) (string, error) {
-	for lists, err := range p.API.Lists.Search(ctx, hubspot.ListSearch{ProcessingTypes: []string{hubspot.ListManual}, ObjectTypeID: "0-1"}) {
-		if err != nil {
-			return "", fmt.Errorf("find the gate list: %w", err)
-		}
-		if len(lists) > 0 {
-			return lists[0].ID, nil
-		}
+	lists, err := p.API.Lists.All(ctx, hubspot.ListSearch{ProcessingTypes: []string{hubspot.ListManual}, ObjectTypeID: "0-1"})
+	if err != nil {
+		return "", fmt.Errorf("find the gate list: %w", err)
+	}
+	if len(lists) > 0 {
+		return lists[0].ID, nil
 	}
 	return "", errors.New("the portal has no MANUAL list of contacts")
 }

@@ -174,18 +174,17 @@ type Membership struct {
 // Memberships lists the members of every list, ordered by list and record.
 func (p *Portal) Memberships(ctx context.Context) ([]Membership, error) {
 	var out []Membership
-	for lists, err := range p.API.Lists.Search(ctx, hubspot.ListSearch{}) {
+	lists, err := p.API.Lists.All(ctx, hubspot.ListSearch{})
+	if err != nil {
+		return nil, fmt.Errorf("search lists: %w", err)
+	}
+	for _, l := range lists {
+		in, err := p.members(ctx, l.ID)
 		if err != nil {
-			return nil, fmt.Errorf("search lists: %w", err)
+			return nil, err
 		}
-		for _, l := range lists {
-			in, err := p.members(ctx, l.ID)
-			if err != nil {
-				return nil, err
-			}
-			for _, id := range slices.Sorted(maps.Keys(in)) {
-				out = append(out, Membership{l.ID, id})
-			}
+		for _, id := range slices.Sorted(maps.Keys(in)) {
+			out = append(out, Membership{l.ID, id})
 		}
 	}
 	return out, nil
