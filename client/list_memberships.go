@@ -41,8 +41,10 @@ type membershipState struct {
 }
 
 // PlanMemberships compares lists, as this run's search returned them, with what the last run read.
-// A list read before and missing from the search is looked up by id before it counts as gone: a
-// search that pages while other lists are deleted can skip a live one.
+// A list read before and missing from the search is looked up before it counts as gone, since a
+// search that pages while other lists are deleted can skip a live one: first by a search by id,
+// then, for lists that search does not return either, by id, where only a 404 or a deletion
+// time says gone.
 func (m *Meta) PlanMemberships(ctx context.Context, table string, lists []hubspot.List) (*MembershipPlan, error) {
 	p := &MembershipPlan{meta: m, key: m.stateKey(table), seen: map[string]string{}}
 	raw, err := m.run.store.GetKey(ctx, p.key)
@@ -55,17 +57,32 @@ func (m *Meta) PlanMemberships(ctx context.Context, table string, lists []hubspo
 		}
 	}
 	p.plan(lists)
-	missing := p.unseen()
-	for chunk := range slices.Chunk(missing, hubspot.MaxListSearchCount) {
+	for chunk := range slices.Chunk(p.unseen(), hubspot.MaxListSearchCount) {
 		found, err := m.Portal.API.Lists.All(ctx, hubspot.ListSearch{ListIDs: chunk})
 		if err != nil {
 			return nil, fmt.Errorf("look up lists missing from the search: %w", err)
 		}
-		p.Missed = append(p.Missed, slices.DeleteFunc(found, func(l hubspot.List) bool { return l.DeletedAt != nil })...)
+		p.miss(found)
 	}
-	p.plan(p.Missed)
+	for _, id := range p.unseen() {
+		l, err := m.Portal.API.Lists.Get(ctx, id, hubspot.ListGetOptions{})
+		switch {
+		case hubspot.IsNotFound(err):
+		case err != nil:
+			return nil, fmt.Errorf("confirm that list %s is gone: %w", id, err)
+		default:
+			p.miss([]hubspot.List{*l})
+		}
+	}
 	p.Gone = p.unseen()
 	return p, nil
+}
+
+// miss takes the live lists among lists, found by id after the search missed them.
+func (p *MembershipPlan) miss(lists []hubspot.List) {
+	live := slices.DeleteFunc(lists, func(l hubspot.List) bool { return l.DeletedAt != nil })
+	p.Missed = append(p.Missed, live...)
+	p.plan(live)
 }
 
 // plan takes this run's live lists among lists, and the ones among them whose members to read.

@@ -364,49 +364,79 @@ func TestListRefreshFollowsItsMembers(t *testing.T) {
 }
 
 // A list read before and missing from a run's search while it still exists (a search paged while
-// other lists were deleted) is looked up by id: it keeps its row in the lists table and its members.
+// other lists were deleted) is looked up, by a search by id and then by id: it keeps its row in the
+// lists table and its members. When the lookup fails, the lists table still gets its rows and the
+// list is not emptied.
 func TestListMissingFromASearchKeepsItsMembers(t *testing.T) {
-	var hide atomic.Bool
-	emu, err := emulator.New(emulator.Config{Counts: smallCounts})
-	must(t, err)
-	next := emu.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		must(t, err)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		var search struct{ ListIDs []string }
-		_ = json.Unmarshal(body, &search)
-		if !hide.Load() || !strings.HasSuffix(r.URL.Path, "/lists/search") || len(search.ListIDs) > 0 {
-			next.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		var answer map[string]any
-		if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil {
-			t.Errorf("list search answer: %v", err)
-		}
-		lists, _ := answer["lists"].([]any)
-		answer["lists"] = slices.DeleteFunc(lists, func(l any) bool { return l.(map[string]any)["listId"] == "2" })
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(answer)
-	}))
-	t.Cleanup(srv.Close)
-	p := &portal{t: t, emu: emu, url: srv.URL, state: filepath.Join(t.TempDir(), "state.json")}
-	spec := p.spec(map[string]any{"list_memberships": map[string]any{"refresh_runs": 1000}})
-	wantSizes, truth := listTruth(emu)
-	dest := newListDestination()
-	dest.apply(t, p.mustSync(spec, listMemberships))
+	tests := []struct {
+		name string
+		// hide says what the proxy does to a search: "" nothing, "hide" leave list 2 out, "fail" answer 400.
+		full, byID string
+		wantRead   []string // lists whose members the run reads
+		wantErr    bool
+	}{
+		{"missing from the search", "hide", "", nil, false},
+		{"missing from the search by id too", "hide", "hide", []string{"2"}, false}, // by id, without the list properties that tell a change
+		{"lookup fails", "hide", "fail", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var on atomic.Bool
+			emu, err := emulator.New(emulator.Config{Counts: smallCounts})
+			must(t, err)
+			next := emu.Handler()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, err := io.ReadAll(r.Body)
+				must(t, err)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				var search struct{ ListIDs []string }
+				_ = json.Unmarshal(body, &search)
+				mode := tt.full
+				if len(search.ListIDs) > 0 {
+					mode = tt.byID
+				}
+				switch {
+				case !on.Load() || !strings.HasSuffix(r.URL.Path, "/lists/search") || mode == "":
+					next.ServeHTTP(w, r)
+				case mode == "fail":
+					http.Error(w, `{"status":"error","message":"bad search","category":"VALIDATION_ERROR"}`, http.StatusBadRequest)
+				default:
+					rec := httptest.NewRecorder()
+					next.ServeHTTP(rec, r)
+					var answer map[string]any
+					if err := json.Unmarshal(rec.Body.Bytes(), &answer); err != nil {
+						t.Errorf("list search answer: %v", err)
+					}
+					lists, _ := answer["lists"].([]any)
+					answer["lists"] = slices.DeleteFunc(lists, func(l any) bool { return l.(map[string]any)["listId"] == "2" })
+					w.Header().Set("Content-Type", "application/json")
+					_ = json.NewEncoder(w).Encode(answer)
+				}
+			}))
+			t.Cleanup(srv.Close)
+			p := &portal{t: t, emu: emu, url: srv.URL, state: filepath.Join(t.TempDir(), "state.json")}
+			spec := p.spec(map[string]any{"list_memberships": map[string]any{"refresh_runs": 1000}})
+			sizes, truth := listTruth(emu)
+			dest := newListDestination()
+			dest.apply(t, p.mustSync(spec, listMemberships))
 
-	hide.Store(true)
-	msgs := p.mustSync(spec, listMemberships)
-	if read := dest.apply(t, msgs); len(read) != 0 {
-		t.Errorf("no list changed, yet the run read %v", read)
-	}
-	if got := listSizes(t, msgs); !maps.Equal(got, wantSizes) {
-		t.Errorf("lists table holds %v, want %v", got, wantSizes)
-	}
-	if got := dest.current(); !maps.Equal(got, truth) {
-		t.Errorf("after the run that missed list 2: %d current memberships, HubSpot has %d", len(got), len(truth))
+			on.Store(true)
+			msgs, err := p.sync(spec, listMemberships)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("sync error %v, want one: %v", err, tt.wantErr)
+			}
+			if read := dest.apply(t, msgs); !slices.Equal(slices.Sorted(maps.Keys(read)), tt.wantRead) {
+				t.Errorf("the run read lists %v, want %v", slices.Sorted(maps.Keys(read)), tt.wantRead)
+			}
+			if tt.wantErr {
+				delete(sizes, "2") // the search left it out, and the lookup could not tell
+			}
+			if got := listSizes(t, msgs); !maps.Equal(got, sizes) {
+				t.Errorf("lists table holds %v, want %v", got, sizes)
+			}
+			if got := dest.current(); !maps.Equal(got, truth) {
+				t.Errorf("after the run that missed list 2: %d current memberships, HubSpot has %d", len(got), len(truth))
+			}
+		})
 	}
 }

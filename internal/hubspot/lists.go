@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -144,41 +145,58 @@ func (s *ListsService) Search(ctx context.Context, q ListSearch) iter.Seq2[*List
 	}
 }
 
-// maxListReads bounds how often All reads the lists while they keep changing under it.
+// maxListReads bounds how many times in all All reads the lists while they keep changing under it.
 const maxListReads = 3
 
-// All returns every list matching q, in the order first read. A search pages by offset, so a list
-// deleted while it pages moves the later lists back and the next page skips one. When the total
-// HubSpot reports moves between pages, All reads again, up to maxListReads times, and merges the
-// reads, each list as last read: a list deleted meanwhile may be returned, a live one is not lost.
-// A deletion and a creation between the same two pages leave the total as it was, and go unseen.
+// All returns every list matching q. A search pages by offset, so a list deleted while it pages
+// moves the later lists back and the next page skips one. All returns the first read whose pages
+// all report the same total. When the lists keep changing for maxListReads reads, it returns
+// every list any read found, each as last read, and logs a warning: a list deleted meanwhile may
+// be among them, a live one is not lost. A deletion and a creation between the same two pages
+// leave the total as it was, and go unseen.
 func (s *ListsService) All(ctx context.Context, q ListSearch) ([]List, error) {
 	var (
-		lists []List
-		index = map[string]int{}
+		merged []List
+		index  = map[string]int{}
 	)
-	for range maxListReads {
-		total, steady := -1, true
-		for page, err := range s.Search(ctx, q) {
-			if err != nil {
-				return nil, err
-			}
-			steady = steady && (total < 0 || page.Total == total)
-			total = page.Total
-			for _, l := range page.Lists {
-				if i, seen := index[l.ID]; seen {
-					lists[i] = l
-					continue
-				}
-				index[l.ID] = len(lists)
-				lists = append(lists, l)
-			}
+	for read := 1; ; read++ {
+		lists, totals, err := s.readAll(ctx, q)
+		if err != nil {
+			return nil, err
 		}
-		if steady {
-			break
+		if len(slices.Compact(slices.Clone(totals))) <= 1 { // every page reported one total
+			return lists, nil
+		}
+		for _, l := range lists {
+			if i, seen := index[l.ID]; seen {
+				merged[i] = l
+				continue
+			}
+			index[l.ID] = len(merged)
+			merged = append(merged, l)
+		}
+		if read == maxListReads {
+			s.client.logger.WarnContext(ctx, "lists kept changing while the search paged: kept every list any read found",
+				"reads", read, "totals", totals, "lists", len(merged))
+			return merged, nil
 		}
 	}
-	return lists, nil
+}
+
+// readAll reads every page of a search once, and the total each page reported.
+func (s *ListsService) readAll(ctx context.Context, q ListSearch) ([]List, []int, error) {
+	var (
+		lists  []List
+		totals []int
+	)
+	for page, err := range s.Search(ctx, q) {
+		if err != nil {
+			return nil, nil, err
+		}
+		lists = append(lists, page.Lists...)
+		totals = append(totals, page.Total)
+	}
+	return lists, totals, nil
 }
 
 func orEmpty(s []string) []string {

@@ -1,8 +1,10 @@
 package hubspot
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -149,7 +151,7 @@ func TestListsChangeMembers(t *testing.T) {
 
 // fakeListPortal serves a list search over lists, pageSize lists a page whatever the count asked,
 // and runs between(n) after serving the n-th search.
-func fakeListPortal(t *testing.T, lists []string, pageSize int, between func(n int, lists []string) []string) (*fakeAPI, *Client) {
+func fakeListPortal(t *testing.T, lists []string, pageSize int, between func(n int, lists []string) []string, opts ...Option) (*fakeAPI, *Client) {
 	var mu sync.Mutex
 	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, body []byte, n int) {
 		var req listSearchBody
@@ -167,17 +169,17 @@ func fakeListPortal(t *testing.T, lists []string, pageSize int, between func(n i
 		writeJSON(w, http.StatusOK, map[string]any{"lists": out, "offset": next, "hasMore": next < len(lists), "total": len(lists)})
 		lists = between(n, lists)
 	})
-	c, _ := newTestClient(t, f)
+	c, _ := newTestClient(t, f, opts...)
 	return f, c
 }
 
 // A list deleted while the search pages moves the later lists back a place: All notices the total
-// move, reads again, and loses no live list; lists that keep changing are read maxListReads times.
+// move and reads again; lists that keep changing are read maxListReads times, merged, and warned of.
 func TestListsAllSurvivesADeletionWhilePaging(t *testing.T) {
-	ids := func(n int) []string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = strconv.Itoa(i + 1)
+	ids := func(from, to int) []string {
+		var out []string
+		for i := from; i <= to; i++ {
+			out = append(out, strconv.Itoa(i))
 		}
 		return out
 	}
@@ -187,19 +189,22 @@ func TestListsAllSurvivesADeletionWhilePaging(t *testing.T) {
 		between func(n int, lists []string) []string
 		reads   int
 		want    []string
+		warns   bool
 	}{
-		{"steady", 6, func(_ int, l []string) []string { return l }, 1, ids(6)},
+		{"steady", 6, func(_ int, l []string) []string { return l }, 1, ids(1, 6), false},
 		{"list 1 deleted after the first page", 6, func(n int, l []string) []string {
 			if n == 0 {
 				return l[1:]
 			}
 			return l
-		}, 2, ids(6)},
-		{"a list deleted after every page", 40, func(_ int, l []string) []string { return l[1:] }, maxListReads, nil},
+		}, 2, ids(2, 6), false},
+		// Each read skips lists (the first 5 and 10), a later read finds them.
+		{"a list deleted after every page", 12, func(_ int, l []string) []string { return l[1:] }, maxListReads, ids(1, 12), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, c := fakeListPortal(t, ids(tt.lists), 4, tt.between)
+			var logs bytes.Buffer
+			f, c := fakeListPortal(t, ids(1, tt.lists), 4, tt.between, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 			lists, err := c.Lists.All(t.Context(), ListSearch{})
 			if err != nil {
 				t.Fatal(err)
@@ -213,7 +218,7 @@ func TestListsAllSurvivesADeletionWhilePaging(t *testing.T) {
 				y, _ := strconv.Atoi(b)
 				return x - y
 			})
-			if tt.want != nil && !slices.Equal(got, tt.want) {
+			if !slices.Equal(got, tt.want) {
 				t.Errorf("lists %v, want %v", got, tt.want)
 			}
 			if len(slices.Compact(slices.Clone(got))) != len(got) {
@@ -228,6 +233,9 @@ func TestListsAllSurvivesADeletionWhilePaging(t *testing.T) {
 			}
 			if reads != tt.reads {
 				t.Errorf("read the lists %d times, want %d", reads, tt.reads)
+			}
+			if warned := strings.Contains(logs.String(), "level=WARN"); warned != tt.warns {
+				t.Errorf("warned %v, want %v: %s", warned, tt.warns, logs.String())
 			}
 		})
 	}

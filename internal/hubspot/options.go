@@ -180,7 +180,8 @@ func WithUserAgent(ua string) Option {
 	}
 }
 
-// WithLogger receives debug lines about retries and limiter waits. Lines never carry credentials.
+// WithLogger receives debug lines about retries and limiter waits, and warnings of reads HubSpot's
+// paging may have left incomplete. Lines never carry credentials.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) error {
 		if l == nil {

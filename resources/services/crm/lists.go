@@ -68,25 +68,29 @@ func syncLists(ctx context.Context, m *client.Meta, selected *schema.Table, send
 		}
 		return fmt.Errorf("search lists: %w", err)
 	}
-	memberships := selected.Relations.Get(listMembershipsTable)
-	var plan *client.MembershipPlan
-	if memberships != nil {
-		if plan, err = m.PlanMemberships(ctx, memberships.Name, lists); err != nil {
-			return err
-		}
-		lists = append(lists, plan.Missed...)
+	if err := sendLists(ctx, m, selected, lists, send); err != nil {
+		return err
 	}
+	memberships := selected.Relations.Get(listMembershipsTable)
+	if memberships == nil {
+		return nil
+	}
+	plan, err := m.PlanMemberships(ctx, memberships.Name, lists)
+	if err != nil {
+		return err
+	}
+	if err := sendLists(ctx, m, selected, plan.Missed, send); err != nil {
+		return err
+	}
+	return syncMemberships(ctx, m, memberships, plan, send)
+}
+
+func sendLists(ctx context.Context, m *client.Meta, table *schema.Table, lists []hubspot.List, send func(arrow.Record) error) error {
 	rows := make([]listRow, len(lists))
 	for i, l := range lists {
 		rows[i] = listRow{List: l, ObjectType: objectTypeName(l.ObjectTypeID), Archived: l.DeletedAt != nil}
 	}
-	if err := sendResolved(ctx, m, selected, rows, send); err != nil {
-		return err
-	}
-	if plan == nil {
-		return nil
-	}
-	return syncMemberships(ctx, m, memberships, plan, send)
+	return sendResolved(ctx, m, table, rows, send)
 }
 
 // objectTypeName names a standard object type by its type id; nil for any other.
