@@ -17,6 +17,25 @@ type TableFailure struct {
 	Err   error
 }
 
+// RelationFailed is what a custom table's Sync returns when a relation lost records and the
+// table itself did not, so that the run names the relation as the table that failed.
+type RelationFailed struct {
+	Table string // the relation's name
+	Err   error
+}
+
+func (e *RelationFailed) Error() string { return e.Err.Error() }
+
+func (e *RelationFailed) Unwrap() error { return e.Err }
+
+// failedTable names the table that lost records when the job of table failed with err.
+func failedTable(table string, err error) string {
+	if rel, ok := errors.AsType[*RelationFailed](err); ok {
+		return rel.Table
+	}
+	return table
+}
+
 // SyncError is a sync that lost records. It names every failed table with its cause, one line
 // each; errors.Is and errors.As see every cause.
 type SyncError struct {

@@ -246,8 +246,8 @@ func TestListMembershipReadFailureRetriesThatListOnly(t *testing.T) {
 	spec := p.spec(map[string]any{"list_memberships": map[string]any{"refresh_runs": 1000}})
 	dest := newListDestination()
 	msgs, err := p.sync(spec, listMemberships)
-	if err == nil || !strings.Contains(err.Error(), "list 2") || !strings.Contains(err.Error(), listsTableName) {
-		t.Fatalf("error %v, want one naming list 2 and the lists table", err)
+	if err == nil || !strings.Contains(err.Error(), "list 2") || !strings.Contains(err.Error(), listMemberships) || strings.Contains(err.Error(), listsTableName) {
+		t.Fatalf("error %v, want one naming list 2 and the memberships table, not the lists table", err)
 	}
 	if read := dest.apply(t, msgs); len(read) != len(p.emu.Lists())-1 {
 		t.Errorf("read %d lists, want every list but the failing one", len(read))
@@ -424,6 +424,9 @@ func TestListMissingFromASearchKeepsItsMembers(t *testing.T) {
 			msgs, err := p.sync(spec, listMemberships)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("sync error %v, want one: %v", err, tt.wantErr)
+			}
+			if err != nil && (!strings.Contains(err.Error(), listMemberships) || strings.Contains(err.Error(), listsTableName)) {
+				t.Errorf("error %v, want one naming the memberships table, not the lists table", err)
 			}
 			if read := dest.apply(t, msgs); !slices.Equal(slices.Sorted(maps.Keys(read)), tt.wantRead) {
 				t.Errorf("the run read lists %v, want %v", slices.Sorted(maps.Keys(read)), tt.wantRead)

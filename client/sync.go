@@ -203,7 +203,7 @@ func (c *Client) syncJobs(ctx context.Context, r *run, jobs []tableJob, res chan
 				return nil
 			})
 			if err != nil {
-				r.fail(m.tableOfPortal(j.name), err)
+				r.fail(m.tableOfPortal(failedTable(j.name, err)), err)
 			}
 		})
 	}

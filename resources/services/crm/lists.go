@@ -77,12 +77,15 @@ func syncLists(ctx context.Context, m *client.Meta, selected *schema.Table, send
 	}
 	plan, err := m.PlanMemberships(ctx, memberships.Name, lists)
 	if err != nil {
-		return err
+		return &client.RelationFailed{Table: memberships.Name, Err: err}
 	}
 	if err := sendLists(ctx, m, selected, plan.Missed, send); err != nil {
 		return err
 	}
-	return syncMemberships(ctx, m, memberships, plan, send)
+	if err := syncMemberships(ctx, m, memberships, plan, send); err != nil {
+		return &client.RelationFailed{Table: memberships.Name, Err: err}
+	}
+	return nil
 }
 
 func sendLists(ctx context.Context, m *client.Meta, table *schema.Table, lists []hubspot.List, send func(arrow.Record) error) error {
