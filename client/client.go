@@ -41,10 +41,10 @@ type CustomTable struct {
 	// Companions name relations synced whenever their parent is, whatever skip_dependent_tables
 	// says: the refresh tables, without which live rows cannot be told from removed ones.
 	Companions []string
-	// FollowsObjects says Sync reads the changes the object tables found this run
-	// (ReadAssociationSources): it takes a slot only after every object table holds one, and
-	// they keep their changes for it.
-	FollowsObjects bool
+	// Follows, when set, names the object types whose changes, as their tables found them this
+	// run, Sync reads (ReadAssociationSources): the job takes a slot only after every object table
+	// holds one, and the tables of those types keep their changes for it.
+	Follows func(ctx context.Context, m *Meta) ([]string, error)
 	// Sync reads the table for m's portal. selected is the table as the run selected it: its
 	// Relations are the relations to fill. send hands one record of the table or of a relation
 	// over, each record carrying its table's schema.

@@ -60,9 +60,14 @@ func Multiplex(meta schema.ClientMeta) []schema.ClientMeta {
 	root := meta.(*Meta)
 	out := make([]schema.ClientMeta, 0, len(root.run.portals))
 	for _, p := range root.run.portals {
-		out = append(out, &Meta{Portal: p, Logger: p.logger, run: root.run})
+		out = append(out, root.run.meta(p))
 	}
 	return out
+}
+
+// meta is the ClientMeta of portal p in this run.
+func (r *run) meta(p *PortalClient) *Meta {
+	return &Meta{Portal: p, Logger: p.logger, run: r}
 }
 
 // objectRecordRows is the rows per Arrow record of an object table. The plugin protocol encodes

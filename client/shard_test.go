@@ -60,7 +60,8 @@ func TestShardsCoverEverythingOnce(t *testing.T) {
 }
 
 // A table that follows the object tables waits for their changes; it runs after them whatever the
-// order of the tables and however few the slots, so that its wait never holds up theirs.
+// order of the tables and however few the slots, so that its wait never holds up theirs. Only the
+// object tables it reads from keep their changes.
 func TestFollowersWaitWithoutBlockingTheObjectTables(t *testing.T) {
 	portal := &PortalClient{Name: "p0"}
 	var order []string
@@ -71,7 +72,7 @@ func TestFollowersWaitWithoutBlockingTheObjectTables(t *testing.T) {
 		order = append(order, name)
 	}
 	jobs := []tableJob{
-		{name: "follower", portal: portal, followsObjects: true, sync: func(ctx context.Context, m *Meta, _ func(arrow.Record) error) error {
+		{name: "follower", portal: portal, follows: func(context.Context, *Meta) ([]string, error) { return []string{"o1"}, nil }, sync: func(ctx context.Context, m *Meta, _ func(arrow.Record) error) error {
 			_, err := m.feed("o1").Take(ctx)
 			ran("follower")
 			return err
@@ -84,6 +85,10 @@ func TestFollowersWaitWithoutBlockingTheObjectTables(t *testing.T) {
 			ran("o1")
 			return nil
 		}},
+		{name: "o2", object: "o2", portal: portal, sync: func(context.Context, *Meta, func(arrow.Record) error) error {
+			ran("o2")
+			return nil
+		}},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -93,10 +98,10 @@ func TestFollowersWaitWithoutBlockingTheObjectTables(t *testing.T) {
 	if len(r.failed) > 0 {
 		t.Fatalf("failed: %v", r.failed)
 	}
-	if want := []string{"other", "o1", "follower"}; !slices.Equal(order, want) {
+	if want := []string{"other", "o1", "o2", "follower"}; !slices.Equal(order, want) {
 		t.Errorf("ran %v, want %v", order, want)
 	}
 	if r.feeds["p0/o1"] == nil || len(r.feeds) != 1 {
-		t.Errorf("feeds %v, want one for the object table", r.feeds)
+		t.Errorf("feeds %v, want one, for o1, the object table the follower reads from", r.feeds)
 	}
 }

@@ -111,8 +111,8 @@ type tableJob struct {
 	sync   func(ctx context.Context, m *Meta, send func(arrow.Record) error) error
 	// object is the object type of an object table's job ("" for a custom table).
 	object string
-	// followsObjects: a custom table that reads the object tables' changes (CustomTable.FollowsObjects).
-	followsObjects bool
+	// follows is a custom table's CustomTable.Follows.
+	follows func(ctx context.Context, m *Meta) ([]string, error)
 }
 
 // shard picks this process's share of the work for `cloudquery sync --shard`: object and custom
@@ -171,7 +171,7 @@ func jobOf(set TableSet, selected *schema.Table) *tableJob {
 	}
 	if i := slices.IndexFunc(set.Custom, func(c CustomTable) bool { return c.Table.Name == selected.Name }); i >= 0 {
 		ct := set.Custom[i]
-		return &tableJob{name: ct.Table.Name, followsObjects: ct.FollowsObjects, sync: func(ctx context.Context, m *Meta, send func(arrow.Record) error) error {
+		return &tableJob{name: ct.Table.Name, follows: ct.Follows, sync: func(ctx context.Context, m *Meta, send func(arrow.Record) error) error {
 			return ct.Sync(ctx, m, selected, send)
 		}}
 	}
@@ -181,7 +181,7 @@ func jobOf(set TableSet, selected *schema.Table) *tableJob {
 // syncJobs reads the tables Sync reads itself, at most spec.concurrency at a time. Failures are
 // recorded in the run, which reports them once every table has finished.
 func (c *Client) syncJobs(ctx context.Context, r *run, jobs []tableJob, res chan<- message.SyncMessage) {
-	jobs = r.openFeeds(jobs)
+	jobs = r.openFeeds(ctx, jobs)
 	slots := make(chan struct{}, c.spec.Concurrency)
 	var wg sync.WaitGroup
 	for i, j := range jobs {
@@ -195,7 +195,7 @@ func (c *Client) syncJobs(ctx context.Context, r *run, jobs []tableJob, res chan
 		wg.Go(func() {
 			defer func() { <-slots }()
 			defer r.closeFeeds([]tableJob{j})
-			m := &Meta{Portal: j.portal, Logger: j.portal.logger, run: r}
+			m := r.meta(j.portal)
 			err := j.sync(ctx, m, func(rec arrow.Record) error {
 				if !send(ctx, res, &message.SyncInsert{Record: rec}) {
 					return ctx.Err()
@@ -210,29 +210,34 @@ func (c *Client) syncJobs(ctx context.Context, r *run, jobs []tableJob, res chan
 	wg.Wait()
 }
 
-// openFeeds gives each object table's job a feed of its changes when a table that follows the
-// object tables runs in this process, and puts the followers last: a job waits on a feed only
-// once every job before it holds a slot, so waiting never holds up the jobs it waits for.
-func (r *run) openFeeds(jobs []tableJob) []tableJob {
-	if !slices.ContainsFunc(jobs, func(j tableJob) bool { return j.followsObjects }) {
+// openFeeds gives the object tables that a table following them reads from, in this process, a
+// feed of their changes, and puts the followers last: a job waits on a feed only once every job
+// before it holds a slot, so waiting never holds up the jobs it waits for. A follower that cannot
+// name its types gets no feed; its own Sync meets the same error.
+func (r *run) openFeeds(ctx context.Context, jobs []tableJob) []tableJob {
+	var leaders, followers []tableJob
+	followed := map[string]bool{}
+	for _, j := range jobs {
+		if j.follows == nil {
+			leaders = append(leaders, j)
+			continue
+		}
+		followers = append(followers, j)
+		objects, _ := j.follows(ctx, r.meta(j.portal))
+		for _, o := range objects {
+			followed[feedKey(j.portal, o)] = true
+		}
+	}
+	if len(followers) == 0 {
 		return jobs
 	}
-	var leaders, followers []tableJob
-	for _, j := range jobs {
-		if j.followsObjects {
-			followers = append(followers, j)
-		} else {
-			leaders = append(leaders, j)
-		}
-	}
-	jobs = append(leaders, followers...)
 	r.feeds = map[string]*incremental.Feed{}
-	for _, j := range jobs {
-		if j.object != "" {
-			r.feeds[feedKey(j.portal, j.object)] = incremental.NewFeed()
+	for _, j := range leaders {
+		if key := feedKey(j.portal, j.object); j.object != "" && followed[key] {
+			r.feeds[key] = incremental.NewFeed()
 		}
 	}
-	return jobs
+	return append(leaders, followers...)
 }
 
 // closeFeeds ends the feeds of jobs that finished or never started, so that no follower waits

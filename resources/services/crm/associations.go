@@ -60,7 +60,34 @@ func Associations() client.CustomTable {
 		Relations: schema.Tables{refreshes},
 	}
 	refreshes.Parent = table
-	return client.CustomTable{Table: table, Sync: syncAssociations, Companions: []string{associationRefreshesTable}, FollowsObjects: true}
+	return client.CustomTable{Table: table, Sync: syncAssociations, Companions: []string{associationRefreshesTable}, Follows: associationSources}
+}
+
+// associationSources names the object types the associations table reads associations from.
+func associationSources(ctx context.Context, m *client.Meta) ([]string, error) {
+	pairs, err := m.AssociationPairs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	froms, _ := bySource(pairs)
+	names := make([]string, len(froms))
+	for i, o := range froms {
+		names[i] = o.Name
+	}
+	return names, nil
+}
+
+// bySource groups pairs by the object type they read from, in the order of pairs.
+func bySource(pairs []client.AssociationPair) ([]client.ObjectType, map[string][]client.AssociationPair) {
+	byFrom := map[string][]client.AssociationPair{}
+	var froms []client.ObjectType
+	for _, pair := range pairs {
+		if len(byFrom[pair.From.Name]) == 0 {
+			froms = append(froms, pair.From)
+		}
+		byFrom[pair.From.Name] = append(byFrom[pair.From.Name], pair)
+	}
+	return froms, byFrom
 }
 
 // syncAssociations reads, for every pair's source object, the associations of the records the
@@ -71,14 +98,7 @@ func syncAssociations(ctx context.Context, m *client.Meta, selected *schema.Tabl
 	if err != nil {
 		return err
 	}
-	byFrom := map[string][]client.AssociationPair{}
-	var froms []client.ObjectType
-	for _, pair := range pairs {
-		if len(byFrom[pair.From.Name]) == 0 {
-			froms = append(froms, pair.From)
-		}
-		byFrom[pair.From.Name] = append(byFrom[pair.From.Name], pair)
-	}
+	froms, byFrom := bySource(pairs)
 	refreshesTable := selected.Relations.Get(associationRefreshesTable) // nil when not selected
 	for _, from := range froms {
 		err := m.ReadAssociationSources(ctx, associationsTable, from, func(reads client.AssociationReads) error {
