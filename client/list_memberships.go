@@ -66,13 +66,13 @@ func (m *Meta) PlanMemberships(ctx context.Context, table string, lists []hubspo
 	}
 	for _, id := range p.unseen() {
 		l, err := m.Portal.API.Lists.Get(ctx, id, hubspot.ListGetOptions{})
-		switch {
-		case hubspot.IsNotFound(err):
-		case err != nil:
-			return nil, fmt.Errorf("confirm that list %s is gone: %w", id, err)
-		default:
-			p.miss([]hubspot.List{*l})
+		if hubspot.IsNotFound(err) {
+			continue // gone
 		}
+		if err != nil {
+			return nil, fmt.Errorf("confirm that list %s is gone: %w", id, err)
+		}
+		p.miss([]hubspot.List{*l}) // kept when live; one with a deletion time stays gone
 	}
 	p.Gone = p.unseen()
 	return p, nil
