@@ -77,11 +77,16 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 	var schedErr error
 	var wg sync.WaitGroup
 	if len(scheduled) > 0 {
+		scheduledRes := make(chan message.SyncMessage)
 		wg.Go(func() {
+			defer close(scheduledRes)
 			// The SDK derives table concurrency as concurrency/100. Sharding was applied above.
 			sched := scheduler.NewScheduler(scheduler.WithLogger(c.logger), scheduler.WithConcurrency(c.spec.Concurrency*100))
-			schedErr = sched.Sync(ctx, &Meta{Logger: c.logger, run: r}, scheduled, res, scheduler.WithSyncDeterministicCQID(opts.DeterministicCQID))
+			// The SDK's batcher hangs on a cancelled context: its workers stop while the scheduler
+			// still hands them rows. So the scheduler runs uncancelled, and its resolvers stop with ctx.
+			schedErr = sched.Sync(context.WithoutCancel(ctx), &Meta{Logger: c.logger, run: r}, resolveUntil(ctx, scheduled), scheduledRes, scheduler.WithSyncDeterministicCQID(opts.DeterministicCQID))
 		})
+		wg.Go(func() { forward(ctx, scheduledRes, res) })
 	}
 	c.syncJobs(ctx, r, jobs, res)
 	wg.Wait()
@@ -287,6 +292,37 @@ func send(ctx context.Context, res chan<- message.SyncMessage, msg message.SyncM
 		return true
 	case <-ctx.Done():
 		return false
+	}
+}
+
+// resolveUntil has the tables' resolvers, relations included, stop when ctx ends, whatever
+// context the scheduler gives them.
+func resolveUntil(ctx context.Context, tables schema.Tables) schema.Tables {
+	for _, t := range tables.FlattenTables() {
+		resolve := t.Resolver
+		if resolve == nil {
+			continue
+		}
+		t.Resolver = func(rctx context.Context, meta schema.ClientMeta, parent *schema.Resource, res chan<- any) error {
+			rctx, cancel := context.WithCancel(rctx)
+			defer cancel()
+			defer context.AfterFunc(ctx, cancel)()
+			return resolve(rctx, meta, parent, res)
+		}
+	}
+	return tables
+}
+
+// forward passes the scheduler's messages on until ctx ends, then discards the rest. The SDK's
+// scheduler sends without watching ctx: once the reader of res is gone (the CLI cancelled, or the
+// gRPC stream failed) it would block for ever, and Sync with it.
+func forward(ctx context.Context, from <-chan message.SyncMessage, to chan<- message.SyncMessage) {
+	for msg := range from {
+		if !send(ctx, to, msg) {
+			break
+		}
+	}
+	for range from {
 	}
 }
 

@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -358,6 +359,45 @@ func TestObjectScopesSkipOrFail(t *testing.T) {
 			_, err = p.sync(p.spec(map[string]any{"objects": []string{tc.object}}), "*")
 			if err == nil || !strings.Contains(err.Error(), tc.scope) {
 				t.Errorf("sync of the named object: error %v, want one naming %s", err, tc.scope)
+			}
+		})
+	}
+}
+
+// When the CLI goes away or cancels, the SDK's gRPC handler stops reading the sync's messages and
+// the context ends. Sync must still return, or a served plugin refuses every later run as "already
+// in use". The owners and properties tables go through the SDK's scheduler, the contacts table
+// through the plugin's own jobs.
+func TestSyncReturnsWhenItsReaderGoes(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 5, Counts: smallCounts})
+	tables := []string{"hubspot_crm_properties", "hubspot_crm_owners", "hubspot_crm_contacts"}
+	for _, read := range []int{0, 1, 3, 10} {
+		t.Run(strconv.Itoa(read)+" read", func(t *testing.T) {
+			pl := hsplugin.Plugin(client.WithLocalState(p.state))
+			if err := pl.Init(context.Background(), p.spec(nil), plugin.NewClientOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			msgs := make(chan message.SyncMessage)
+			done := make(chan error, 1)
+			go func() { done <- pl.Sync(ctx, plugin.SyncOptions{Tables: tables}, msgs) }()
+			for range read {
+				<-msgs
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Error("a cancelled sync reported success")
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("Sync still running 20 s after its reader went and its context ended")
+			}
+			if _, err := pl.SyncAll(context.Background(), plugin.SyncOptions{Tables: []string{"hubspot_crm_owners"}}); err != nil {
+				t.Errorf("the next sync on the same plugin: %v", err)
+			}
+			if err := pl.Close(context.Background()); err != nil {
+				t.Errorf("close: %v", err)
 			}
 		})
 	}

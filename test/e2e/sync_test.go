@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	pb "github.com/cloudquery/plugin-pb-go/pb/plugin/v3"
@@ -291,4 +293,41 @@ func cursors(t *testing.T, backend *stateBackend) map[string]cursor {
 		out[key] = c
 	}
 	return out
+}
+
+// The CLI cancels a sync (Ctrl-C, a destination that failed) while messages are in flight. The
+// served plugin must end that sync and take the next Init and Sync, as a long-running `hubspot
+// serve` does for every scheduled run, rather than answer "plugin already in use" from then on.
+// The owners and properties tables go through the SDK's scheduler.
+func TestCancelledSyncLeavesThePluginUsable(t *testing.T) {
+	hs := newPortal(t)
+	p := servePlugin(t, "unix")
+	initConnected(t, p, hs.spec(nil))
+	ctx, cancel := context.WithCancel(callCtx(t))
+	stream, err := p.Sync(ctx, &pb.Sync_Request{Tables: []string{"hubspot_crm_owners", "hubspot_crm_properties", contactsTable}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second) // the stream's window fills and the plugin's sends wait
+	cancel()
+
+	// The cancelled sync takes a moment to wind down; the next Init waits for it as the CLI would.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := p.Init(callCtx(t), &pb.Init_Request{Spec: hs.spec(nil)})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Init 20 s after a cancelled sync: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	got := syncTables(t, p, &pb.Sync_Request{Tables: []string{"hubspot_crm_owners"}})
+	if len(got.Rows["hubspot_crm_owners"]) == 0 {
+		t.Error("the sync after a cancelled one returned no owners")
+	}
 }
