@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -100,8 +101,8 @@ func (c *Client) Sync(ctx context.Context, opts plugin.SyncOptions, res chan<- m
 			return err
 		}
 	}
-	if err := store.Flush(ctx); err != nil {
-		return fmt.Errorf("flush state: %w", err)
+	if err := c.stateCall(ctx, "save state", store.Flush); err != nil {
+		return err
 	}
 	if schedErr != nil {
 		return fmt.Errorf("sync: %w", schedErr)
@@ -338,10 +339,29 @@ func (c *Client) openState(ctx context.Context, opts *plugin.BackendOptions) (st
 		c.logger.Warn().Msg("no state backend configured (backend_options): every run reads everything again; configure one for incremental syncs")
 		return &state.NoOpClient{}, nil
 	default:
-		s, err := state.NewConnectedClient(ctx, opts)
-		if err != nil {
-			return nil, fmt.Errorf("connect to state backend %q: %w", opts.TableName, err)
-		}
-		return s, nil
+		var s state.Client
+		err := c.stateCall(ctx, fmt.Sprintf("connect to state backend %q", opts.TableName), func(ctx context.Context) (err error) {
+			s, err = state.NewConnectedClient(ctx, opts)
+			return err
+		})
+		return s, err
+	}
+}
+
+// stateCall runs one exchange with the state store (connecting and loading every key, or saving
+// them) under a deadline: a state backend whose database hangs would otherwise hold the run for
+// ever. The deadline is five times request_timeout, the setting users tune for slow networks.
+func (c *Client) stateCall(ctx context.Context, what string, call func(context.Context) error) error {
+	timeout := 5 * c.spec.RequestTimeout.Duration()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := call(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%s: no answer within %s (five times request_timeout): %w", what, timeout, err)
+	default:
+		return fmt.Errorf("%s: %w", what, err)
 	}
 }

@@ -62,6 +62,7 @@ type Spec struct {
 	APIVersion string `json:"api_version,omitempty" jsonschema:"enum=v3,enum=2026-09,default=v3"`
 	// Deadline of one HTTP attempt: connecting, HubSpot's answer and reading its body. An attempt
 	// that runs out is retried like a dropped connection; the table fails once retries are spent.
+	// Loading and saving the state through a CloudQuery state backend get five times this each.
 	RequestTimeout *configtype.Duration `json:"request_timeout,omitempty" jsonschema:"pattern=^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$,default=60s"`
 	// Request budget of a single portal.
 	RateLimit *RateLimit `json:"rate_limit,omitempty"`

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -28,6 +31,11 @@ type stateBackend struct {
 
 	// Addr is the loopback address to pass as backend_options.connection.
 	Addr string
+
+	// HangWrite, when set, is the number of the Write stream (1 for the first) that never
+	// answers: a backend whose database hangs.
+	HangWrite atomic.Int32
+	writes    atomic.Int32
 
 	mu       sync.Mutex
 	tables   map[string]map[string]stateEntry // table -> key -> entry
@@ -73,6 +81,10 @@ func (b *stateBackend) GetVersions(context.Context, *pbdiscovery.GetVersions_Req
 
 // Write stores migrated tables and upserts inserted rows by key, keeping the highest version.
 func (b *stateBackend) Write(stream pb.Plugin_WriteServer) error {
+	if b.writes.Add(1) == b.HangWrite.Load() {
+		<-stream.Context().Done()
+		return stream.Context().Err()
+	}
 	for {
 		req, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -160,4 +172,37 @@ func (b *stateBackend) Read(req *pb.Read_Request, stream pb.Plugin_ReadServer) e
 		return status.Error(codes.Internal, err.Error())
 	}
 	return stream.Send(&pb.Read_Response{Record: encoded})
+}
+
+// A state backend that stops answering fails the run within five request timeouts, naming what
+// it was doing, instead of holding the scheduled job for ever: when the sync connects (the first
+// Write migrates the state table) and when it saves the cursors (the second Write).
+func TestHungStateBackendFailsTheRun(t *testing.T) {
+	hs := newPortal(t)
+	for _, tc := range []struct {
+		name string
+		hang int32
+		want string
+	}{
+		{"connecting", 1, "connect to state backend"},
+		{"saving", 2, "save state"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			backend := serveStateBackend(t)
+			backend.HangWrite.Store(tc.hang)
+			p := servePlugin(t, "unix")
+			initConnected(t, p, hs.spec(map[string]any{"request_timeout": "400ms"}))
+			start := time.Now()
+			_, err := syncOver(callCtx(t), p, objectTables(backend))
+			if err == nil {
+				t.Fatal("Sync succeeded with a state backend that never answered")
+			}
+			if msg := status.Convert(err).Message(); !strings.Contains(msg, tc.want) || !strings.Contains(msg, "no answer within 2s") {
+				t.Errorf("Sync error %q; want it to say %q and the deadline", msg, tc.want)
+			}
+			if took := time.Since(start); took > 30*time.Second {
+				t.Errorf("Sync took %s to give up on the state backend", took)
+			}
+		})
+	}
 }
