@@ -1431,14 +1431,23 @@ func checkOAuth(t *testing.T, h *harness) {
 		{"grant_type": {"refresh_token"}, "client_id": {"cid"}, "client_secret": {"secret"}, "refresh_token": {"wrong"}},
 		{"grant_type": {"refresh_token"}, "client_id": {"other"}, "client_secret": {"secret"}, "refresh_token": {"rt-1"}},
 	} {
-		st, body := refresh(t, h, bad)
-		if st != 400 || body["error"] != "invalid_grant" || body["status"] != "BAD_REFRESH_TOKEN" {
-			t.Errorf("bad grant: %d %v", st, body)
-		}
+		wantGrantRefused(t, h, bad, "BAD_REFRESH_TOKEN")
 	}
 	h.e.RevokeRefreshToken()
-	if st, body := refresh(t, h, form); st != 400 || body["error"] != "invalid_grant" {
-		t.Errorf("revoked refresh token accepted: %d %v", st, body)
+	wantGrantRefused(t, h, form, "BAD_REFRESH_TOKEN")
+}
+
+// wantGrantRefused checks a refused grant has HubSpot's OAuth error body: a status such as
+// BAD_REFRESH_TOKEN, a message and a correlation id, and none of RFC 6749's error fields, which
+// HubSpot does not send.
+func wantGrantRefused(t *testing.T, h *harness, form url.Values, status string) {
+	t.Helper()
+	st, body := refresh(t, h, form)
+	if st != 400 || body["status"] != status || body["message"] == nil || body["correlationId"] == nil {
+		t.Errorf("refused grant: %d %v; want 400 with status %s, a message and a correlationId", st, body, status)
+	}
+	if _, ok := body["error"]; ok {
+		t.Errorf("refused grant carries an RFC 6749 error field HubSpot does not send: %v", body)
 	}
 }
 

@@ -179,18 +179,21 @@ type AuthError struct {
 
 // Error says what was rejected and how to get working credentials.
 func (e *AuthError) Error() string {
-	what := fmt.Sprintf("hubspot oauth: token refresh failed (%d %s", e.StatusCode, cmp.Or(e.Code, "error"))
-	if e.Status != "" {
-		what += " " + e.Status
+	what := fmt.Sprintf("hubspot oauth: token refresh failed (%d", e.StatusCode)
+	for _, code := range []string{e.Code, e.Status} {
+		if code != "" {
+			what += " " + code
+		}
 	}
 	what += ")"
 	if e.Description != "" {
 		what += ": " + e.Description
 	}
-	switch e.Code {
-	case "invalid_grant":
+	// HubSpot names the problem in its status; Code is for a token endpoint that speaks RFC 6749.
+	switch {
+	case e.Status == "BAD_REFRESH_TOKEN" || e.Code == "invalid_grant":
 		return what + ": the refresh token is invalid or revoked; create a new refresh token by re-authorizing (reinstalling) the app in the portal and update the configuration"
-	case "invalid_client":
+	case e.Status == "BAD_CLIENT_ID" || e.Code == "invalid_client":
 		return what + ": the client id or client secret is wrong; copy them again from the app's Auth settings"
 	default:
 		return what + ": check the OAuth client id, client secret and refresh token, or reinstall the app to get a new refresh token"

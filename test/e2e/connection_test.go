@@ -33,7 +33,7 @@ func TestConnectionOverTheProtocol(t *testing.T) {
 			wantCode: "UNAUTHORIZED", want: []string{"401", "create a new private app access token"}},
 		{name: "revoked refresh token", cfg: emulator.Config{OAuth: oauth},
 			spec:     map[string]any{"oauth": map[string]string{"client_id": "app", "client_secret": secret, "refresh_token": "refresh-0"}},
-			wantCode: "UNAUTHORIZED", want: []string{"invalid_grant", "reinstalling"}},
+			wantCode: "UNAUTHORIZED", want: []string{"BAD_REFRESH_TOKEN", "reinstalling"}},
 		{name: "missing scope", cfg: emulator.Config{Scopes: []string{"crm.objects.owners.read", "crm.objects.companies.read"}},
 			spec:     map[string]any{"objects": []string{"contacts", "companies"}},
 			wantCode: "ACCESS_DENIED", want: []string{"lacks scope crm.objects.contacts.read", "reading contacts", "add it to the private app"}},
