@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
+	"golang.org/x/sync/singleflight"
 )
 
 // oauthEarlyRefresh renews an access token this long before it expires (HubSpot issues them for
@@ -20,7 +22,7 @@ const oauthEarlyRefresh = 5 * time.Minute
 
 // tokenSource yields the bearer token for a request.
 type tokenSource interface {
-	token() (string, error)
+	token(ctx context.Context) (string, error)
 	// invalidate drops stale after HubSpot rejected it as expired and reports whether a fresh
 	// token can be fetched.
 	invalidate(stale string) bool
@@ -28,8 +30,8 @@ type tokenSource interface {
 
 type staticToken string
 
-func (t staticToken) token() (string, error) { return string(t), nil }
-func (staticToken) invalidate(string) bool   { return false }
+func (t staticToken) token(context.Context) (string, error) { return string(t), nil }
+func (staticToken) invalidate(string) bool                  { return false }
 
 func (c *Client) setupAuth() error {
 	switch {
@@ -65,8 +67,13 @@ type oauthSource struct {
 	timeout time.Duration   // that client's timeout, named when a refresh runs out of time
 	secrets *redactor
 
+	// refreshes lets the requests waiting for a token share one call of src, each leaving when its
+	// own context ends: oauth2 binds no request's context to a refresh, and runs one at a time.
+	refreshes singleflight.Group
+
 	mu           sync.Mutex
 	src          oauth2.TokenSource
+	generation   int // counts the sources made, so a request never joins a discarded source's call
 	refreshToken string
 	current      string
 }
@@ -92,14 +99,21 @@ func (o *oauthSource) newSource() oauth2.TokenSource {
 	return oauth2.ReuseTokenSourceWithExpiry(nil, o.conf.TokenSource(o.ctx, &oauth2.Token{RefreshToken: o.refreshToken}), oauthEarlyRefresh)
 }
 
-func (o *oauthSource) token() (string, error) {
+func (o *oauthSource) token(ctx context.Context) (string, error) {
 	o.mu.Lock()
-	src := o.src
+	src, generation := o.src, o.generation
 	o.mu.Unlock()
-	t, err := src.Token()
-	if err != nil {
-		return "", o.refreshError(err)
+	call := o.refreshes.DoChan(strconv.Itoa(generation), func() (any, error) { return src.Token() })
+	var res singleflight.Result
+	select {
+	case res = <-call:
+	case <-ctx.Done():
+		return "", fmt.Errorf("oauth token refresh: %w", context.Cause(ctx))
 	}
+	if res.Err != nil {
+		return "", o.refreshError(res.Err)
+	}
+	t := res.Val.(*oauth2.Token)
 	o.secrets.addIssued(t.AccessToken)
 	o.secrets.addIssued(t.RefreshToken)
 	o.mu.Lock()
@@ -114,6 +128,7 @@ func (o *oauthSource) invalidate(stale string) bool {
 	defer o.mu.Unlock()
 	if o.current == stale {
 		o.src = o.newSource()
+		o.generation++
 	}
 	return true
 }

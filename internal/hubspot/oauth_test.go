@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const (
@@ -25,11 +27,19 @@ type oauthFake struct {
 	badGrant  bool
 	busy      []int // statuses the token endpoint answers first, one per request
 	expired   map[string]bool
+	hang      chan struct{} // when set, the token endpoint answers only once it is closed
 }
 
 func newOAuthFake(t *testing.T, expiresIn int) *oauthFake {
 	o := &oauthFake{expiresIn: expiresIn, expired: map[string]bool{}}
 	o.fakeAPI = newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, body []byte, _ int) {
+		if o.hang != nil && strings.HasSuffix(r.URL.Path, "/oauth/v1/token") {
+			select {
+			case <-o.hang:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		if strings.HasSuffix(r.URL.Path, "/oauth/v1/token") {
@@ -72,13 +82,13 @@ func (o *oauthFake) refreshCount() int {
 	return len(o.refreshes)
 }
 
-func newOAuthClient(t *testing.T, o *oauthFake) *Client {
+func newOAuthClient(t *testing.T, o *oauthFake, opts ...Option) *Client {
 	t.Helper()
 	clk := newFakeClock(true)
 	l := NewLimiter(LimiterConfig{})
 	l.clock = clk
-	c, err := NewClient(WithBaseURL(o.URL()), WithOAuth(OAuthConfig{ClientID: "app-id", ClientSecret: testClientSecret, RefreshToken: testRefreshToken}),
-		WithLimiter(l), withClock(clk))
+	c, err := NewClient(append([]Option{WithBaseURL(o.URL()), WithOAuth(OAuthConfig{ClientID: "app-id", ClientSecret: testClientSecret, RefreshToken: testRefreshToken}),
+		WithLimiter(l), withClock(clk)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,5 +200,42 @@ func TestOAuthRefreshRetriesServerErrors(t *testing.T) {
 	}
 	if st := c.Stats(); st.Retries != 2 {
 		t.Errorf("stats = %+v, want the two repeated attempts counted", st)
+	}
+}
+
+// A token endpoint that stops answering must not hold requests past their context: a cancelled
+// run ends at once, rather than after one attempt timeout per request queued behind the refresh.
+// The waiting requests share one refresh.
+func TestOAuthRefreshWaitEndsWithTheContext(t *testing.T) {
+	o := newOAuthFake(t, 1800)
+	o.hang = make(chan struct{})
+	c := newOAuthClient(t, o, WithAttemptTimeout(10*time.Second))
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if _, err := c.Properties.List(ctx, "contacts"); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("err = %v, want the context's deadline", err)
+			}
+		})
+	}
+	wg.Wait()
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("requests returned %s after their context ended at 300ms", took)
+	}
+	close(o.hang)
+	if _, err := c.Properties.List(t.Context(), "contacts"); err != nil {
+		t.Fatalf("after the endpoint recovered: %v", err)
+	}
+	var tokenCalls int
+	for _, r := range o.Requests() {
+		if strings.HasSuffix(r.Path, "/oauth/v1/token") {
+			tokenCalls++
+		}
+	}
+	if tokenCalls > 2 {
+		t.Errorf("%d token requests, want the four waiting requests to share one refresh", tokenCalls)
 	}
 }

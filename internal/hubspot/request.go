@@ -156,7 +156,7 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, decode 
 	var token string
 	if c.auth != nil {
 		var err error
-		if token, err = c.auth.token(); err != nil {
+		if token, err = c.auth.token(ctx); err != nil {
 			var transient *transientAuthError
 			if errors.As(err, &transient) {
 				return attemptResult{err: err, kind: failNotSent, minWait: transient.minWait}
