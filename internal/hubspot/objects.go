@@ -75,7 +75,11 @@ func (s *ObjectsService) ListPage(ctx context.Context, objectType string, opts L
 	if err := s.fillProperties(ctx, objectType, opts.Archived, resp.Results, rest, l); err != nil {
 		return nil, fmt.Errorf("list %s: %w", objectType, err)
 	}
-	return &ObjectPage{Results: resp.Results, After: resp.Paging.After()}, nil
+	after := resp.Paging.After()
+	if err := checkAdvance(opts.After, after); err != nil {
+		return nil, fmt.Errorf("list %s: %w", objectType, err)
+	}
+	return &ObjectPage{Results: resp.Results, After: after}, nil
 }
 
 // List walks the pages from opts.After to the end, stopping at the first error.

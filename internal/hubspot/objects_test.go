@@ -62,7 +62,8 @@ func TestListIterator(t *testing.T) {
 		name      string
 		pages     int // pages the fake serves before failing (or ending when fail is false)
 		fail      bool
-		breakAt   int // stop after this many pages; 0 = never
+		breakAt   int  // stop after this many pages; 0 = never
+		stuck     bool // from the second page on, the next cursor is the one asked for
 		wantPages int
 		wantErr   bool
 		wantReqs  int
@@ -70,6 +71,7 @@ func TestListIterator(t *testing.T) {
 		{name: "to the end", pages: 3, wantPages: 3, wantReqs: 3},
 		{name: "break", pages: 5, breakAt: 2, wantPages: 2, wantReqs: 2},
 		{name: "stops at the first error", pages: 2, fail: true, wantPages: 2, wantErr: true, wantReqs: 3},
+		{name: "stops at a repeated cursor", pages: 5, stuck: true, wantPages: 1, wantErr: true, wantReqs: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +80,10 @@ func TestListIterator(t *testing.T) {
 					t.Errorf("request %d: after = %q, want %q", n, r.URL.Query().Get("after"), want)
 				}
 				switch {
+				case tt.stuck && n > 5: // a client that follows the cursor for ever
+					writeRaw(w, http.StatusBadRequest, `{"status":"error","message":"stop","category":"VALIDATION_ERROR"}`)
+				case tt.stuck && n > 0:
+					writeRaw(w, http.StatusOK, fmt.Sprintf(`{"results":[{"id":"%d"}],"paging":{"next":{"after":"1"}}}`, n))
 				case n >= tt.pages && tt.fail:
 					writeRaw(w, http.StatusBadRequest, `{"status":"error","message":"bad","category":"VALIDATION_ERROR"}`)
 				case n == tt.pages-1 && !tt.fail:
