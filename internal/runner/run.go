@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/durable"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/statefile"
 )
 
@@ -113,7 +114,7 @@ func (j *Job) stateBackend(statePath string) (*plugin.BackendOptions, func() err
 	}
 	current.Close()
 	work := workingState(statePath)
-	if err := copyFile(statePath, work); err != nil {
+	if err := statefile.Copy(statePath, work); err != nil {
 		return nil, nil, fmt.Errorf("prepare state file: %w", err)
 	}
 	commit := func() error {
@@ -123,22 +124,10 @@ func (j *Job) stateBackend(statePath string) (*plugin.BackendOptions, func() err
 		if err := os.Rename(work, statePath); err != nil {
 			return fmt.Errorf("save state file: %w", err)
 		}
-		return nil
-	}
-	return nil, commit, nil
-}
-
-// copyFile copies src to dst (0600); a missing src leaves no dst.
-func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src)
-	if os.IsNotExist(err) {
-		if err := os.Remove(dst); err != nil && !os.IsNotExist(err) {
-			return err
+		if err := durable.SyncDir(filepath.Dir(statePath)); err != nil {
+			return fmt.Errorf("save state file: %w", err)
 		}
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(dst, data, 0o600)
+	return nil, commit, nil
 }

@@ -192,6 +192,22 @@ func RemoveTemp(path string) ([]string, error) {
 	return matches, nil
 }
 
+// Copy makes dst a copy of the state file at src that survives a crash or a power loss, or
+// removes dst when there is no src.
+func Copy(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if os.IsNotExist(err) {
+		if err := os.Remove(dst); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return writeAtomic(dst, data)
+}
+
 // writeAtomic replaces path with data so that a crash leaves either the old
 // or the new content: temporary file in the same directory, fsync, rename,
 // fsync of the directory.

@@ -355,3 +355,48 @@ func TestKilledDuringFlush(t *testing.T) {
 		}
 	}
 }
+
+// Copy gives the working copy of a state file the same durability as Flush: the content, the
+// owner-only mode, no temporary file left; with no state file yet, no copy.
+func TestCopy(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		src      string // "" for no state file
+		staleDst bool   // a copy from an earlier run is there
+	}{
+		{name: "state file", src: `{"version":1,"keys":{"a":"1"}}` + "\n"},
+		{name: "state file over an old copy", src: `{"version":1,"keys":{"a":"2"}}` + "\n", staleDst: true},
+		{name: "no state file", staleDst: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src, dst := filepath.Join(dir, "state.json"), filepath.Join(dir, "state.json.work")
+			if tc.src != "" {
+				if err := os.WriteFile(src, []byte(tc.src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.staleDst {
+				if err := os.WriteFile(dst, []byte("old"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := Copy(src, dst); err != nil {
+				t.Fatalf("Copy: %v", err)
+			}
+			got, err := os.ReadFile(dst)
+			switch {
+			case tc.src == "" && !os.IsNotExist(err):
+				t.Errorf("copy of no state file: %q, %v; want none", got, err)
+			case tc.src != "" && (err != nil || string(got) != tc.src):
+				t.Errorf("copy = %q, %v; want %q", got, err, tc.src)
+			}
+			if info, err := os.Stat(dst); err == nil && info.Mode().Perm() != fileMode {
+				t.Errorf("copy mode %v, want %v", info.Mode().Perm(), os.FileMode(fileMode))
+			}
+			if tmp, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(tmp) > 0 {
+				t.Errorf("temporary files left: %v", tmp)
+			}
+		})
+	}
+}
