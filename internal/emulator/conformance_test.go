@@ -1368,6 +1368,28 @@ func checkOwners(t *testing.T, h *harness) {
 				t.Errorf("%s: owner %v: persons carry a user id and an email, queues neither", base, owner)
 			}
 		}
+		// HubSpot's userIdIncludingInactive carries every person's user id; userId is null once
+		// the user is deactivated (archived).
+		for _, archived := range []bool{false, true} {
+			_, page := h.call("GET", fmt.Sprint(base, "?limit=500&archived=", archived), nil)
+			for _, o := range page["results"].([]any) {
+				owner := o.(map[string]any)
+				all, isNum := owner["userIdIncludingInactive"].(float64)
+				uid, hasUID := owner["userId"]
+				switch {
+				case owner["type"] == "QUEUE":
+					if owner["userIdIncludingInactive"] != nil {
+						t.Errorf("%s: queue %v carries userIdIncludingInactive", base, owner)
+					}
+				case !isNum:
+					t.Errorf("%s: person %v: userIdIncludingInactive %v, want a number", base, owner, owner["userIdIncludingInactive"])
+				case archived && (!hasUID || uid != nil):
+					t.Errorf("%s: archived person %v: userId %v, want null", base, owner, uid)
+				case !archived && uid != all:
+					t.Errorf("%s: active person %v: userId %v, want userIdIncludingInactive %v", base, owner, uid, all)
+				}
+			}
+		}
 		if types["QUEUE"] == 0 || types["PERSON"] == 0 || types["QUEUE"]+types["PERSON"] != ownerCount {
 			t.Errorf("%s: owner types %v, want PERSON and a few QUEUE owners only", base, types)
 		}
