@@ -20,8 +20,10 @@ type assocTypeJSON struct {
 	Label    *string `json:"label"`
 }
 
+// assocTarget is HubSpot's MultiAssociatedObjectWithLabel, whose toObjectId both specs type as
+// a string.
 type assocTarget struct {
-	ToObjectID       uint64          `json:"toObjectId"`
+	ToObjectID       string          `json:"toObjectId"`
 	AssociationTypes []assocTypeJSON `json:"associationTypes"`
 }
 
@@ -86,7 +88,7 @@ func (s side) targetsPage(pos int32, after uint64, limit int) ([]assocTarget, *p
 		if len(out) == limit {
 			return out, &paging{Next: pageNext{After: encodeAfter(id)}}
 		}
-		out = append(out, assocTarget{ToObjectID: id, AssociationTypes: s.typesJSON(ed.mask)})
+		out = append(out, assocTarget{ToObjectID: strconv.FormatUint(id, 10), AssociationTypes: s.typesJSON(ed.mask)})
 	}
 	return out, nil
 }

@@ -987,14 +987,31 @@ func checkAssociationTypes(t *testing.T, h *harness) {
 	if !slices.Contains(typeIDs, 279) || !slices.Contains(typeIDs, 1) {
 		t.Errorf("contact->company types %v, want 279 and primary 1", typeIDs)
 	}
-	if _, ok := get(body, "results", 0, "to", 0, "toObjectId").(float64); !ok {
-		t.Errorf("toObjectId must be a JSON number: %v", get(body, "results", 0, "to", 0))
+	// MultiAssociatedObjectWithLabel.toObjectId is a string in the v4 and 2026-09 specs, in batch
+	// reads and per-record lists alike.
+	for _, read := range []struct{ method, path string }{
+		{"POST", "/crm/v4/associations/contacts/companies/batch/read"},
+		{"POST", "/crm/associations/2026-09/contacts/companies/batch/read"},
+		{"GET", "/crm/v4/objects/contacts/" + contact + "/associations/companies"},
+		{"GET", "/crm/objects/2026-09/contacts/" + contact + "/associations/companies"},
+	} {
+		var first any
+		if read.method == "POST" {
+			_, b := h.call(read.method, read.path, map[string]any{"inputs": []any{map[string]any{"id": contact}}})
+			first = get(b, "results", 0, "to", 0)
+		} else {
+			_, b := h.call(read.method, read.path, nil)
+			first = get(b, "results", 0)
+		}
+		if _, ok := get(first, "toObjectId").(string); !ok {
+			t.Errorf("%s %s: toObjectId must be a JSON string: %v", read.method, read.path, first)
+		}
 	}
-	company := fmt.Sprint(int64(get(body, "results", 0, "to", 0, "toObjectId").(float64)))
+	company, _ := get(body, "results", 0, "to", 0, "toObjectId").(string)
 	_, back := h.call("POST", "/crm/v4/associations/companies/contacts/batch/read", map[string]any{"inputs": []any{map[string]any{"id": company}}})
 	found := false
 	for _, to := range get(back, "results", 0, "to").([]any) {
-		if fmt.Sprint(int64(to.(map[string]any)["toObjectId"].(float64))) == contact {
+		if to.(map[string]any)["toObjectId"] == contact {
 			found = slices.ContainsFunc(to.(map[string]any)["associationTypes"].([]any), func(ty any) bool { return ty.(map[string]any)["typeId"] == 280.0 })
 		}
 	}
@@ -1182,7 +1199,7 @@ func (h *harness) labelsBetween(contact, company string) []string {
 	st, body := h.call("GET", "/crm/v4/objects/contacts/"+contact+"/associations/companies", nil)
 	wantStatus(h.t, st, 200, body)
 	for _, r := range body["results"].([]any) {
-		if fmt.Sprint(int64(get(r, "toObjectId").(float64))) != company {
+		if get(r, "toObjectId") != company {
 			continue
 		}
 		labels := []string{}
@@ -1208,7 +1225,8 @@ func checkAssociationPaging(t *testing.T, h *harness) {
 		st, body := h.call("POST", "/crm/v4/associations/companies/contacts/batch/read", map[string]any{"inputs": []any{in}})
 		wantStatus(t, st, 200, body)
 		for _, to := range get(body, "results", 0, "to").([]any) {
-			got = append(got, strconv.FormatInt(int64(to.(map[string]any)["toObjectId"].(float64)), 10))
+			id, _ := to.(map[string]any)["toObjectId"].(string)
+			got = append(got, id)
 		}
 		next, _ := get(body, "results", 0, "paging", "next", "after").(string)
 		if next == "" {
