@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/cloudquery/plugin-sdk/v4/message"
 	"github.com/cloudquery/plugin-sdk/v4/plugin"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/client"
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/arrowtest"
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 	hsplugin "github.com/hubspot-cq/cq-plugin-hubspot/resources/plugin"
 )
@@ -313,6 +315,34 @@ func TestScheduledTablesWithSlowResponses(t *testing.T) {
 		if len(insertsFor(msgs, table)) == 0 {
 			t.Errorf("%s got no rows", table)
 		}
+	}
+}
+
+// A deactivated user's owner row keeps its user id, which HubSpot then gives only in
+// userIdIncludingInactive; only queues have none.
+func TestOwnersKeepUserIDs(t *testing.T) {
+	for _, version := range []string{"v3", "2026-09"} {
+		t.Run(version, func(t *testing.T) {
+			p := newPortal(t, emulator.Config{Seed: 3, Counts: smallCounts})
+			msgs := p.mustSync(p.spec(map[string]any{"api_version": version, "objects": []string{"deals"}}), "hubspot_crm_owners")
+			archived := 0
+			for _, rec := range insertsFor(msgs, "hubspot_crm_owners") {
+				types := arrowtest.Column[*array.String](t, rec, "type")
+				userIDs := arrowtest.Column[*array.Int64](t, rec, "user_id")
+				archivedCol := arrowtest.Column[*array.Boolean](t, rec, "archived")
+				for i := range int(rec.NumRows()) {
+					if archivedCol.Value(i) {
+						archived++
+					}
+					if person := types.Value(i) == "PERSON"; person != userIDs.IsValid(i) {
+						t.Errorf("owner %s (archived %t): user_id valid %t, want %t", types.Value(i), archivedCol.Value(i), userIDs.IsValid(i), person)
+					}
+				}
+			}
+			if archived == 0 {
+				t.Error("no archived owner synced")
+			}
+		})
 	}
 }
 

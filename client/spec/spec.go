@@ -74,7 +74,8 @@ type Spec struct {
 	// every standard and custom object.
 	Objects []string `json:"objects,omitempty" jsonschema:"default=*"`
 	// Property allow-lists per object type, for example `{"contacts": ["email", "firstname"]}`.
-	// Object types not listed sync every property.
+	// Object types not listed sync every property; a standard object's properties that HubSpot
+	// marks as sensitive data are not synced.
 	Properties map[string][]string `json:"properties,omitempty"`
 	// Object records read in one run across all tables; the next run resumes where this one stopped.
 	MaxRecordsPerSync int `json:"max_records_per_sync,omitempty" jsonschema:"minimum=1,default=500000"`

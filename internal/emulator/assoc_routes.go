@@ -20,8 +20,10 @@ type assocTypeJSON struct {
 	Label    *string `json:"label"`
 }
 
+// assocTarget is HubSpot's MultiAssociatedObjectWithLabel, whose toObjectId both specs type as
+// a string.
 type assocTarget struct {
-	ToObjectID       uint64          `json:"toObjectId"`
+	ToObjectID       string          `json:"toObjectId"`
 	AssociationTypes []assocTypeJSON `json:"associationTypes"`
 }
 
@@ -86,7 +88,7 @@ func (s side) targetsPage(pos int32, after uint64, limit int) ([]assocTarget, *p
 		if len(out) == limit {
 			return out, &paging{Next: pageNext{After: encodeAfter(id)}}
 		}
-		out = append(out, assocTarget{ToObjectID: id, AssociationTypes: s.typesJSON(ed.mask)})
+		out = append(out, assocTarget{ToObjectID: strconv.FormatUint(id, 10), AssociationTypes: s.typesJSON(ed.mask)})
 	}
 	return out, nil
 }
@@ -309,7 +311,7 @@ func (e *Emulator) assocBatchLabelsArchive(c *call) (int, any, *apiError) {
 	if err := c.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	_, err := e.assocWrite(c, req.Inputs, explicitTypes, func(sd side, p recPair, types []int) {
+	errs, err := e.assocWrite(c, req.Inputs, explicitTypes, func(sd side, p recPair, types []int) {
 		m := sd.mask(p.from, p.to)
 		for _, ti := range types {
 			m &^= 1 << ti
@@ -322,19 +324,20 @@ func (e *Emulator) assocBatchLabelsArchive(c *call) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return c.archiveResult()
+	return c.archiveResult(errs)
 }
 
-// archiveResult is an association archive's answer: 204 in v4, an empty batch response with
-// 200 in 2026-09, as each spec lists.
-func (c *call) archiveResult() (int, any, *apiError) {
+// archiveResult is an association archive's answer, as each spec lists: 204 without a body in
+// v4, which has no room for errors; in 2026-09 a batch response with 200, errs folded in.
+func (c *call) archiveResult(errs []batchError) (int, any, *apiError) {
 	if c.v2026 {
-		return c.batchResult(http.StatusOK, []any{}, nil)
+		return c.batchResult(http.StatusOK, []any{}, errs)
 	}
 	return http.StatusNoContent, nil, nil
 }
 
-// assocBatchArchive serves POST .../batch/archive: removes every type between the pairs.
+// assocBatchArchive serves POST .../batch/archive: removes every type between the pairs; a pair
+// naming a record that does not exist is an error where the version has room for one.
 func (e *Emulator) assocBatchArchive(c *call) (int, any, *apiError) {
 	sd, err := c.pairCall(true)
 	if err != nil {
@@ -354,21 +357,26 @@ func (e *Emulator) assocBatchArchive(c *call) (int, any, *apiError) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	var errs []batchError
 	for _, in := range req.Inputs {
 		for _, t := range in.To {
-			sd.removePair(in.From.ID, t.ID)
+			if !sd.removePair(in.From.ID, t.ID) {
+				errs = append(errs, invalidPair(sd, in.From.ID, t.ID))
+			}
 		}
 	}
-	return c.archiveResult()
+	return c.archiveResult(errs)
 }
 
-// removePair removes every type between two records, when both exist. Callers hold e.mu.
-func (sd side) removePair(fromID, toID string) {
+// removePair removes every type between two records and reports whether both exist. Callers
+// hold e.mu.
+func (sd side) removePair(fromID, toID string) bool {
 	from, okFrom := sd.from().pos(fromID)
 	to, okTo := sd.to().pos(toID)
 	if okFrom && okTo {
 		sd.setMask(from, to, 0)
 	}
+	return okFrom && okTo
 }
 
 // recordPair reads a per-record association route's input: from {from}/{id} to {to}/{toId}.

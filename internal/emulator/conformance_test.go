@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -986,14 +987,31 @@ func checkAssociationTypes(t *testing.T, h *harness) {
 	if !slices.Contains(typeIDs, 279) || !slices.Contains(typeIDs, 1) {
 		t.Errorf("contact->company types %v, want 279 and primary 1", typeIDs)
 	}
-	if _, ok := get(body, "results", 0, "to", 0, "toObjectId").(float64); !ok {
-		t.Errorf("toObjectId must be a JSON number: %v", get(body, "results", 0, "to", 0))
+	// MultiAssociatedObjectWithLabel.toObjectId is a string in the v4 and 2026-09 specs, in batch
+	// reads and per-record lists alike.
+	for _, read := range []struct{ method, path string }{
+		{"POST", "/crm/v4/associations/contacts/companies/batch/read"},
+		{"POST", "/crm/associations/2026-09/contacts/companies/batch/read"},
+		{"GET", "/crm/v4/objects/contacts/" + contact + "/associations/companies"},
+		{"GET", "/crm/objects/2026-09/contacts/" + contact + "/associations/companies"},
+	} {
+		var first any
+		if read.method == "POST" {
+			_, b := h.call(read.method, read.path, map[string]any{"inputs": []any{map[string]any{"id": contact}}})
+			first = get(b, "results", 0, "to", 0)
+		} else {
+			_, b := h.call(read.method, read.path, nil)
+			first = get(b, "results", 0)
+		}
+		if _, ok := get(first, "toObjectId").(string); !ok {
+			t.Errorf("%s %s: toObjectId must be a JSON string: %v", read.method, read.path, first)
+		}
 	}
-	company := fmt.Sprint(int64(get(body, "results", 0, "to", 0, "toObjectId").(float64)))
+	company, _ := get(body, "results", 0, "to", 0, "toObjectId").(string)
 	_, back := h.call("POST", "/crm/v4/associations/companies/contacts/batch/read", map[string]any{"inputs": []any{map[string]any{"id": company}}})
 	found := false
 	for _, to := range get(back, "results", 0, "to").([]any) {
-		if fmt.Sprint(int64(to.(map[string]any)["toObjectId"].(float64))) == contact {
+		if to.(map[string]any)["toObjectId"] == contact {
 			found = slices.ContainsFunc(to.(map[string]any)["associationTypes"].([]any), func(ty any) bool { return ty.(map[string]any)["typeId"] == 280.0 })
 		}
 	}
@@ -1109,24 +1127,29 @@ func checkAssociationStatuses(t *testing.T, h *harness) {
 		}
 		batch := f.assoc + "/contacts/companies/batch/"
 		record := f.objects + "/contacts/" + contact + "/associations/"
+		// Archives answer 204 without a body in v4; in 2026-09 a batch response whose errors name
+		// the inputs whose records do not exist.
+		archiveErrors := status(0, 1)
 		cases := []struct {
 			method, path string
 			body         any
 			want         int
 			labels       []string // the pair's labels afterwards; nil = not associated
+			numErrors    int
 		}{
-			{"POST", batch + "associate/default", good, 200, []string{}},
-			{"POST", batch + "associate/default", bad, 200, []string{}},
-			{"POST", batch + "create", labelled, status(201, 200), []string{"Billing contact"}},
-			{"POST", batch + "create", withTypes(bad, 279), status(207, 200), []string{"Billing contact"}},
-			{"POST", batch + "read", map[string]any{"inputs": []any{map[string]any{"id": contact}}}, 200, []string{"Billing contact"}},
-			{"POST", batch + "read", map[string]any{"inputs": []any{map[string]any{"id": contact}, map[string]any{"id": "999"}}}, status(207, 200), []string{"Billing contact"}},
-			{"POST", batch + "labels/archive", labelled, status(204, 200), []string{}},
-			{"POST", batch + "archive", map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": contact}, "to": []any{map[string]any{"id": company}}}}}, status(204, 200), nil},
-			{"PUT", record + "default/companies/" + company, nil, 200, []string{}},
-			{"PUT", record + "companies/" + company, billing, 201, []string{"Billing contact"}},
-			{"PUT", record + "companies/999", billing, 400, []string{"Billing contact"}},
-			{"DELETE", record + "companies/" + company, nil, 204, nil},
+			{"POST", batch + "associate/default", good, 200, []string{}, 0},
+			{"POST", batch + "associate/default", bad, 200, []string{}, 1},
+			{"POST", batch + "create", labelled, status(201, 200), []string{"Billing contact"}, 0},
+			{"POST", batch + "create", withTypes(bad, 279), status(207, 200), []string{"Billing contact"}, 1},
+			{"POST", batch + "read", map[string]any{"inputs": []any{map[string]any{"id": contact}}}, 200, []string{"Billing contact"}, 0},
+			{"POST", batch + "read", map[string]any{"inputs": []any{map[string]any{"id": contact}, map[string]any{"id": "999"}}}, status(207, 200), []string{"Billing contact"}, 1},
+			{"POST", batch + "labels/archive", labelled, status(204, 200), []string{}, 0},
+			{"POST", batch + "labels/archive", withTypes(bad, 279), status(204, 200), []string{}, archiveErrors},
+			{"POST", batch + "archive", map[string]any{"inputs": []any{map[string]any{"from": map[string]any{"id": contact}, "to": []any{map[string]any{"id": company}, map[string]any{"id": "999"}}}}}, status(204, 200), nil, archiveErrors},
+			{"PUT", record + "default/companies/" + company, nil, 200, []string{}, 0},
+			{"PUT", record + "companies/" + company, billing, 201, []string{"Billing contact"}, 0},
+			{"PUT", record + "companies/999", billing, 400, []string{"Billing contact"}, 0},
+			{"DELETE", record + "companies/" + company, nil, 204, nil, 0},
 		}
 		for _, tc := range cases {
 			resp, data, err := h.raw(tc.method, tc.path, tc.body, nil)
@@ -1138,6 +1161,18 @@ func checkAssociationStatuses(t *testing.T, h *harness) {
 			}
 			if tc.want == 204 && len(data) != 0 {
 				t.Errorf("%s %s: 204 with a body %q", tc.method, tc.path, data)
+			}
+			var answer struct {
+				NumErrors int   `json:"numErrors"`
+				Errors    []any `json:"errors"`
+			}
+			if len(data) > 0 {
+				if err := json.Unmarshal(data, &answer); err != nil {
+					t.Fatalf("%s %s: %v", tc.method, tc.path, err)
+				}
+			}
+			if answer.NumErrors != tc.numErrors || len(answer.Errors) != tc.numErrors {
+				t.Errorf("%s %s: numErrors %d with %d errors, want %d (%.300s)", tc.method, tc.path, answer.NumErrors, len(answer.Errors), tc.numErrors, data)
 			}
 			if got := h.labelsBetween(contact, company); !slices.Equal(got, tc.labels) {
 				t.Errorf("%s %s: labels afterwards %v, want %v", tc.method, tc.path, got, tc.labels)
@@ -1164,7 +1199,7 @@ func (h *harness) labelsBetween(contact, company string) []string {
 	st, body := h.call("GET", "/crm/v4/objects/contacts/"+contact+"/associations/companies", nil)
 	wantStatus(h.t, st, 200, body)
 	for _, r := range body["results"].([]any) {
-		if fmt.Sprint(int64(get(r, "toObjectId").(float64))) != company {
+		if get(r, "toObjectId") != company {
 			continue
 		}
 		labels := []string{}
@@ -1190,7 +1225,8 @@ func checkAssociationPaging(t *testing.T, h *harness) {
 		st, body := h.call("POST", "/crm/v4/associations/companies/contacts/batch/read", map[string]any{"inputs": []any{in}})
 		wantStatus(t, st, 200, body)
 		for _, to := range get(body, "results", 0, "to").([]any) {
-			got = append(got, strconv.FormatInt(int64(to.(map[string]any)["toObjectId"].(float64)), 10))
+			id, _ := to.(map[string]any)["toObjectId"].(string)
+			got = append(got, id)
 		}
 		next, _ := get(body, "results", 0, "paging", "next", "after").(string)
 		if next == "" {
@@ -1366,6 +1402,28 @@ func checkOwners(t *testing.T, h *harness) {
 			types[fmt.Sprint(owner["type"])]++
 			if person := owner["type"] == "PERSON"; person != (owner["userId"] != nil && owner["email"] != nil) {
 				t.Errorf("%s: owner %v: persons carry a user id and an email, queues neither", base, owner)
+			}
+		}
+		// HubSpot's userIdIncludingInactive carries every person's user id; userId is null once
+		// the user is deactivated (archived).
+		for _, archived := range []bool{false, true} {
+			_, page := h.call("GET", fmt.Sprint(base, "?limit=500&archived=", archived), nil)
+			for _, o := range page["results"].([]any) {
+				owner := o.(map[string]any)
+				all, isNum := owner["userIdIncludingInactive"].(float64)
+				uid, hasUID := owner["userId"]
+				switch {
+				case owner["type"] == "QUEUE":
+					if owner["userIdIncludingInactive"] != nil {
+						t.Errorf("%s: queue %v carries userIdIncludingInactive", base, owner)
+					}
+				case !isNum:
+					t.Errorf("%s: person %v: userIdIncludingInactive %v, want a number", base, owner, owner["userIdIncludingInactive"])
+				case archived && (!hasUID || uid != nil):
+					t.Errorf("%s: archived person %v: userId %v, want null", base, owner, uid)
+				case !archived && uid != all:
+					t.Errorf("%s: active person %v: userId %v, want userIdIncludingInactive %v", base, owner, uid, all)
+				}
 			}
 		}
 		if types["QUEUE"] == 0 || types["PERSON"] == 0 || types["QUEUE"]+types["PERSON"] != ownerCount {

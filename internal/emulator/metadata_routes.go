@@ -233,16 +233,18 @@ func (e *Emulator) getPipeline(c *call) (int, any, *apiError) {
 }
 
 type ownerJSON struct {
-	ID        string     `json:"id"`
-	Type      string     `json:"type"`
-	Email     string     `json:"email,omitempty"`
-	FirstName string     `json:"firstName"`
-	LastName  string     `json:"lastName"`
-	UserID    *int64     `json:"userId,omitempty"`
-	Teams     []teamJSON `json:"teams"`
-	CreatedAt string     `json:"createdAt"`
-	UpdatedAt string     `json:"updatedAt"`
-	Archived  bool       `json:"archived"`
+	ID        string `json:"id"`
+	Type      string `json:"type"`
+	Email     string `json:"email,omitempty"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	UserID    *int64 `json:"userId"`
+	// UserIDIncludingInactive is a person's user id even once deactivated, when userId is null.
+	UserIDIncludingInactive *int64     `json:"userIdIncludingInactive,omitempty"`
+	Teams                   []teamJSON `json:"teams"`
+	CreatedAt               string     `json:"createdAt"`
+	UpdatedAt               string     `json:"updatedAt"`
+	Archived                bool       `json:"archived"`
 }
 
 type teamJSON struct {
@@ -259,7 +261,10 @@ func ownerToJSON(o owner) ownerJSON {
 		out.Type = "QUEUE"
 	} else {
 		uid, _ := strconv.ParseInt(o.userID, 10, 64)
-		out.UserID = &uid
+		out.UserIDIncludingInactive = &uid
+		if !o.archived {
+			out.UserID = &uid
+		}
 	}
 	return out
 }

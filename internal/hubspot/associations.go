@@ -234,7 +234,8 @@ func (s *AssociationsService) write(ctx context.Context, fromType, toType, verb 
 }
 
 // BatchArchive removes every association between each pair (up to
-// MaxAssociationCreateInputs pairs).
+// MaxAssociationCreateInputs pairs). v4 answers 204 and reports no partial failure; 2026-09
+// folds them into its answer, and the call then fails with the first (a BatchError).
 func (s *AssociationsService) BatchArchive(ctx context.Context, fromType, toType string, pairs []AssociationInput) error {
 	if err := checkAssociationInputs("archive", fromType, toType, len(pairs), MaxAssociationCreateInputs); err != nil || len(pairs) == 0 {
 		return err
@@ -256,12 +257,15 @@ func (s *AssociationsService) BatchArchive(ctx context.Context, fromType, toType
 			inputs[i].To = append(inputs[i].To, idRef{p.ToID})
 		}
 	}
-	err := send(ctx, s.client, request{
+	resp, status, err := call[batchErrorsWire](ctx, s.client, request{
 		method: http.MethodPost, path: s.client.path(areaAssociations, fromType, toType, "batch", "archive"),
 		body: inputsBody[archiveInput]{inputs}, family: familyAssociations, idempotent: true,
 	})
 	if err != nil {
 		return fmt.Errorf("archive %s->%s associations: %w", fromType, toType, err)
+	}
+	if errs := s.client.batchErrors(status, resp); len(errs) > 0 {
+		return fmt.Errorf("archive %s->%s associations: %d failed, the first: %w", fromType, toType, len(errs), errs[0])
 	}
 	return nil
 }

@@ -2,9 +2,14 @@ package hubspot
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/hubspot-cq/cq-plugin-hubspot/internal/emulator"
 )
 
 func TestAssociationsBatchRead(t *testing.T) {
@@ -163,5 +168,67 @@ func TestAssociationLabels(t *testing.T) {
 	}
 	if want := "[{HUBSPOT_DEFINED 279 } {USER_DEFINED 7 Billing contact}]"; fmt.Sprint(labels) != want {
 		t.Errorf("labels = %v, want %s", labels, want)
+	}
+}
+
+// An archive answers 204 in v4; 2026-09 answers a batch response whose errors must not pass as
+// success, while the pairs that could be archived are.
+func TestAssociationArchiveErrors(t *testing.T) {
+	tests := []struct {
+		version   string
+		wantError bool
+	}{
+		{APIVersionV3, false},
+		{APIVersionLatest, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			c, e := listsClient(t, tt.version, emulator.Config{})
+			var ids []string
+			for _, r := range e.Records("contacts", false)[:50] {
+				ids = append(ids, r.ID)
+			}
+			sets, err := c.Associations.BatchRead(t.Context(), "contacts", "companies", ids)
+			if err != nil || len(sets) == 0 {
+				t.Fatalf("read = %v, %v", sets, err)
+			}
+			from, to := sets[0].FromID, sets[0].To[0].ToObjectID
+			err = c.Associations.BatchArchive(t.Context(), "contacts", "companies", []AssociationInput{{FromID: from, ToID: to}, {FromID: from, ToID: "999"}})
+			var batchErr BatchError
+			if got := errors.As(err, &batchErr); got != tt.wantError || err != nil && !strings.Contains(err.Error(), "999") {
+				t.Errorf("archive error %v, want a batch error naming 999: %t", err, tt.wantError)
+			}
+			after, err := c.Associations.BatchRead(t.Context(), "contacts", "companies", []string{from})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range after {
+				if slices.ContainsFunc(s.To, func(o AssociatedObject) bool { return o.ToObjectID == to }) {
+					t.Errorf("contact %s still associated with company %s", from, to)
+				}
+			}
+		})
+	}
+}
+
+func TestAssociationArchiveAnswers(t *testing.T) {
+	tests := []struct {
+		name      string
+		answer    step
+		wantError string // "" for success
+	}{
+		{"v4 204", step{status: 204}, ""},
+		{"2026-09 without errors", step{status: 200, body: `{"status":"COMPLETE","results":[],"startedAt":"2026-09-01T00:00:00Z","completedAt":"2026-09-01T00:00:00Z"}`}, ""},
+		{"2026-09 folded error", step{status: 200, body: `{"status":"COMPLETE","results":[],"numErrors":1,"errors":[{"status":"error","category":"VALIDATION_ERROR","message":"bad pair","context":{"toObjectId":["999"]}}]}`}, "VALIDATION_ERROR"},
+		{"2026-09 errors without details", step{status: 200, body: `{"status":"COMPLETE","results":[],"numErrors":2}`}, "without details"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := newTestClient(t, scripted(t, tt.answer), WithAPIVersion(APIVersionLatest))
+			err := c.Associations.BatchArchive(t.Context(), "contacts", "companies", []AssociationInput{{FromID: "1", ToID: "999"}})
+			if (err == nil) != (tt.wantError == "") || err != nil && !strings.Contains(err.Error(), tt.wantError) {
+				t.Errorf("err = %v, want one naming %q", err, tt.wantError)
+			}
+		})
 	}
 }

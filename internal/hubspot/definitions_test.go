@@ -1,6 +1,7 @@
 package hubspot
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -125,6 +126,34 @@ func TestOwnersList(t *testing.T) {
 			}
 			if len(owners) > 1 && (owners[1].Type != "QUEUE" || owners[1].UserID != nil) {
 				t.Errorf("queue = %+v, want type QUEUE and no user id", owners[1])
+			}
+		})
+	}
+}
+
+func TestOwnerUserID(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       int64 // 0: no user id
+	}{
+		{"active person", `{"id":"1","type":"PERSON","userId":9001,"userIdIncludingInactive":9001}`, 9001},
+		// HubSpot nulls userId once a user is deactivated; the id stays in userIdIncludingInactive.
+		{"archived person", `{"id":"2","type":"PERSON","archived":true,"userId":null,"userIdIncludingInactive":9002}`, 9002},
+		{"only userId", `{"id":"3","type":"PERSON","userId":"9003"}`, 9003},
+		{"queue", `{"id":"4","type":"QUEUE"}`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var o Owner
+			if err := json.Unmarshal([]byte(tt.body), &o); err != nil {
+				t.Fatal(err)
+			}
+			var got int64
+			if o.UserID != nil {
+				got = *o.UserID
+			}
+			if got != tt.want {
+				t.Errorf("UserID = %d, want %d (0: none)", got, tt.want)
 			}
 		})
 	}

@@ -48,7 +48,7 @@ type List struct {
 	FiltersUpdatedAt *time.Time
 	DeletedAt        *time.Time
 	// Properties are the list properties a search returned (hs_list_size,
-	// hs_last_record_added_at, ...), as HubSpot's strings.
+	// hs_last_record_added_at, ...) as text, numbers in their JSON form; nulls are left out.
 	Properties map[string]string
 	// Filters is a DYNAMIC list's filter branch as HubSpot sent it, when Get asked for it.
 	Filters json.RawMessage
@@ -57,27 +57,36 @@ type List struct {
 // UnmarshalJSON reads a list as search and fetch return it, size from either place.
 func (l *List) UnmarshalJSON(data []byte) error {
 	var w struct {
-		ListID               flexString        `json:"listId"`
-		Name                 string            `json:"name"`
-		ObjectTypeID         string            `json:"objectTypeId"`
-		ProcessingType       string            `json:"processingType"`
-		ProcessingStatus     string            `json:"processingStatus"`
-		ListVersion          int               `json:"listVersion"`
-		Size                 *int64            `json:"size"`
-		CreatedAt            time.Time         `json:"createdAt"`
-		UpdatedAt            time.Time         `json:"updatedAt"`
-		FiltersUpdatedAt     *time.Time        `json:"filtersUpdatedAt"`
-		DeletedAt            *time.Time        `json:"deletedAt"`
-		AdditionalProperties map[string]string `json:"additionalProperties"`
-		FilterBranch         json.RawMessage   `json:"filterBranch"`
+		ListID           flexString `json:"listId"`
+		Name             string     `json:"name"`
+		ObjectTypeID     string     `json:"objectTypeId"`
+		ProcessingType   string     `json:"processingType"`
+		ProcessingStatus string     `json:"processingStatus"`
+		ListVersion      int        `json:"listVersion"`
+		Size             *int64     `json:"size"`
+		CreatedAt        time.Time  `json:"createdAt"`
+		UpdatedAt        time.Time  `json:"updatedAt"`
+		FiltersUpdatedAt *time.Time `json:"filtersUpdatedAt"`
+		DeletedAt        *time.Time `json:"deletedAt"`
+		// Typed as strings in the spec, but its own example sends numbers; null is no value.
+		AdditionalProperties map[string]*flexString `json:"additionalProperties"`
+		FilterBranch         json.RawMessage        `json:"filterBranch"`
 	}
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
 	}
 	*l = List{ID: string(w.ListID), Name: w.Name, ObjectTypeID: w.ObjectTypeID, ProcessingType: w.ProcessingType,
 		ProcessingStatus: w.ProcessingStatus, Version: w.ListVersion, Size: w.Size, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
-		FiltersUpdatedAt: w.FiltersUpdatedAt, DeletedAt: w.DeletedAt, Properties: w.AdditionalProperties, Filters: w.FilterBranch}
-	if s, ok := w.AdditionalProperties["hs_list_size"]; ok && l.Size == nil {
+		FiltersUpdatedAt: w.FiltersUpdatedAt, DeletedAt: w.DeletedAt, Filters: w.FilterBranch}
+	if w.AdditionalProperties != nil {
+		l.Properties = make(map[string]string, len(w.AdditionalProperties))
+		for k, v := range w.AdditionalProperties {
+			if v != nil {
+				l.Properties[k] = string(*v)
+			}
+		}
+	}
+	if s, ok := l.Properties["hs_list_size"]; ok && l.Size == nil {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return fmt.Errorf("list %s: hs_list_size %q: %w", w.ListID, s, err)

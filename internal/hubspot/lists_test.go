@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -277,5 +278,42 @@ func TestListsScopeHint(t *testing.T) {
 		if got := hintFor(tt.method, tt.path).scope; got != tt.want {
 			t.Errorf("hintFor(%s %s) = %q, want %q", tt.method, tt.path, got, tt.want)
 		}
+	}
+}
+
+// The spec types additionalProperties values as strings, yet its own example sends numbers; a
+// null is no value. None of them may fail the page.
+func TestListSearchPropertyValues(t *testing.T) {
+	tests := []struct {
+		name, props string
+		want        map[string]string
+		wantSize    string // "" for none
+	}{
+		{"strings", `{"hs_list_size":"59","hs_last_record_added_at":"1695938616824"}`,
+			map[string]string{"hs_list_size": "59", "hs_last_record_added_at": "1695938616824"}, "59"},
+		{"numbers", `{"hs_list_size":59,"hs_last_record_added_at":1695938616824,"hs_list_size_week_delta":-1}`,
+			map[string]string{"hs_list_size": "59", "hs_last_record_added_at": "1695938616824", "hs_list_size_week_delta": "-1"}, "59"},
+		{"nulls", `{"hs_list_size":null,"hs_last_record_added_at":null,"hs_list_reference_count":0}`,
+			map[string]string{"hs_list_reference_count": "0"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := scripted(t, step{status: 200, body: `{"lists":[{"listId":"123","listVersion":1,"name":"Test list","objectTypeId":"0-1",
+			  "processingStatus":"COMPLETED","processingType":"SNAPSHOT","additionalProperties":` + tt.props + `}],"hasMore":false,"offset":1,"total":1}`})
+			c, _ := newTestClient(t, f)
+			for page, err := range c.Lists.Search(t.Context(), ListSearch{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				l := page.Lists[0]
+				size := ""
+				if l.Size != nil {
+					size = strconv.FormatInt(*l.Size, 10)
+				}
+				if !maps.Equal(l.Properties, tt.want) || size != tt.wantSize {
+					t.Errorf("properties %v, size %q; want %v, size %q", l.Properties, size, tt.want, tt.wantSize)
+				}
+			}
+		})
 	}
 }

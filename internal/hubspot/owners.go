@@ -22,7 +22,7 @@ type Owner struct {
 	ID, Email, FirstName, LastName string
 	// Type is PERSON or QUEUE.
 	Type string
-	// UserID is the person's HubSpot user id; nil for a queue.
+	// UserID is the person's HubSpot user id, deactivated or not; nil for a queue.
 	UserID               *int64
 	Teams                []Team
 	CreatedAt, UpdatedAt time.Time
@@ -44,7 +44,9 @@ func (o *Owner) UnmarshalJSON(data []byte) error {
 		LastName  string     `json:"lastName"`
 		Type      string     `json:"type"`
 		UserID    flexString `json:"userId"`
-		Teams     []struct {
+		// HubSpot nulls userId once the user is deactivated and keeps the id here.
+		UserIDIncludingInactive flexString `json:"userIdIncludingInactive"`
+		Teams                   []struct {
 			ID      flexString `json:"id"`
 			Name    string     `json:"name"`
 			Primary bool       `json:"primary"`
@@ -58,6 +60,9 @@ func (o *Owner) UnmarshalJSON(data []byte) error {
 	}
 	*o = Owner{ID: string(w.ID), Email: w.Email, FirstName: w.FirstName, LastName: w.LastName, Type: w.Type,
 		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, Archived: w.Archived}
+	if w.UserID == "" {
+		w.UserID = w.UserIDIncludingInactive
+	}
 	if w.UserID != "" {
 		uid, err := strconv.ParseInt(string(w.UserID), 10, 64)
 		if err != nil {

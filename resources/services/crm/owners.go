@@ -28,7 +28,7 @@ func Owners() *schema.Table {
 			column("first_name", arrow.BinaryTypes.String, "FirstName", ""),
 			column("last_name", arrow.BinaryTypes.String, "LastName", ""),
 			column("type", arrow.BinaryTypes.String, "Type", "PERSON, or QUEUE for a queue of users."),
-			column("user_id", arrow.PrimitiveTypes.Int64, "UserID", "The owner's HubSpot user id; null for a queue."),
+			column("user_id", arrow.PrimitiveTypes.Int64, "UserID", "The owner's HubSpot user id, kept after the user is deactivated; null for a queue."),
 			column("teams", types.ExtensionTypes.JSON, "Teams", "Teams as [{id, name, primary}]."),
 			column("created_at", arrow.FixedWidthTypes.Timestamp_ms, "CreatedAt", ""),
 			column("updated_at", arrow.FixedWidthTypes.Timestamp_ms, "UpdatedAt", ""),
