@@ -84,7 +84,7 @@ func NewRun(opts Options) (*Run, error) {
 		reconciled: map[[2]string]bool{}, wait: sleep,
 	}
 	if opts.ReportDir != "" {
-		f, err := openReportFolder(opts.ReportDir, !opts.DryRun, opts.Logger)
+		f, err := openReportFolder(opts)
 		if err != nil {
 			return nil, err
 		}
