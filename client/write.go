@@ -124,7 +124,7 @@ func tableOf(m *message.WriteInsert) (string, bool) {
 
 // DeleteStaleBatch applies the delete rule to tables whose rows from earlier syncs are gone:
 // `ignore` logs it; `archive` archives the records earlier runs synced from the table (as their
-// outcome reports in report_path show) that this run did not write.
+// outcome reports in report_path show) that no row of this run names.
 func (c *Client) DeleteStaleBatch(ctx context.Context, msgs message.WriteDeleteStales) error {
 	run, err := c.currentRun()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -346,6 +347,60 @@ func TestDeleteRules(t *testing.T) {
 	}
 	if _, live := q.byID("contacts", qc.ID); !live || q.writeCount() != 0 {
 		t.Errorf("ignore rule: contact live %v, %d writes", live, q.writeCount())
+	}
+}
+
+// TestDeleteStaleSparesRowsStillPresent reruns a synced table with DeleteStale: a row still in
+// the table keeps its record whatever its own outcome; only a row that is gone loses it.
+func TestDeleteStaleSparesRowsStillPresent(t *testing.T) {
+	cases := []struct {
+		name     string
+		row      func(email, domain string) map[string]any // contact 0's row in the second run; nil: gone
+		category string                                    // the row's category in the second run
+		wantLive bool
+	}{
+		{"a value that is not an option fails the row", func(email, domain string) map[string]any {
+			return map[string]any{"email": email, "lifecyclestage": "not-an-option", "employer": domain}
+		}, "INVALID_OPTION", true},
+		{"a missing association target excludes the row", func(email, _ string) map[string]any {
+			return map[string]any{"email": email, "employer": "not-yet-synced.example"}
+		}, reverse.ReasonTargetMissing, true},
+		{"the row is gone", nil, "", false},
+	}
+	cols := map[string]arrow.DataType{"email": utf8, "lifecyclestage": utf8, "employer": utf8}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newDestPortal(t)
+			cs := p.seeded("contacts", 2, "email")
+			domain := p.seeded("companies", 1, "domain")[0].Properties["domain"]
+			rule := map[string]any{"table": "crm_contacts", "object": "contacts", "on_delete": "archive",
+				"associations": []map[string]any{{"to": "companies", "column": "employer", "match_property": "domain"}}}
+			dir := t.TempDir()
+			kept := map[string]any{"email": cs[1].Properties["email"], "employer": domain}
+			first := newTable("crm_contacts", cols, map[string]any{"email": cs[0].Properties["email"], "employer": domain}, kept)
+			if err := write(context.Background(), t, p.specFor(t, dir, nil, rule), first); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(5 * time.Millisecond) // the next run starts after the first run's report entries
+			rows := []map[string]any{kept}
+			if tc.row != nil {
+				rows = append(rows, tc.row(cs[0].Properties["email"], domain))
+			}
+			second := newTable("crm_contacts", cols, rows...)
+			second.deletes = []message.WriteMessage{&message.WriteDeleteStale{TableName: "crm_contacts", SourceName: "warehouse", SyncTime: time.Now()}}
+			if err := write(context.Background(), t, p.specFor(t, dir, nil, rule), second); err != nil {
+				t.Fatal(err)
+			}
+			if _, live := p.byID("contacts", cs[0].ID); live != tc.wantLive {
+				t.Errorf("contact live = %v after DeleteStale, want %v", live, tc.wantLive)
+			}
+			if _, live := p.byID("contacts", cs[1].ID); !live {
+				t.Errorf("the unchanged row's contact was archived")
+			}
+			if tc.category != "" && !slices.ContainsFunc(outcomes(t, dir), func(o reverse.Outcome) bool { return o.Category == tc.category }) {
+				t.Errorf("no row reported %s", tc.category)
+			}
+		})
 	}
 }
 

@@ -24,7 +24,9 @@ type reportFolder struct {
 	journal *journal
 }
 
-func openReportFolder(dir string, withJournal bool, log zerolog.Logger) (*reportFolder, error) {
+// openReportFolder holds opts.ReportDir for a run, with the journal unless it is a dry run.
+func openReportFolder(opts Options) (*reportFolder, error) {
+	dir := opts.ReportDir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report folder: %w", err)
 	}
@@ -36,11 +38,11 @@ func openReportFolder(dir string, withJournal bool, log zerolog.Logger) (*report
 		return nil, fmt.Errorf("lock report folder: %w", err)
 	}
 	f := &reportFolder{lock: lock}
-	if err := removePartialReports(dir, log); err != nil {
+	if err := removePartialReports(dir, opts.Logger); err != nil {
 		return nil, errors.Join(err, f.close())
 	}
-	if withJournal {
-		if f.journal, err = openJournal(dir); err != nil {
+	if !opts.DryRun {
+		if f.journal, err = openJournal(dir, opts.Now); err != nil {
 			return nil, errors.Join(err, f.close())
 		}
 	}

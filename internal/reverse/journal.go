@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,8 +22,9 @@ const JournalFile = ".hubspot-create-journal.jsonl"
 
 // journalKey is one row's match key in a journaled create.
 type journalKey struct {
-	Key  string `json:"key"`  // normalized, as rows are compared
-	Sent string `json:"sent"` // as the row carried it in the create
+	Key    string `json:"key"`              // normalized, as rows are compared
+	Sent   string `json:"sent"`             // as the row carried it in the create
+	Record string `json:"record,omitempty"` // on a done line: the id of the record the create made
 }
 
 // journalEntry is one line of the journal: a create request about to be sent, or (Done) the
@@ -35,27 +38,34 @@ type journalEntry struct {
 	Property string       `json:"property,omitempty"`
 	Keys     []journalKey `json:"keys,omitempty"`
 	Sent     time.Time    `json:"sent,omitzero"`
+	// Until is, on a done line that lists the records a search-keyed create made, when HubSpot's
+	// search surely shows them; the line is kept till then.
+	Until time.Time `json:"until,omitzero"`
 }
 
 // journal is the durable list of create requests whose outcome is not settled yet: a create is
 // journaled (and synced to disk) before it is sent, and settled once its answer is applied or
 // its rows are definitively rejected. What a killed run leaves unsettled, the next run looks up
-// before creating anything for the table. Safe for concurrent use.
+// before creating anything for the table. A settled create keyed by search also keeps the ids of
+// the records it made until search shows them, since a rerun meanwhile would not find them there.
+// Safe for concurrent use.
 type journal struct {
 	path string
-	size int64 // bytes of whole lines; a kill may leave a torn line after them
+	size int64            // bytes of whole lines; a kill may leave a torn line after them
+	now  func() time.Time // the run's clock, for Until
 
 	mu      sync.Mutex
 	f       *os.File
 	next    int64
 	open    map[int64]journalEntry // unsettled, in flight or left by earlier runs
-	earlier map[int64]bool         // the unsettled entries that earlier runs left
+	recent  map[int64]journalEntry // settled search-keyed creates whose records search may not show yet
+	earlier map[int64]bool         // the open and recent entries that earlier runs left
 }
 
 // openJournal reads the journal in dir, creating it when needed.
-func openJournal(dir string) (*journal, error) {
+func openJournal(dir string, now func() time.Time) (*journal, error) {
 	path := filepath.Join(dir, JournalFile)
-	j := &journal{path: path, next: 1, open: map[int64]journalEntry{}, earlier: map[int64]bool{}}
+	j := &journal{path: path, now: now, next: 1, open: map[int64]journalEntry{}, recent: map[int64]journalEntry{}, earlier: map[int64]bool{}}
 	if err := j.load(); err != nil {
 		return nil, err
 	}
@@ -107,6 +117,10 @@ func (j *journal) load() error {
 		if e.Done {
 			delete(j.open, e.ID)
 			delete(j.earlier, e.ID)
+			if len(e.Keys) > 0 && e.Until.After(j.now()) {
+				j.recent[e.ID] = e
+				j.earlier[e.ID] = true
+			}
 			continue
 		}
 		j.open[e.ID] = e
@@ -128,19 +142,28 @@ func (j *journal) begin(e journalEntry) (int64, error) {
 	return e.ID, nil
 }
 
-// settle marks entries settled; once nothing is left unsettled the journal is emptied.
-func (j *journal) settle(ids ...int64) error {
+// settle marks entry id settled. made lists, by key, the records a create keyed by search made:
+// search may not show them before until, so its done line keeps them till then for the next run
+// to read by id. Once nothing is left unsettled the journal is compacted.
+func (j *journal) settle(id int64, made []journalKey, until time.Time) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	for _, id := range ids {
-		if _, ok := j.open[id]; !ok {
-			continue
-		}
-		if err := j.append(journalEntry{ID: id, Done: true}); err != nil {
-			return err
-		}
-		delete(j.open, id)
-		delete(j.earlier, id)
+	e, ok := j.open[id]
+	if !ok {
+		return nil
+	}
+	done := journalEntry{ID: id, Done: true}
+	if len(made) > 0 && until.After(j.now()) {
+		done = e
+		done.Done, done.Keys, done.Until = true, made, until
+	}
+	if err := j.append(done); err != nil {
+		return err
+	}
+	delete(j.open, id)
+	delete(j.earlier, id)
+	if !done.Until.IsZero() {
+		j.recent[id] = done
 	}
 	if len(j.open) == 0 {
 		return j.compact()
@@ -148,13 +171,24 @@ func (j *journal) settle(ids ...int64) error {
 	return nil
 }
 
-// unsettled returns the entries earlier runs left for one table of one portal.
+// unsettled returns the entries earlier runs left unsettled for one table of one portal.
 func (j *journal) unsettled(portal, table string) []journalEntry {
+	return j.left(j.open, portal, table)
+}
+
+// recentlyMade returns the settled creates of earlier runs for one table of one portal whose
+// records search may not show yet.
+func (j *journal) recentlyMade(portal, table string) []journalEntry {
+	return j.left(j.recent, portal, table)
+}
+
+// left returns the entries of set that earlier runs left for one table of one portal.
+func (j *journal) left(set map[int64]journalEntry, portal, table string) []journalEntry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var out []journalEntry
 	for id := range j.earlier {
-		if e := j.open[id]; e.Portal == portal && e.Table == table {
+		if e, ok := set[id]; ok && e.Portal == portal && e.Table == table {
 			out = append(out, e)
 		}
 	}
@@ -175,23 +209,56 @@ func (j *journal) append(e journalEntry) error {
 	return nil
 }
 
-// compact empties a journal whose entries are all settled.
+// compact rewrites a journal whose entries are all settled to the done lines of the creates
+// search may not show yet, dropping the others. The new file replaces the old one by a rename,
+// so a kill meanwhile leaves one or the other whole.
 func (j *journal) compact() error {
-	if err := j.f.Truncate(0); err != nil {
+	var text []byte
+	for _, id := range slices.Sorted(maps.Keys(j.recent)) {
+		e := j.recent[id]
+		if !e.Until.After(j.now()) {
+			delete(j.recent, id)
+			delete(j.earlier, id)
+			continue
+		}
+		line, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("encode create journal entry: %w", err)
+		}
+		text = append(append(text, line...), '\n')
+	}
+	tmp := j.path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
 		return fmt.Errorf("compact create journal %s: %w", j.path, err)
 	}
-	if err := j.f.Sync(); err != nil {
+	if _, err = f.Write(text); err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = os.Rename(tmp, j.path)
+	}
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("compact create journal %s: %w", j.path, err)
+	}
+	// The old file is gone from the folder: later lines go to the new one.
+	j.f.Close()
+	j.f = f
+	if err := durable.SyncDir(filepath.Dir(j.path)); err != nil {
 		return fmt.Errorf("compact create journal %s: %w", j.path, err)
 	}
 	return nil
 }
 
-// close closes the journal file, removing it when nothing is left unsettled.
+// close closes the journal file, removing it when nothing is left unsettled and no create is
+// waiting for search to show its records.
 func (j *journal) close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	err := j.f.Close()
-	if err == nil && len(j.open) == 0 {
+	waiting := slices.ContainsFunc(slices.Collect(maps.Values(j.recent)), func(e journalEntry) bool { return e.Until.After(j.now()) })
+	if err == nil && len(j.open) == 0 && !waiting {
 		err = os.Remove(j.path)
 	}
 	if err != nil {

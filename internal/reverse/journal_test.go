@@ -3,6 +3,7 @@ package reverse
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -120,6 +121,17 @@ func (p *journalPortal) plan(t *testing.T, object, matchKey string, mode Mode, n
 // write runs one session over rows (key, name) and returns its summary of the plan's object.
 func (p *journalPortal) write(t *testing.T, plan *Plan, dryRun bool, rows ...[2]string) ObjectSummary {
 	t.Helper()
+	run := p.start(t, plan, dryRun, rows...)
+	sum, err := run.Close()
+	if err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	return sum.Objects[0]
+}
+
+// start opens a session and writes rows (key, name) through it, leaving it open.
+func (p *journalPortal) start(t *testing.T, plan *Plan, dryRun bool, rows ...[2]string) *Run {
+	t.Helper()
 	run, err := NewRun(Options{ReportDir: p.dir, DryRun: dryRun, Now: p.clock.Now, SearchSettle: testSettle})
 	if err != nil {
 		t.Fatal(err)
@@ -127,12 +139,19 @@ func (p *journalPortal) write(t *testing.T, plan *Plan, dryRun bool, rows ...[2]
 	run.wait = p.clock.wait
 	rec := p.record(rows...)
 	defer rec.Release()
-	writeErr := run.Write(context.Background(), plan, rec)
-	sum, err := run.Close()
-	if writeErr != nil || err != nil {
-		t.Fatalf("write: %v; close: %v", writeErr, err)
+	if err := run.Write(context.Background(), plan, rec); err != nil {
+		t.Fatalf("write: %v", err)
 	}
-	return sum.Objects[0]
+	return run
+}
+
+// kill ends a session as kill -9 does: its files are closed by the system, not by the run, so
+// the journal stays as the run's last write left it.
+func (p *journalPortal) kill(t *testing.T, run *Run) {
+	t.Helper()
+	if err := errors.Join(run.journal().f.Close(), run.folder.lock.Close()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // record builds the incoming rows (key, name).
@@ -226,8 +245,58 @@ func TestReconcileJournaledCreates(t *testing.T) {
 			if longest != tc.wantWait {
 				t.Errorf("longest wait %v, want %v (waits %v)", longest, tc.wantWait, p.clock.waited())
 			}
-			if _, err := os.Stat(filepath.Join(p.dir, JournalFile)); !os.IsNotExist(err) {
-				t.Errorf("journal left after every create settled: %v", err)
+			j, err := openJournal(p.dir, p.clock.Now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.close()
+			if n := len(j.unsettled("default", "accounts")); n != 0 {
+				t.Errorf("%d journaled creates left unsettled after the rerun", n)
+			}
+		})
+	}
+}
+
+// TestRerunWithinSearchLagFindsSettledCreates reruns a run whose company creates all settled,
+// before HubSpot's search index shows them: the rerun finds them, it does not create them again.
+func TestRerunWithinSearchLagFindsSettledCreates(t *testing.T) {
+	cases := []struct {
+		name   string
+		killed bool          // the first run is killed once its creates settled, before it closes
+		later  time.Duration // how long after the first run the rerun starts (reports are named by it)
+	}{
+		{"back-to-back runs", false, time.Second},
+		{"killed once its creates settled, rerun at once", true, time.Second},
+		{"rerun once search shows the creates: the journal is pruned", false, testSettle},
+	}
+	rows := [][2]string{{"lag-1.example", "Lag 1"}, {"lag-2.example", "Lag 2"}, {"lag-3.example", "Lag 3"}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newJournalPortal(t)
+			plan := p.plan(t, "companies", "domain", ModeUpsert, "name")
+			if run := p.start(t, plan, false, rows...); tc.killed {
+				p.kill(t, run)
+			} else if _, err := run.Close(); err != nil {
+				t.Fatal(err)
+			}
+			p.clock.mu.Lock()
+			p.clock.now = p.clock.now.Add(tc.later)
+			p.clock.mu.Unlock()
+
+			got := p.write(t, plan, false, rows...)
+			if got.Created != 0 || got.Unchanged != len(rows) {
+				t.Errorf("rerun created %d, unchanged %d; want 0 and %d", got.Created, got.Unchanged, len(rows))
+			}
+			for _, r := range rows {
+				if n := p.count("companies", "domain", r[0]); n != 1 {
+					t.Errorf("%d companies with domain %s, want 1", n, r[0])
+				}
+			}
+			if w := p.clock.waited(); len(w) != 0 {
+				t.Errorf("the rerun waited %v for records it knew", w)
+			}
+			if _, err := os.Stat(filepath.Join(p.dir, JournalFile)); tc.later >= testSettle && !os.IsNotExist(err) {
+				t.Errorf("journal kept after search shows every create: %v", err)
 			}
 		})
 	}
@@ -311,19 +380,25 @@ func TestDryRunLeavesTheJournalAlone(t *testing.T) {
 
 func TestOpenJournal(t *testing.T) {
 	entry := `{"id":4,"portal":"default","table":"accounts","object":"companies","property":"domain","keys":[{"key":"a.example","sent":"a.example"}],"sent":"2026-05-04T12:00:00Z"}` + "\n"
+	made := func(until string) string {
+		return `{"id":4,"done":true,"portal":"default","table":"accounts","object":"companies","property":"domain","keys":[{"key":"a.example","sent":"a.example","record":"101"}],"until":"` + until + `"}` + "\n"
+	}
 	cases := []struct {
 		name      string
 		text      string
 		unsettled int
+		recent    int   // settled creates whose records search may not show yet
 		size      int64 // bytes kept
 		next      int64 // id of the next entry
 		err       string
 	}{
-		{"empty", "", 0, 0, 1, ""},
-		{"one unsettled", entry, 1, int64(len(entry)), 5, ""},
-		{"settled entries are compacted away", entry + `{"id":4,"done":true}` + "\n", 0, 0, 5, ""},
-		{"a torn last line was never sent", entry + `{"id":5,"port`, 1, int64(len(entry)), 5, ""},
-		{"a broken whole line is refused", "garbage\n" + entry, 0, 0, 0, "line 1 is not a journal entry"},
+		{"empty", "", 0, 0, 0, 1, ""},
+		{"one unsettled", entry, 1, 0, int64(len(entry)), 5, ""},
+		{"settled entries are compacted away", entry + `{"id":4,"done":true}` + "\n", 0, 0, 0, 5, ""},
+		{"a create search may not show yet keeps its done line", entry + made("2999-01-01T00:00:00Z"), 0, 1, int64(len(made("2999-01-01T00:00:00Z"))), 5, ""},
+		{"a create search shows is compacted away", entry + made("2000-01-01T00:00:00Z"), 0, 0, 0, 5, ""},
+		{"a torn last line was never sent", entry + `{"id":5,"port`, 1, 0, int64(len(entry)), 5, ""},
+		{"a broken whole line is refused", "garbage\n" + entry, 0, 0, 0, 0, "line 1 is not a journal entry"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -332,7 +407,7 @@ func TestOpenJournal(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.text), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			j, err := openJournal(dir)
+			j, err := openJournal(dir, time.Now)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), path) {
 					t.Fatalf("err %v, want %q naming %s", err, tc.err, path)
@@ -345,6 +420,9 @@ func TestOpenJournal(t *testing.T) {
 			defer j.close()
 			if got := len(j.unsettled("default", "accounts")); got != tc.unsettled {
 				t.Errorf("%d unsettled, want %d", got, tc.unsettled)
+			}
+			if got := len(j.recentlyMade("default", "accounts")); got != tc.recent {
+				t.Errorf("%d recent creates, want %d", got, tc.recent)
 			}
 			if info, err := os.Stat(path); err != nil || info.Size() != tc.size {
 				t.Errorf("journal size %v (%v), want %d", info.Size(), err, tc.size)

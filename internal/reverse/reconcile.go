@@ -32,22 +32,34 @@ func (b *batch) journalCreate(op writeOp, rows []*row) (int64, error) {
 	return id, nil
 }
 
-// settle marks a journaled create settled; 0 is no entry.
-func (b *batch) settle(id int64) error {
+// settle marks a journaled create of rows settled; 0 is no entry. The records it made by a key
+// matched through search stay journaled until the search index surely shows them: a rerun
+// meanwhile reads them by id instead of creating them again. The wait counts from the answer,
+// since the request may have waited for the rate limit long after it was journaled.
+func (b *batch) settle(id int64, rows []*row) error {
 	if id == 0 {
 		return nil
 	}
-	if err := b.run.journal().settle(id); err != nil {
+	var made []journalKey
+	if b.keyOf(rows).kind == keyBySearch {
+		for _, r := range rows {
+			if r.created {
+				made = append(made, journalKey{Key: r.key, Sent: r.keyText, Record: r.id})
+			}
+		}
+	}
+	if err := b.run.journal().settle(id, made, b.run.opts.Now().Add(b.run.opts.SearchSettle)); err != nil {
 		return fmt.Errorf("settle a journaled create: %w", err)
 	}
 	return nil
 }
 
 // reconcile looks up, once per table and run, the keys of the creates earlier runs journaled
-// and never settled (a killed run), before this run creates anything for the table. The records
-// found are matched like any other, so their rows are updated or left unchanged, never created
-// again. A key found by search is only trusted missing once the search index has settled past
-// the journaled send time.
+// and never settled (a killed run), and reads by id the records their settled creates made that
+// search may not show yet, before this run creates anything for the table. The records found
+// are matched like any other, so their rows are updated or left unchanged, never created again.
+// A key found by search is only trusted missing once the search index has settled past the
+// journaled send time.
 func (b *batch) reconcile(ctx context.Context) error {
 	r, p := b.run, b.plan
 	j := r.journal()
@@ -60,17 +72,20 @@ func (b *batch) reconcile(ctx context.Context) error {
 	if r.reconciled[done] {
 		return nil
 	}
-	entries := j.unsettled(p.Target.Name, p.Table)
-	if len(entries) == 0 {
+	entries, made := j.unsettled(p.Target.Name, p.Table), j.recentlyMade(p.Target.Name, p.Table)
+	if len(entries) == 0 && len(made) == 0 {
 		r.reconciled[done] = true
 		return nil
+	}
+	recovered, err := b.readMade(ctx, made)
+	if err != nil {
+		return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
 	}
 	groups := map[[2]string][]journalEntry{}
 	for _, e := range entries {
 		k := [2]string{e.Object, e.Property}
 		groups[k] = append(groups[k], e)
 	}
-	recovered := map[string]map[string]*hubspot.Object{}
 	keys, records := 0, 0
 	for _, g := range slices.SortedFunc(maps.Keys(groups), func(a, b [2]string) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) }) {
 		obj, err := p.Target.Object(ctx, g[0])
@@ -92,24 +107,74 @@ func (b *batch) reconcile(ctx context.Context) error {
 		}
 		keys += n
 		if current {
-			recovered[f.property] = found
+			maps.Copy(keyed(recovered, f.property), found)
 			records += len(found)
 		}
 	}
-	ids := make([]int64, len(entries))
-	for i, e := range entries {
-		ids[i] = e.ID
-	}
-	if err := j.settle(ids...); err != nil {
-		return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
+	for _, e := range entries {
+		if err := j.settle(e.ID, nil, time.Time{}); err != nil {
+			return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
+		}
 	}
 	r.mu.Lock()
 	r.recovered[p.Table] = recovered
 	r.mu.Unlock()
 	r.reconciled[done] = true
-	r.opts.Logger.Info().Str("table", p.Table).Int("requests", len(entries)).Int("keys", keys).Int("found", records).
-		Msg("looked up the creates an interrupted run had in flight: the records found are matched, not created again")
+	if len(entries) > 0 {
+		r.opts.Logger.Info().Str("table", p.Table).Int("requests", len(entries)).Int("keys", keys).Int("found", records).
+			Msg("looked up the creates an interrupted run had in flight: the records found are matched, not created again")
+	}
 	return nil
+}
+
+// readMade reads by id the records that earlier runs' creates in made (settled, keyed by search)
+// made, and returns them by key property and normalized key. Only this plan's keys are read: the
+// others match no row. A record whose key changed since is left to search.
+func (b *batch) readMade(ctx context.Context, made []journalEntry) (map[string]map[string]*hubspot.Object, error) {
+	p := b.plan
+	type madeKey struct {
+		f   finder
+		key string
+	}
+	byID := map[string][]madeKey{}
+	for _, e := range made {
+		k := slices.IndexFunc(p.keys, func(k matchKey) bool { return k.property == e.Property })
+		if e.Object != p.Object.Name || k < 0 {
+			continue
+		}
+		f := p.keys[k].finder
+		for _, m := range e.Keys {
+			byID[m.Record] = append(byID[m.Record], madeKey{f, f.normalize(m.Sent)})
+		}
+	}
+	out := map[string]map[string]*hubspot.Object{}
+	if len(byID) == 0 {
+		return out, nil
+	}
+	byRecord, err := newFinder(p.Object, MatchByID)
+	if err != nil {
+		return nil, err
+	}
+	found, err := b.find(ctx, byRecord, slices.Sorted(maps.Keys(byID)), p.readProps)
+	if err != nil {
+		return nil, fmt.Errorf("read the records recent creates made: %w", err)
+	}
+	for id, o := range found {
+		for _, m := range byID[id] {
+			if m.f.keyOf(o) == m.key {
+				m.f.keep(keyed(out, m.f.property), m.key, o)
+			}
+		}
+	}
+	return out, nil
+}
+
+// keyed is the map of records by key of one key property in recovered, made when missing.
+func keyed(recovered map[string]map[string]*hubspot.Object, property string) map[string]*hubspot.Object {
+	if recovered[property] == nil {
+		recovered[property] = map[string]*hubspot.Object{}
+	}
+	return recovered[property]
 }
 
 // lookupJournaled looks journaled keys up and returns the records found by normalized key, and

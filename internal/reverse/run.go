@@ -56,7 +56,7 @@ type Run struct {
 	summaries map[[2]string]*ObjectSummary
 	report    *report
 	resolvers map[*pipelineResolver]string                     // for logging auto choices at the end
-	touched   map[string]map[string]bool                       // table -> ids of records rows of this run matched or wrote
+	named     map[string]map[string]bool                       // table -> identities (claimFor) this run's rows carry or reached: see namedIn
 	recovered map[string]map[string]map[string]*hubspot.Object // table -> key property -> key -> record a journaled create made
 	closed    bool
 
@@ -80,11 +80,11 @@ func NewRun(opts Options) (*Run, error) {
 		opts: opts, started: opts.Now(),
 		seen: map[string]map[string]int64{}, next: map[string]int64{},
 		summaries: map[[2]string]*ObjectSummary{}, resolvers: map[*pipelineResolver]string{},
-		touched: map[string]map[string]bool{}, recovered: map[string]map[string]map[string]*hubspot.Object{},
+		named: map[string]map[string]bool{}, recovered: map[string]map[string]map[string]*hubspot.Object{},
 		reconciled: map[[2]string]bool{}, wait: sleep,
 	}
 	if opts.ReportDir != "" {
-		f, err := openReportFolder(opts.ReportDir, !opts.DryRun, opts.Logger)
+		f, err := openReportFolder(opts)
 		if err != nil {
 			return nil, err
 		}
@@ -110,6 +110,7 @@ func (r *Run) Write(ctx context.Context, plan *Plan, recs ...arrow.Record) error
 	for _, rec := range recs {
 		b.convert(rec)
 	}
+	r.markKeys(plan, b.rows)
 	return r.finish(b, b.execute(ctx))
 }
 
@@ -193,15 +194,11 @@ func (r *Run) record(plan *Plan, outs []Outcome) error {
 		s = &ObjectSummary{Portal: plan.Target.Name, Object: plan.Object.Name, Categories: map[string]int{}, MatchedBy: map[string]int{}}
 		r.summaries[key] = s
 	}
-	touched := r.touched[plan.Table]
-	if touched == nil {
-		touched = map[string]bool{}
-		r.touched[plan.Table] = touched
-	}
+	named := r.namedIn(plan.Table)
 	for _, o := range outs {
 		s.add(o)
 		if o.HubSpotID != "" {
-			touched[o.HubSpotID] = true
+			named[claimFor("hs_object_id", o.HubSpotID)] = true
 		}
 	}
 	if r.opts.ReportDir == "" || len(outs) == 0 {

@@ -16,7 +16,7 @@ import (
 )
 
 // ArchiveStale archives the records that earlier runs synced from plan's table, as the outcome
-// reports in reportDir show, and that this run did not touch: the archive rule for DeleteStale.
+// reports in reportDir show, and that no row of this run names: the archive rule for DeleteStale.
 // Without earlier reports nothing is archived.
 func (r *Run) ArchiveStale(ctx context.Context, plan *Plan, reportDir string) error {
 	ids, err := r.staleIDs(ctx, plan, reportDir)
@@ -34,8 +34,36 @@ func (r *Run) ArchiveStale(ctx context.Context, plan *Plan, reportDir string) er
 	return r.finish(b, b.write(ctx))
 }
 
+// markKeys notes the match keys of a table's input rows, whatever their outcome: a row still in
+// the source keeps its record from DeleteStale even when it fails or is excluded before its
+// record is matched, since the earlier reports tie its key to that record.
+func (r *Run) markKeys(plan *Plan, rows []*row) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	named := r.namedIn(plan.Table)
+	for _, row := range rows {
+		for k, key := range plan.keys {
+			if row.keys[k] != "" {
+				named[claimFor(key.property, row.keys[k])] = true
+			}
+		}
+	}
+}
+
+// namedIn is the set of identities this run's rows of table named: their match keys and the ids
+// of the records they matched or wrote. Callers hold r.mu.
+func (r *Run) namedIn(table string) map[string]bool {
+	named := r.named[table]
+	if named == nil {
+		named = map[string]bool{}
+		r.named[table] = named
+	}
+	return named
+}
+
 // staleIDs reads the reports of earlier runs: the records of plan's table and portal whose latest
-// outcome was synced (not archived), minus the records this run touched.
+// outcome was synced (not archived), minus the records this run's rows named, by id or by the
+// match key that outcome reported.
 func (r *Run) staleIDs(ctx context.Context, plan *Plan, dir string) ([]string, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -43,6 +71,7 @@ func (r *Run) staleIDs(ctx context.Context, plan *Plan, dir string) ([]string, e
 	type entry struct {
 		at   int64
 		live bool
+		key  string // identity of the reported match key, "" when this plan has no such key
 	}
 	latest := map[string]entry{}
 	before := arrow.Timestamp(r.started.UnixMilli())
@@ -53,12 +82,16 @@ func (r *Run) staleIDs(ctx context.Context, plan *Plan, dir string) ([]string, e
 		col := func(name string) arrow.Array { return rec.Column(rec.Schema().FieldIndices(name)[0]) }
 		table, portal, id := col("table").(*array.String), col("portal").(*array.String), col("hubspot_id").(*array.String)
 		status, action := col("outcome").(*array.String), col("action").(*array.String)
+		key, via := col("key").(*array.String), col("match_key").(*array.String)
 		at, dry := col("time").(*array.Timestamp), col("dry_run").(*array.Boolean)
 		for i := range int(rec.NumRows()) {
 			if table.Value(i) != plan.Table || portal.Value(i) != plan.Target.Name || id.IsNull(i) || dry.Value(i) || at.Value(i) >= before {
 				continue
 			}
 			e := entry{at: int64(at.Value(i)), live: Status(status.Value(i)) == StatusSynced && Action(action.Value(i)) != ActionArchived}
+			if k := slices.IndexFunc(plan.keys, func(k matchKey) bool { return k.name == via.Value(i) }); k >= 0 && key.IsValid(i) {
+				e.key = claimFor(plan.keys[k].property, plan.keys[k].normalize(key.Value(i)))
+			}
 			if prev, ok := latest[id.Value(i)]; !ok || prev.at <= e.at {
 				latest[id.Value(i)] = e
 			}
@@ -66,14 +99,14 @@ func (r *Run) staleIDs(ctx context.Context, plan *Plan, dir string) ([]string, e
 		rec.Release()
 	}
 	r.mu.Lock()
-	touched := r.touched[plan.Table]
-	r.mu.Unlock()
+	named := r.namedIn(plan.Table)
 	var ids []string
 	for id, e := range latest {
-		if e.live && !touched[id] {
+		if e.live && !named[claimFor("hs_object_id", id)] && (e.key == "" || !named[e.key]) {
 			ids = append(ids, id)
 		}
 	}
+	r.mu.Unlock()
 	slices.SortFunc(ids, hubspot.CompareIDs)
 	return ids, nil
 }

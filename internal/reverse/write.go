@@ -98,13 +98,13 @@ func (b *batch) send(ctx context.Context, op writeOp, rows []*row, retries int) 
 		if unsettledRows(rows) {
 			return nil
 		}
-		return b.settle(entry)
+		return b.settle(entry, rows)
 	case errors.As(err, &amb) && op == opCreate:
 		return b.recoverCreate(ctx, rows, retries, err, entry)
 	case !rejectsRows(err):
 		return err
 	}
-	if err := b.settle(entry); err != nil {
+	if err := b.settle(entry, rows); err != nil {
 		return err
 	}
 	if len(rows) == 1 {
@@ -252,7 +252,7 @@ func (b *batch) recoverCreate(ctx context.Context, rows []*row, retries int, cau
 		}
 		return nil
 	}
-	if err := b.settle(entry); err != nil {
+	if err := b.settle(entry, rows); err != nil {
 		return err
 	}
 	if len(again) == 0 {

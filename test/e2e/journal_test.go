@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -32,19 +33,21 @@ const journalDomains = 1000
 type killPoint int
 
 const (
-	killBeforeApply killPoint = iota // the request arrived, HubSpot never applied it
-	killAfterApply                   // HubSpot applied it, the answer never left
-	killAfterAnswer                  // HubSpot applied it and answered
+	killBeforeApply  killPoint = iota // the request arrived, HubSpot never applied it
+	killAfterApply                    // HubSpot applied it, the answer never left
+	killAfterAnswer                   // HubSpot applied it and answered
+	killAfterCreates                  // every create was answered and settled: at the first association request
 )
 
 // killingPortal is an emulator with HubSpot's search lag that kills the running `hubspot sync`
-// (SIGKILL, as kill -9) at one point of one company create request.
+// (SIGKILL, as kill -9) at one point of one company create request, or once the creates are done.
 type killingPortal struct {
-	emu     *emulator.Emulator
-	url     string
-	creates atomic.Int32
-	victim  atomic.Pointer[exec.Cmd]
-	once    sync.Once
+	emu          *emulator.Emulator
+	url          string
+	creates      atomic.Int32
+	associations atomic.Int32
+	victim       atomic.Pointer[exec.Cmd]
+	once         sync.Once
 }
 
 func newKillingPortal(t *testing.T, killAt int32, point killPoint) *killingPortal {
@@ -56,6 +59,12 @@ func newKillingPortal(t *testing.T, killAt int32, point killPoint) *killingPorta
 	p := &killingPortal{emu: emu}
 	api := emu.Handler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The association requests of the written records (not the labels read at migrate).
+		isAssociation := strings.Contains(r.URL.Path, "/associations/") && strings.Contains(r.URL.Path, "/batch/")
+		if point == killAfterCreates && isAssociation && p.associations.Add(1) == 1 {
+			p.kill(t)
+			return
+		}
 		// Only companies are created here, by type id or name.
 		isCreate := strings.Contains(r.URL.Path, "/objects/") && strings.HasSuffix(r.URL.Path, "/batch/create")
 		if !isCreate || p.creates.Add(1) != killAt {
@@ -116,7 +125,7 @@ func (p *killingPortal) sync(t *testing.T, spec string, victim bool) (string, er
 }
 
 // companySpec writes a `hubspot sync` spec sending the Parquet table accounts to companies, matched
-// by domain, and returns its path.
+// by domain and associated with their owner contact, and returns its path.
 func companySpec(t *testing.T, p *killingPortal, dir, report string) string {
 	t.Helper()
 	text := fmt.Sprintf(`
@@ -146,6 +155,8 @@ spec:
       - table: accounts
         object: companies
         match_key: domain
+        associations:
+          - {to: contacts, column: owner, match_property: email}
 `, dir, p.emu.Token(), p.url, report)
 	path := filepath.Join(t.TempDir(), "spec.yml")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
@@ -154,18 +165,22 @@ spec:
 	return path
 }
 
-// writeAccounts writes n new companies (domain, name) as the Parquet table accounts under dir.
-func writeAccounts(t *testing.T, dir string, n int) {
+// writeAccounts writes n new companies (domain, name, the email of their owner, a contact of
+// the portal) as the Parquet table accounts under dir.
+func writeAccounts(t *testing.T, emu *emulator.Emulator, dir string, n int) {
 	t.Helper()
+	owner := emu.Records("contacts", false)[0].Properties["email"]
 	sc := arrow.NewSchema([]arrow.Field{
 		{Name: "domain", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "owner", Type: arrow.BinaryTypes.String, Nullable: true},
 	}, nil)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
 	defer b.Release()
 	for i := range n {
 		b.Field(0).(*array.StringBuilder).Append(fmt.Sprintf("journal-%04d.example", i))
 		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("Journal %d", i))
+		b.Field(2).(*array.StringBuilder).Append(owner)
 	}
 	rec := b.NewRecord()
 	defer rec.Release()
@@ -195,12 +210,13 @@ func TestJournalKilledCompanyRunRerunCreatesNoDuplicates(t *testing.T) {
 		{"before the first create is applied", 1, killBeforeApply, true},
 		{"in the middle, the applied create's answer lost", 5, killAfterApply, true},
 		{"right after a create answer", 2, killAfterAnswer, false},
+		{"once every create settled, before search shows them", 0, killAfterCreates, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newKillingPortal(t, tc.killAt, tc.point)
 			dir, report := t.TempDir(), t.TempDir()
-			writeAccounts(t, dir, journalDomains)
+			writeAccounts(t, p.emu, dir, journalDomains)
 			spec := companySpec(t, p, dir, report)
 
 			if out, err := p.sync(t, spec, true); err == nil {
@@ -214,10 +230,29 @@ func TestJournalKilledCompanyRunRerunCreatesNoDuplicates(t *testing.T) {
 				t.Fatalf("rerun: %v\n%s", err, out)
 			}
 			assertEachDomainOnce(t, p.emu, journalDomains)
-			if _, err := os.Stat(journal); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("the journal outlived a run that settled everything: %v", err)
-			}
+			assertNothingUnsettled(t, journal)
 		})
+	}
+}
+
+// assertNothingUnsettled checks that a journal holds no unsettled create once its run ended: it is
+// gone, or holds only the settled creates HubSpot's search may not show yet.
+func assertNothingUnsettled(t *testing.T, journal string) {
+	t.Helper()
+	data, err := os.ReadFile(journal)
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(data)) {
+		var e struct {
+			Done bool `json:"done"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil || !e.Done {
+			t.Errorf("the journal holds an unsettled line after a run that settled everything: %q (%v)", line, err)
+		}
 	}
 }
 
