@@ -36,8 +36,12 @@ func (r *Run) ArchiveStale(ctx context.Context, plan *Plan, reportDir string) er
 
 // markKeys notes the match keys of a table's input rows, whatever their outcome: a row still in
 // the source keeps its record from DeleteStale even when it fails or is excluded before its
-// record is matched, since the earlier reports tie its key to that record.
+// record is matched, since the earlier reports tie its key to that record. Only a mapping that
+// archives needs them.
 func (r *Run) markKeys(plan *Plan, rows []*row) {
+	if plan.Mapping.OnDelete != DeleteArchive {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	named := r.namedIn(plan.Table)
