@@ -412,3 +412,39 @@ func deleteByKey(table, column, value string) *message.WriteDeleteRecord {
 	return &message.WriteDeleteRecord{DeleteRecord: message.DeleteRecord{TableName: table, WhereClause: message.PredicateGroups{{
 		GroupingType: "AND", Predicates: message.Predicates{{Operator: "eq", Column: column, Record: b.NewRecord()}}}}}}
 }
+
+// A row that reached a record protects that record by its id, and only that one: its other match
+// keys must not keep a record that a row now gone matched by one of them. Here the gone row
+// matched a company by name, and the row still present carries the same name but matches another
+// company by domain.
+func TestDeleteStaleArchivesWhatOnlyAGoneRowMatched(t *testing.T) {
+	p := newDestPortal(t)
+	byName, err := p.e.Create("companies", map[string]string{"name": "Stale Name Holdings"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDomain, err := p.e.Create("companies", map[string]string{"name": "Stale Name Holdings", "domain": "kept-by-domain.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := map[string]any{"table": "crm_companies", "object": "companies", "match_key": []string{"domain", "name"}, "on_delete": "archive"}
+	cols := map[string]arrow.DataType{"domain": utf8, "name": utf8}
+	dir := t.TempDir()
+	spec := p.specFor(t, dir, map[string]any{"objects": []string{"companies"}}, rule)
+	present := map[string]any{"domain": "kept-by-domain.example", "name": "Stale Name Holdings"}
+	if err := write(context.Background(), t, spec, newTable("crm_companies", cols, map[string]any{"name": "Stale Name Holdings"}, present)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond) // the next run starts after the first run's report entries
+	second := newTable("crm_companies", cols, present)
+	second.deletes = []message.WriteMessage{&message.WriteDeleteStale{TableName: "crm_companies", SourceName: "warehouse", SyncTime: time.Now()}}
+	if err := write(context.Background(), t, spec, second); err != nil {
+		t.Fatal(err)
+	}
+	if _, live := p.byID("companies", byName); live {
+		t.Error("the company only the gone row matched is still live after DeleteStale")
+	}
+	if _, live := p.byID("companies", byDomain); !live {
+		t.Error("the present row's company was archived")
+	}
+}

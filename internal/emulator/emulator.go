@@ -234,7 +234,7 @@ func (e *Emulator) Close() {
 // ExpireTokens makes every issued OAuth access token expire now.
 func (e *Emulator) ExpireTokens() { e.auth.expireAll(e.nowMs()) }
 
-// RevokeRefreshToken invalidates the refresh token: later grants fail with BAD_REFRESH_TOKEN.
+// RevokeRefreshToken invalidates the refresh token: later grants fail with invalid_grant.
 func (e *Emulator) RevokeRefreshToken() { e.auth.revoke() }
 
 // ObjectTypes lists the standard and custom object type names.

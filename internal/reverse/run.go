@@ -110,8 +110,9 @@ func (r *Run) Write(ctx context.Context, plan *Plan, recs ...arrow.Record) error
 	for _, rec := range recs {
 		b.convert(rec)
 	}
+	err := b.execute(ctx)
 	r.markKeys(plan, b.rows)
-	return r.finish(b, b.execute(ctx))
+	return r.finish(b, err)
 }
 
 // Archive moves the records whose match key held in column has one of values to the recycle

@@ -34,10 +34,11 @@ func (r *Run) ArchiveStale(ctx context.Context, plan *Plan, reportDir string) er
 	return r.finish(b, b.write(ctx))
 }
 
-// markKeys notes the match keys of a table's input rows, whatever their outcome: a row still in
-// the source keeps its record from DeleteStale even when it fails or is excluded before its
-// record is matched, since the earlier reports tie its key to that record. Only a mapping that
-// archives needs them.
+// markKeys notes the match keys of a table's rows that reached no record: a row still in the
+// source keeps its record from DeleteStale even when it failed or was excluded before its record
+// was matched, since the earlier reports tie its key to that record. A row that reached a record
+// names it by id, and only it: its other keys may be what a row now gone matched by. Only a
+// mapping that archives needs them.
 func (r *Run) markKeys(plan *Plan, rows []*row) {
 	if plan.Mapping.OnDelete != DeleteArchive {
 		return
@@ -46,6 +47,9 @@ func (r *Run) markKeys(plan *Plan, rows []*row) {
 	defer r.mu.Unlock()
 	named := r.namedIn(plan.Table)
 	for _, row := range rows {
+		if row.id != "" {
+			continue
+		}
 		for k, key := range plan.keys {
 			if row.keys[k] != "" {
 				named[claimFor(key.property, row.keys[k])] = true
