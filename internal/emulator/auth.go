@@ -99,29 +99,32 @@ type tokenResponse struct {
 	ExpiresIn    int    `json:"expires_in"`
 }
 
-// grantError is the OAuth endpoint's error body, which differs from the CRM error shape: a
-// status such as BAD_REFRESH_TOKEN, and none of RFC 6749's error and error_description.
+// grantError is the OAuth endpoint's error body, which differs from the CRM error shape: HubSpot's
+// status (BAD_REFRESH_TOKEN) beside RFC 6749's error code (invalid_grant).
 type grantError struct {
-	Status        string `json:"status"`
-	Message       string `json:"message"`
-	CorrelationID string `json:"correlationId"`
+	Status           string `json:"status"`
+	Message          string `json:"message"`
+	CorrelationID    string `json:"correlationId"`
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
 }
 
 // handleToken serves POST /oauth/v1/token (form-encoded refresh_token grant).
 func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
-	fail := func(status, message string) {
-		writeJSON(w, http.StatusBadRequest, grantError{Status: status, Message: message, CorrelationID: newCorrelationID()})
+	fail := func(status, errCode, message string) {
+		writeJSON(w, http.StatusBadRequest, grantError{Status: status, Message: message,
+			CorrelationID: newCorrelationID(), Error: errCode, ErrorDescription: message})
 	}
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
-		fail("BAD_REQUEST", "The request must be form-encoded (application/x-www-form-urlencoded).")
+		fail("BAD_REQUEST", "invalid_request", "The request must be form-encoded (application/x-www-form-urlencoded).")
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		fail("BAD_REQUEST", "The request body could not be parsed.")
+		fail("BAD_REQUEST", "invalid_request", "The request body could not be parsed.")
 		return
 	}
 	if gt := r.PostForm.Get("grant_type"); gt != "refresh_token" {
-		fail("BAD_GRANT_TYPE", fmt.Sprintf("grant_type %q is not supported; use refresh_token", gt))
+		fail("BAD_GRANT_TYPE", "unsupported_grant_type", fmt.Sprintf("grant_type %q is not supported; use refresh_token", gt))
 		return
 	}
 	a := e.auth
@@ -130,7 +133,7 @@ func (e *Emulator) handleToken(w http.ResponseWriter, r *http.Request) {
 	o := a.oauth
 	if o == nil || a.revoked || r.PostForm.Get("client_id") != o.ClientID ||
 		r.PostForm.Get("client_secret") != o.ClientSecret || r.PostForm.Get("refresh_token") != o.RefreshToken {
-		fail("BAD_REFRESH_TOKEN", "missing or unknown refresh token")
+		fail("BAD_REFRESH_TOKEN", "invalid_grant", "missing or unknown refresh token")
 		return
 	}
 	a.issued++

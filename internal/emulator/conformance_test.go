@@ -1489,23 +1489,19 @@ func checkOAuth(t *testing.T, h *harness) {
 		{"grant_type": {"refresh_token"}, "client_id": {"cid"}, "client_secret": {"secret"}, "refresh_token": {"wrong"}},
 		{"grant_type": {"refresh_token"}, "client_id": {"other"}, "client_secret": {"secret"}, "refresh_token": {"rt-1"}},
 	} {
-		wantGrantRefused(t, h, bad, "BAD_REFRESH_TOKEN")
+		wantGrantRefused(t, h, bad, "BAD_REFRESH_TOKEN", "invalid_grant")
 	}
 	h.e.RevokeRefreshToken()
-	wantGrantRefused(t, h, form, "BAD_REFRESH_TOKEN")
+	wantGrantRefused(t, h, form, "BAD_REFRESH_TOKEN", "invalid_grant")
 }
 
-// wantGrantRefused checks a refused grant has HubSpot's OAuth error body: a status such as
-// BAD_REFRESH_TOKEN, a message and a correlation id, and none of RFC 6749's error fields, which
-// HubSpot does not send.
-func wantGrantRefused(t *testing.T, h *harness, form url.Values, status string) {
+// wantGrantRefused checks a refused grant has HubSpot's OAuth error body: its status (such as
+// BAD_REFRESH_TOKEN), a message and a correlation id, beside RFC 6749's error code.
+func wantGrantRefused(t *testing.T, h *harness, form url.Values, status, code string) {
 	t.Helper()
 	st, body := refresh(t, h, form)
-	if st != 400 || body["status"] != status || body["message"] == nil || body["correlationId"] == nil {
-		t.Errorf("refused grant: %d %v; want 400 with status %s, a message and a correlationId", st, body, status)
-	}
-	if _, ok := body["error"]; ok {
-		t.Errorf("refused grant carries an RFC 6749 error field HubSpot does not send: %v", body)
+	if st != 400 || body["status"] != status || body["error"] != code || body["message"] == nil || body["correlationId"] == nil {
+		t.Errorf("refused grant: %d %v; want 400 with status %s, error %s, a message and a correlationId", st, body, status, code)
 	}
 }
 
