@@ -209,19 +209,34 @@ func (j *journal) append(e journalEntry) error {
 	return nil
 }
 
-// compact rewrites a journal whose entries are all settled to the done lines of the creates
-// search may not show yet, dropping the others. The new file replaces the old one by a rename,
-// so a kill meanwhile leaves one or the other whole.
-func (j *journal) compact() error {
-	var text []byte
-	for _, id := range slices.Sorted(maps.Keys(j.recent)) {
-		e := j.recent[id]
+// prune forgets the settled creates that search shows by now. j.mu is held.
+func (j *journal) prune() {
+	for id, e := range j.recent {
 		if !e.Until.After(j.now()) {
 			delete(j.recent, id)
 			delete(j.earlier, id)
-			continue
 		}
-		line, err := json.Marshal(e)
+	}
+}
+
+// compact rewrites a journal whose entries are all settled to the done lines of the creates
+// search may not show yet, dropping the others. With none to keep the file is emptied in place;
+// otherwise the new file replaces the old one by a rename, so a kill meanwhile leaves one or the
+// other whole.
+func (j *journal) compact() error {
+	j.prune()
+	if len(j.recent) == 0 {
+		if err := j.f.Truncate(0); err != nil {
+			return fmt.Errorf("compact create journal %s: %w", j.path, err)
+		}
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("compact create journal %s: %w", j.path, err)
+		}
+		return nil
+	}
+	var text []byte
+	for _, id := range slices.Sorted(maps.Keys(j.recent)) {
+		line, err := json.Marshal(j.recent[id])
 		if err != nil {
 			return fmt.Errorf("encode create journal entry: %w", err)
 		}
@@ -257,8 +272,8 @@ func (j *journal) close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	err := j.f.Close()
-	waiting := slices.ContainsFunc(slices.Collect(maps.Values(j.recent)), func(e journalEntry) bool { return e.Until.After(j.now()) })
-	if err == nil && len(j.open) == 0 && !waiting {
+	j.prune()
+	if err == nil && len(j.open) == 0 && len(j.recent) == 0 {
 		err = os.Remove(j.path)
 	}
 	if err != nil {
