@@ -46,7 +46,9 @@ func TestScheduledTableFailureFailsTheSync(t *testing.T) {
 			name:   "daily budget spent",
 			portal: func(t *testing.T) *portal { return newPortal(t, emulator.Config{Counts: smallCounts}) },
 			extra: map[string]any{"objects": []string{"deals"},
-				"rate_limit": map[string]int{"burst_per_10s": 250, "daily_budget": 2}}, // init spends both,
+				// Each table needs two requests (owners: active and archived; pipelines: the deals
+				// discovery and the pipelines), so a budget of one fails both whichever goes first.
+				"rate_limit": map[string]int{"burst_per_10s": 250, "daily_budget": 1}},
 			tables:  []string{"hubspot_crm_owners", "hubspot_crm_pipelines"},
 			wantErr: []string{"default/hubspot_crm_owners: ", "default/hubspot_crm_pipelines: ", "daily"},
 		},
