@@ -18,13 +18,13 @@ const LockFile = ".hubspot-reverse-etl.lock"
 const reportPrefix = "reverse-etl-"
 
 // reportFolder is report_path held by one run: locked against overlapping runs, cleared of the
-// partial report files a killed run left, and holding the create journal (nil in a dry run).
+// partial report files a killed run left, and holding the create journal (only read in a dry run).
 type reportFolder struct {
 	lock    *os.File
 	journal *journal
 }
 
-// openReportFolder holds opts.ReportDir for a run, with the journal unless it is a dry run.
+// openReportFolder holds opts.ReportDir for a run, with its journal.
 func openReportFolder(opts Options) (*reportFolder, error) {
 	dir := opts.ReportDir
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -41,10 +41,12 @@ func openReportFolder(opts Options) (*reportFolder, error) {
 	if err := removePartialReports(dir, opts.Logger); err != nil {
 		return nil, errors.Join(err, f.close())
 	}
-	if !opts.DryRun {
-		if f.journal, err = openJournal(dir, opts.Now); err != nil {
-			return nil, errors.Join(err, f.close())
-		}
+	open := openJournal
+	if opts.DryRun {
+		open = readJournal
+	}
+	if f.journal, err = open(dir, opts.Now); err != nil {
+		return nil, errors.Join(err, f.close())
 	}
 	return f, nil
 }

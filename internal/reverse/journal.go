@@ -62,13 +62,24 @@ type journal struct {
 	earlier map[int64]bool         // the open and recent entries that earlier runs left
 }
 
-// openJournal reads the journal in dir, creating it when needed.
-func openJournal(dir string, now func() time.Time) (*journal, error) {
-	path := filepath.Join(dir, JournalFile)
-	j := &journal{path: path, now: now, next: 1, open: map[int64]journalEntry{}, recent: map[int64]journalEntry{}, earlier: map[int64]bool{}}
+// readJournal reads the journal in dir for a dry run, which looks up what earlier runs left as a
+// real run would but writes nothing: the journal has no file open, and it must not be settled.
+func readJournal(dir string, now func() time.Time) (*journal, error) {
+	j := &journal{path: filepath.Join(dir, JournalFile), now: now, next: 1,
+		open: map[int64]journalEntry{}, recent: map[int64]journalEntry{}, earlier: map[int64]bool{}}
 	if err := j.load(); err != nil {
 		return nil, err
 	}
+	return j, nil
+}
+
+// openJournal reads the journal in dir and opens it for writing, creating it when needed.
+func openJournal(dir string, now func() time.Time) (*journal, error) {
+	j, err := readJournal(dir, now)
+	if err != nil {
+		return nil, err
+	}
+	path := j.path
 	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
@@ -171,6 +182,19 @@ func (j *journal) settle(id int64, made []journalKey, until time.Time) error {
 	return nil
 }
 
+// settleAll settles the entries a rerun looked up; a dry run leaves them for the real run.
+func (j *journal) settleAll(entries []journalEntry) error {
+	if j.readOnly() {
+		return nil
+	}
+	for _, e := range entries {
+		if err := j.settle(e.ID, nil, time.Time{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // unsettled returns the entries earlier runs left unsettled for one table of one portal.
 func (j *journal) unsettled(portal, table string) []journalEntry {
 	return j.left(j.open, portal, table)
@@ -266,11 +290,17 @@ func (j *journal) compact() error {
 	return nil
 }
 
+// readOnly reports whether the journal was only read, for a dry run.
+func (j *journal) readOnly() bool { return j.f == nil }
+
 // close closes the journal file, removing it when nothing is left unsettled and no create is
 // waiting for search to show its records.
 func (j *journal) close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.readOnly() {
+		return nil
+	}
 	err := j.f.Close()
 	j.prune()
 	if err == nil && len(j.open) == 0 && len(j.recent) == 0 {

@@ -48,6 +48,13 @@ func (c *fakeClock) wait(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
+// advance moves the clock as time passing between runs does: no run waited for it.
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 func (c *fakeClock) waited() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -279,9 +286,7 @@ func TestRerunWithinSearchLagFindsSettledCreates(t *testing.T) {
 			} else if _, err := run.Close(); err != nil {
 				t.Fatal(err)
 			}
-			p.clock.mu.Lock()
-			p.clock.now = p.clock.now.Add(tc.later)
-			p.clock.mu.Unlock()
+			p.clock.advance(tc.later)
 
 			got := p.write(t, plan, false, rows...)
 			if got.Created != 0 || got.Unchanged != len(rows) {
@@ -358,23 +363,57 @@ func TestJournalFailureStopsTheRunBeforeSending(t *testing.T) {
 	}
 }
 
-// TestDryRunLeavesTheJournalAlone keeps an earlier run's entry untouched through a dry run.
-func TestDryRunLeavesTheJournalAlone(t *testing.T) {
-	p := newJournalPortal(t)
-	plan := p.plan(t, "companies", "domain", ModeUpsert, "name")
-	p.journal(t, journalEntry{ID: 7, Portal: "default", Table: "accounts", Object: "companies", Property: "domain",
-		Keys: []journalKey{{Key: "kill.example", Sent: "kill.example"}}, Sent: p.clock.Now()})
-	before, err := os.ReadFile(filepath.Join(p.dir, JournalFile))
-	if err != nil {
-		t.Fatal(err)
+// TestDryRunReadsTheJournalAndLeavesItAlone previews a rerun after a killed run and right after a
+// finished one: the dry run finds the records the journal names, as the rerun would, so it does
+// not report them as creates, and it leaves the journal as it was.
+func TestDryRunReadsTheJournalAndLeavesItAlone(t *testing.T) {
+	cases := []struct {
+		name    string
+		earlier func(t *testing.T, p *journalPortal, plan *Plan) // what the run before the dry run left
+		rows    [][2]string
+		want    ObjectSummary
+	}{
+		{name: "killed with a create unsettled that reached HubSpot",
+			earlier: func(t *testing.T, p *journalPortal, _ *Plan) {
+				p.journal(t, journalEntry{ID: 7, Portal: "default", Table: "accounts", Object: "companies", Property: "domain",
+					Keys: []journalKey{{Key: "kill.example", Sent: "kill.example"}}, Sent: p.clock.Now()})
+				if _, err := p.emu.Create("companies", map[string]string{"domain": "kill.example", "name": "Killed"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			rows: [][2]string{{"kill.example", "Dry"}}, want: ObjectSummary{Updated: 1}},
+		{name: "finished, search not showing its creates yet",
+			earlier: func(t *testing.T, p *journalPortal, plan *Plan) {
+				if _, err := p.start(t, plan, false, [2]string{"lag-1.example", "Lag 1"}, [2]string{"lag-2.example", "Lag 2"}).Close(); err != nil {
+					t.Fatal(err)
+				}
+				p.clock.advance(time.Second) // reports are named by their run's start
+			},
+			rows: [][2]string{{"lag-1.example", "Lag 1"}, {"lag-2.example", "Lag 2"}}, want: ObjectSummary{Unchanged: 2}},
 	}
-	p.write(t, plan, true, [2]string{"kill.example", "Dry"})
-	after, err := os.ReadFile(filepath.Join(p.dir, JournalFile))
-	if err != nil || string(after) != string(before) {
-		t.Errorf("dry run changed the journal: %q -> %q (%v)", before, after, err)
-	}
-	if w := p.clock.waited(); len(w) != 0 {
-		t.Errorf("dry run waited %v for journaled keys", w)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newJournalPortal(t)
+			plan := p.plan(t, "companies", "domain", ModeUpsert, "name")
+			tc.earlier(t, p, plan)
+			before, err := os.ReadFile(filepath.Join(p.dir, JournalFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			creates := p.createRequests()
+			got := p.write(t, plan, true, tc.rows...)
+			if got.Created != tc.want.Created || got.Updated != tc.want.Updated || got.Unchanged != tc.want.Unchanged {
+				t.Errorf("dry run: created %d updated %d unchanged %d, want %d %d %d", got.Created, got.Updated, got.Unchanged,
+					tc.want.Created, tc.want.Updated, tc.want.Unchanged)
+			}
+			after, err := os.ReadFile(filepath.Join(p.dir, JournalFile))
+			if err != nil || string(after) != string(before) {
+				t.Errorf("dry run changed the journal: %q -> %q (%v)", before, after, err)
+			}
+			if n := p.createRequests(); n != creates {
+				t.Errorf("dry run sent %d create requests", n-creates)
+			}
+		})
 	}
 }
 

@@ -111,10 +111,8 @@ func (b *batch) reconcile(ctx context.Context) error {
 			records += len(found)
 		}
 	}
-	for _, e := range entries {
-		if err := j.settle(e.ID, nil, time.Time{}); err != nil {
-			return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
-		}
+	if err := j.settleAll(entries); err != nil {
+		return fmt.Errorf("reconcile journaled creates of %s: %w", p.Table, err)
 	}
 	r.mu.Lock()
 	r.recovered[p.Table] = recovered
