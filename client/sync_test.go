@@ -318,6 +318,30 @@ func TestScheduledTablesWithSlowResponses(t *testing.T) {
 	}
 }
 
+// HubSpot dates its default pipelines and their stages 0: they land with created_at null, not
+// 1970-01-01; pipelines and stages a portal created keep their time.
+func TestDefaultPipelinesLandWithoutCreationTime(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 3, Counts: smallCounts})
+	msgs := p.mustSync(p.spec(map[string]any{"objects": []string{"deals", "tickets"}}), "hubspot_crm_pipelines")
+	for table, idColumn := range map[string]string{"hubspot_crm_pipelines": "id", "hubspot_crm_pipeline_stages": "pipeline_id"} {
+		seen := map[bool]int{}
+		for _, rec := range insertsFor(msgs, table) {
+			ids := arrowtest.Column[*array.String](t, rec, idColumn)
+			created := arrowtest.Column[*array.Timestamp](t, rec, "created_at")
+			for i := range int(rec.NumRows()) {
+				isDefault := ids.Value(i) == "default" || ids.Value(i) == "0"
+				seen[isDefault]++
+				if created.IsValid(i) == isDefault {
+					t.Errorf("%s row of pipeline %s: created_at valid %t", table, ids.Value(i), created.IsValid(i))
+				}
+			}
+		}
+		if seen[true] == 0 || seen[false] == 0 {
+			t.Errorf("%s: %d rows of default pipelines, %d of others; want both", table, seen[true], seen[false])
+		}
+	}
+}
+
 // A deactivated user's owner row keeps its user id, which HubSpot then gives only in
 // userIdIncludingInactive; only queues have none.
 func TestOwnersKeepUserIDs(t *testing.T) {

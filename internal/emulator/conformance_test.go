@@ -1353,6 +1353,18 @@ func checkPipelines(t *testing.T, h *harness) {
 	if st, body := h.call("GET", "/crm/v3/pipelines/contacts", nil); st != 404 {
 		t.Errorf("contacts have no pipelines: %d %v", st, body)
 	}
+	// HubSpot dates its default pipelines and their stages 0; those a portal created carry a real time.
+	const epoch = "1970-01-01T00:00:00.000Z"
+	for _, body := range []map[string]any{deals, tickets} {
+		for _, p := range body["results"].([]any) {
+			isDefault := get(p, "id") == "default" || get(p, "id") == "0"
+			for _, item := range append([]any{p}, get(p, "stages").([]any)...) {
+				if created := get(item, "createdAt"); (created == epoch) != isDefault {
+					t.Errorf("pipeline %v (default %v): %v createdAt %v", get(p, "id"), isDefault, get(item, "id"), created)
+				}
+			}
+		}
+	}
 }
 
 func checkSpecRequiredMetadata(t *testing.T, h *harness) {

@@ -18,6 +18,10 @@ type pipeline struct {
 	stages    []stage
 }
 
+// builtIn reports whether p is the default pipeline every portal starts with: "default" for
+// deals, "0" for tickets.
+func (p pipeline) builtIn() bool { return p.id == "default" || p.id == "0" }
+
 // seedPipelines builds two deal pipelines and two ticket pipelines. The second pipeline of each
 // kind has numeric ids, as pipelines created in a portal do.
 func seedPipelines(seed uint64) map[string][]pipeline {

@@ -175,7 +175,11 @@ type stageJSON struct {
 
 func (e *Emulator) pipelineJSON(p pipeline, order int) pipelineJSON {
 	stamp := isoMillis(e.startMs - seedSpanMs)
-	out := pipelineJSON{ID: p.id, Label: p.label, DisplayOrder: order, CreatedAt: stamp, UpdatedAt: stamp}
+	created := stamp
+	if p.builtIn() {
+		created = isoMillis(0) // HubSpot dates its default pipelines and their stages 0
+	}
+	out := pipelineJSON{ID: p.id, Label: p.label, DisplayOrder: order, CreatedAt: created, UpdatedAt: stamp}
 	for i, s := range p.stages {
 		md := map[string]string{"isClosed": strconv.FormatBool(s.closed)}
 		if s.ticketState != "" {
@@ -184,7 +188,7 @@ func (e *Emulator) pipelineJSON(p pipeline, order int) pipelineJSON {
 			md["probability"] = s.probability
 		}
 		out.Stages = append(out.Stages, stageJSON{ID: s.id, Label: s.label, DisplayOrder: i, Metadata: md,
-			WritePermissions: "CRM_PERMISSIONS_ENFORCEMENT", CreatedAt: stamp, UpdatedAt: stamp})
+			WritePermissions: "CRM_PERMISSIONS_ENFORCEMENT", CreatedAt: created, UpdatedAt: stamp})
 	}
 	return out
 }

@@ -63,11 +63,33 @@ func TestPipelinesList(t *testing.T) {
 	if p.ID != "default" || p.Label != "Sales" || p.UpdatedAt.Year() != 2024 || len(p.Stages) != 2 {
 		t.Fatalf("pipeline = %+v", p)
 	}
-	if s := p.Stages[0]; s.Metadata["probability"] != "0.2" || s.CreatedAt.Day() != 2 || s.UpdatedAt.Day() != 3 {
+	if s := p.Stages[0]; s.Metadata["probability"] != "0.2" || s.CreatedAt == nil || s.CreatedAt.Day() != 2 || s.UpdatedAt.Day() != 3 {
 		t.Errorf("stage = %+v", s)
 	}
 	if s := p.Stages[1]; s.Metadata["probability"] != "1.0" || s.Metadata["isClosed"] != "true" {
 		t.Errorf("stage metadata = %v", s.Metadata)
+	}
+}
+
+// HubSpot dates its default pipelines and their stages 0: that is no creation time, not 1970.
+func TestDefaultPipelineHasNoCreationTime(t *testing.T) {
+	f := scripted(t, step{status: 200, body: `{"results":[{"id":"default","label":"Sales","displayOrder":0,"archived":false,"createdAt":"1970-01-01T00:00:00Z","updatedAt":"2024-01-01T00:00:00Z",
+	  "stages":[{"id":"closedwon","label":"Won","displayOrder":0,"archived":false,"metadata":{},"createdAt":"1970-01-01T00:00:00.000Z","updatedAt":"2024-01-02T00:00:00Z"},
+	            {"id":"42","label":"Added","displayOrder":1,"archived":false,"metadata":{},"createdAt":"2023-05-06T00:00:00Z","updatedAt":"2024-01-02T00:00:00Z"}]}]}`})
+	c, _ := newTestClient(t, f)
+	pipes, err := c.Pipelines.List(t.Context(), "deals")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pipes[0]
+	if p.CreatedAt != nil || p.Stages[0].CreatedAt != nil {
+		t.Errorf("default pipeline created %v, its stage %v; want neither", p.CreatedAt, p.Stages[0].CreatedAt)
+	}
+	if c := p.Stages[1].CreatedAt; c == nil || c.Year() != 2023 {
+		t.Errorf("added stage created %v, want 2023-05-06", c)
+	}
+	if p.UpdatedAt.Year() != 2024 || p.Stages[0].UpdatedAt.Year() != 2024 {
+		t.Errorf("updated %v / %v, want 2024", p.UpdatedAt, p.Stages[0].UpdatedAt)
 	}
 }
 

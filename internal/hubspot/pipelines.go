@@ -18,27 +18,38 @@ type PipelinesService struct {
 // Pipeline is a deal or ticket pipeline with its stages. Deals store its id in `pipeline`,
 // tickets in `hs_pipeline`.
 type Pipeline struct {
-	ID                   string    `json:"id"`
-	Label                string    `json:"label"`
-	DisplayOrder         int       `json:"displayOrder"`
-	Archived             bool      `json:"archived"`
-	CreatedAt, UpdatedAt time.Time `json:"-"`
-	Stages               []Stage   `json:"stages"`
+	ID           string     `json:"id"`
+	Label        string     `json:"label"`
+	DisplayOrder int        `json:"displayOrder"`
+	Archived     bool       `json:"archived"`
+	CreatedAt    *time.Time `json:"-"` // nil for the default pipeline, which HubSpot dates 0
+	UpdatedAt    time.Time  `json:"-"`
+	Stages       []Stage    `json:"stages"`
 }
 
 // Stage is a pipeline stage. Metadata holds probability (deals) or ticketState (tickets).
 type Stage struct {
-	ID                   string            `json:"id"`
-	Label                string            `json:"label"`
-	DisplayOrder         int               `json:"displayOrder"`
-	Archived             bool              `json:"archived"`
-	Metadata             map[string]string `json:"-"`
-	CreatedAt, UpdatedAt time.Time         `json:"-"`
+	ID           string            `json:"id"`
+	Label        string            `json:"label"`
+	DisplayOrder int               `json:"displayOrder"`
+	Archived     bool              `json:"archived"`
+	Metadata     map[string]string `json:"-"`
+	CreatedAt    *time.Time        `json:"-"` // nil for the default pipeline's stages
+	UpdatedAt    time.Time         `json:"-"`
 }
 
 type timestampsWire struct {
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// created is the creation time, or nil where HubSpot gives 0: its default pipelines and their
+// stages have no creation time.
+func (w timestampsWire) created() *time.Time {
+	if w.CreatedAt.IsZero() || w.CreatedAt.Equal(time.Unix(0, 0)) {
+		return nil
+	}
+	return &w.CreatedAt
 }
 
 // UnmarshalJSON reads the pipeline and its timestamps.
@@ -52,7 +63,7 @@ func (p *Pipeline) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*p = Pipeline(w.plain)
-	p.CreatedAt, p.UpdatedAt = w.timestampsWire.CreatedAt, w.timestampsWire.UpdatedAt
+	p.CreatedAt, p.UpdatedAt = w.created(), w.timestampsWire.UpdatedAt
 	return nil
 }
 
@@ -68,7 +79,7 @@ func (s *Stage) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*s = Stage(w.plain)
-	s.CreatedAt, s.UpdatedAt = w.timestampsWire.CreatedAt, w.timestampsWire.UpdatedAt
+	s.CreatedAt, s.UpdatedAt = w.created(), w.timestampsWire.UpdatedAt
 	if w.Metadata != nil {
 		s.Metadata = make(map[string]string, len(w.Metadata))
 		for k, v := range w.Metadata {

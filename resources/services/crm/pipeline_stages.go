@@ -24,7 +24,7 @@ func PipelineStages() *schema.Table {
 			column("display_order", arrow.PrimitiveTypes.Int64, "DisplayOrder", ""),
 			column("archived", arrow.FixedWidthTypes.Boolean, "Archived", ""),
 			column("metadata", types.ExtensionTypes.JSON, "Metadata", "Deal stages: probability; ticket stages: ticketState."),
-			column("created_at", arrow.FixedWidthTypes.Timestamp_ms, "CreatedAt", ""),
+			column("created_at", arrow.FixedWidthTypes.Timestamp_ms, "CreatedAt", "Null for the default pipeline's stages, which HubSpot dates 0 (1970-01-01)."),
 			column("updated_at", arrow.FixedWidthTypes.Timestamp_ms, "UpdatedAt", ""),
 		},
 	}

@@ -33,7 +33,7 @@ func Pipelines() *schema.Table {
 			column("label", arrow.BinaryTypes.String, "Label", ""),
 			column("display_order", arrow.PrimitiveTypes.Int64, "DisplayOrder", ""),
 			column("archived", arrow.FixedWidthTypes.Boolean, "Archived", ""),
-			column("created_at", arrow.FixedWidthTypes.Timestamp_ms, "CreatedAt", ""),
+			column("created_at", arrow.FixedWidthTypes.Timestamp_ms, "CreatedAt", "Null for the default pipeline, which HubSpot dates 0 (1970-01-01)."),
 			column("updated_at", arrow.FixedWidthTypes.Timestamp_ms, "UpdatedAt", ""),
 		},
 		Relations: schema.Tables{PipelineStages()},
