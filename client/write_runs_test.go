@@ -138,6 +138,50 @@ func TestPartialFailureIsReadPerRecord(t *testing.T) {
 	}
 }
 
+// One pair HubSpot refuses in an association batch fails only its own row: the others' associations
+// were made.
+func TestAssociationPartialFailureIsReadPerPair(t *testing.T) {
+	for _, version := range []string{"v3", "2026-09"} {
+		t.Run(version, func(t *testing.T) {
+			p := newDestPortal(t)
+			contacts := p.seeded("contacts", 3, "email")
+			companies := p.seeded("companies", 3, "domain")
+			rows := make([]map[string]any, len(contacts))
+			for i, c := range contacts {
+				rows[i] = map[string]any{"email": c.Properties["email"], "employer": companies[i].ID}
+			}
+			gone := companies[1].ID
+			var once atomic.Bool
+			p.setIntercept(func(w http.ResponseWriter, r *http.Request) bool {
+				// The company disappears between the association read and the create: HubSpot answers 207.
+				if strings.HasSuffix(r.URL.Path, "/batch/create") && strings.Contains(r.URL.Path, "associations") && once.CompareAndSwap(false, true) {
+					if err := p.e.Archive("companies", gone); err != nil {
+						t.Error(err)
+					}
+				}
+				return false
+			})
+			dir := t.TempDir()
+			tb := newTable("crm_contacts", map[string]arrow.DataType{"email": utf8, "employer": utf8}, rows...)
+			m := map[string]any{"table": "crm_contacts", "object": "contacts",
+				"associations": []map[string]any{{"to": "companies", "column": "employer", "label": "Billing contact"}}}
+			if err := write(context.Background(), t, p.specFor(t, dir, map[string]any{"api_version": version}, m), tb); err != nil {
+				t.Fatal(err)
+			}
+			if !once.Load() {
+				t.Fatal("no association batch create was sent")
+			}
+			outs := byRow(outcomes(t, dir), "crm_contacts")
+			for i := range contacts {
+				o := outs[int64(i)]
+				if want := companies[i].ID == gone; (o.Status == reverse.StatusFailed) != want {
+					t.Errorf("row %d, associated with company %s (gone %t): %+v", i, companies[i].ID, want, o)
+				}
+			}
+		})
+	}
+}
+
 // companyRows are n new companies keyed by domain.
 func companyRows(n int) *table {
 	rows := make([]map[string]any, n)

@@ -192,7 +192,7 @@ func (e *Emulator) assocWrite(c *call, inputs []assocWriteInput, typesOf func(si
 		from, okFrom := sd.from().livePos(in.From.ID)
 		to, okTo := sd.to().livePos(in.To.ID)
 		if !okFrom || !okTo {
-			errs = append(errs, invalidPair(sd, in.From.ID, in.To.ID))
+			errs = append(errs, invalidPair(sd, in.From.ID, okFrom, in.To.ID, okTo))
 			continue
 		}
 		apply(sd, recPair{from, to}, idx[i])
@@ -208,11 +208,24 @@ func explicitTypes(sd side, in assocWriteInput) ([]int, *apiError) {
 	return sd.typeIndexesOf(in.Types, in.From.ID, in.To.ID)
 }
 
-// invalidPair is the error for an association whose records do not both exist.
-func invalidPair(sd side, fromID, toID string) batchError {
-	return newBatchError(catValidation, "crm.associations.INVALID_OBJECT_IDS",
-		fmt.Sprintf("Could not associate %s %s with %s %s: both records must exist", sd.from().typ.singular, fromID, sd.to().typ.singular, toID),
-		map[string][]string{"fromObjectId": {fromID}, "toObjectId": {toID}})
+// invalidPair is the error for an association whose records do not both exist. HubSpot names the
+// missing records in context: objectId, objectType (upper-case singular) and INVALID_OBJECT_IDS.
+func invalidPair(sd side, fromID string, fromOK bool, toID string, toOK bool) batchError {
+	context := map[string][]string{}
+	for _, r := range []struct {
+		typ *objectType
+		id  string
+		ok  bool
+	}{{sd.from().typ, fromID, fromOK}, {sd.to().typ, toID, toOK}} {
+		if r.ok {
+			continue
+		}
+		kind := strings.ToUpper(r.typ.singular)
+		context["objectId"] = append(context["objectId"], r.id)
+		context["objectType"] = append(context["objectType"], kind)
+		context["INVALID_OBJECT_IDS"] = append(context["INVALID_OBJECT_IDS"], kind+"="+r.id+" is not valid")
+	}
+	return newBatchError(catValidation, "crm.associations.INVALID_OBJECT_IDS", "One or more associations are invalid", context)
 }
 
 // addTypes sets the default type and the given types on a pair, keeping the ones it has.
@@ -360,23 +373,23 @@ func (e *Emulator) assocBatchArchive(c *call) (int, any, *apiError) {
 	var errs []batchError
 	for _, in := range req.Inputs {
 		for _, t := range in.To {
-			if !sd.removePair(in.From.ID, t.ID) {
-				errs = append(errs, invalidPair(sd, in.From.ID, t.ID))
+			if okFrom, okTo := sd.removePair(in.From.ID, t.ID); !okFrom || !okTo {
+				errs = append(errs, invalidPair(sd, in.From.ID, okFrom, t.ID, okTo))
 			}
 		}
 	}
 	return c.archiveResult(errs)
 }
 
-// removePair removes every type between two records and reports whether both exist. Callers
+// removePair removes every type between two records and reports whether each exists. Callers
 // hold e.mu.
-func (sd side) removePair(fromID, toID string) bool {
+func (sd side) removePair(fromID, toID string) (okFrom, okTo bool) {
 	from, okFrom := sd.from().pos(fromID)
 	to, okTo := sd.to().pos(toID)
 	if okFrom && okTo {
 		sd.setMask(from, to, 0)
 	}
-	return okFrom && okTo
+	return okFrom, okTo
 }
 
 // recordPair reads a per-record association route's input: from {from}/{id} to {to}/{toId}.

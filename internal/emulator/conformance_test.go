@@ -761,6 +761,17 @@ func checkBatchErrorFields(t *testing.T, h *harness) {
 			}
 		}
 	}
+	// HubSpot names the record an association cannot be made with, and only that one.
+	for _, path := range []string{"/crm/v4/associations/contacts/companies/batch/associate/default", "/crm/v4/associations/contacts/companies/batch/create"} {
+		body := badPair
+		if strings.HasSuffix(path, "/create") {
+			body = withTypes(badPair, 279)
+		}
+		_, resp := h.call("POST", path, body)
+		if ids, kind := get(resp, "errors", 0, "context", "objectId"), get(resp, "errors", 0, "context", "objectType"); fmt.Sprint(ids) != "[999]" || fmt.Sprint(kind) != "[COMPANY]" {
+			t.Errorf("%s: context objectId %v objectType %v, want [999] [COMPANY]", path, ids, kind)
+		}
+	}
 }
 
 func inputs(n int, f func(i int) map[string]any) []any {

@@ -98,12 +98,12 @@ func TestAssociationWrites(t *testing.T) {
 	}{
 		{
 			name:   "create",
-			answer: step{status: 201, body: `{"status":"COMPLETE","results":[{"fromObjectTypeId":"0-1","fromObjectId":1,"toObjectTypeId":"0-2","toObjectId":10,"labels":[]},{"fromObjectTypeId":"0-1","fromObjectId":1,"toObjectTypeId":"0-2","toObjectId":11,"labels":["Billing contact"]}],"numErrors":1,"errors":[{"status":"error","category":"OBJECT_NOT_FOUND","message":"missing","context":{"ids":["2"]}}]}`},
+			answer: step{status: 201, body: `{"status":"COMPLETE","results":[{"fromObjectTypeId":"0-1","fromObjectId":1,"toObjectTypeId":"0-2","toObjectId":10,"labels":[]},{"fromObjectTypeId":"0-1","fromObjectId":1,"toObjectTypeId":"0-2","toObjectId":11,"labels":["Billing contact"]}],"numErrors":1,"errors":[{"status":"error","category":"VALIDATION_ERROR","message":"One or more associations are invalid","context":{"INVALID_OBJECT_IDS":["CONTACT=2 is not valid"],"objectId":["2"],"objectType":["CONTACT"]}}]}`},
 			call: func(c *Client) (*AssociationBatchResult, error) {
 				return c.Associations.BatchCreate(t.Context(), "contacts", "companies", inputs[:3])
 			},
 			wantBody:   `{"inputs":[{"from":{"id":"1"},"to":{"id":"10"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":279}]},{"from":{"id":"1"},"to":{"id":"11"},"types":[{"associationCategory":"USER_DEFINED","associationTypeId":7}]},{"from":{"id":"2"},"to":{"id":"10"},"types":[{"associationCategory":"HUBSPOT_DEFINED","associationTypeId":279}]}]}`,
-			wantResult: `[{1 10 [] []} {1 11 [Billing contact] []}] errors=1`,
+			wantResult: `[{1 10 [] []} {1 11 [Billing contact] []}] errors naming [[2]]`,
 		},
 		{
 			name:   "default",
@@ -112,7 +112,7 @@ func TestAssociationWrites(t *testing.T) {
 				return c.Associations.CreateDefault(t.Context(), "contacts", "companies", inputs[3:])
 			},
 			wantBody:   `{"inputs":[{"from":{"id":"1"},"to":{"id":"10"}}]}`,
-			wantResult: `[{1 10 [] [{HUBSPOT_DEFINED 279}]}] errors=0`,
+			wantResult: `[{1 10 [] [{HUBSPOT_DEFINED 279}]}] errors naming []`,
 		},
 	}
 	for _, tt := range tests {
@@ -126,7 +126,11 @@ func TestAssociationWrites(t *testing.T) {
 			if got := string(f.Requests()[0].Body); got != tt.wantBody {
 				t.Errorf("body\n got %s\nwant %s", got, tt.wantBody)
 			}
-			if got := fmt.Sprintf("%v errors=%d", res.Results, len(res.Errors)); got != tt.wantResult {
+			var named [][]string
+			for _, e := range res.Errors {
+				named = append(named, e.IDs)
+			}
+			if got := fmt.Sprintf("%v errors naming %v", res.Results, named); got != tt.wantResult {
 				t.Errorf("result %s, want %s", got, tt.wantResult)
 			}
 		})

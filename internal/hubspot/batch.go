@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hubspot-cq/cq-plugin-hubspot/internal/hubspot/pagejson"
@@ -49,7 +50,9 @@ type BatchError struct {
 	Status, Category, SubCategory, Message string
 	Context                                map[string][]string
 	ObjectWriteTraceID                     string
-	IDs                                    []string // ids the error names, from context.ids when present
+	// IDs are the records the error names: context.ids for record batches, context.objectId for
+	// association writes (the record of the pair that does not exist).
+	IDs []string
 }
 
 // Error makes a BatchError usable as an error value.
@@ -87,7 +90,7 @@ func (c *Client) batchErrors(status int, w batchErrorsWire) []BatchError {
 		ctx := c.secrets.redactContext(e.Context)
 		out = append(out, BatchError{
 			Status: e.Status, Category: e.Category, SubCategory: c.secrets.redact(string(e.SubCategory)),
-			Message: c.secrets.redact(e.Message), Context: ctx, ObjectWriteTraceID: e.ObjectWriteTraceID, IDs: ctx["ids"],
+			Message: c.secrets.redact(e.Message), Context: ctx, ObjectWriteTraceID: e.ObjectWriteTraceID, IDs: slices.Concat(ctx["ids"], ctx["objectId"]),
 		})
 	}
 	if missing := w.NumErrors - len(out); missing > 0 || (status == http.StatusMultiStatus && len(out) == 0) {
