@@ -348,6 +348,10 @@ func checkSearchOperators(t *testing.T, h *harness) {
 	mid, _ := strconv.ParseUint(pick.ID, 10, 64)
 	createdMs := pick.CreatedAt.UnixMilli()
 	num := func(r Record) uint64 { n, _ := strconv.ParseUint(r.ID, 10, 64); return n }
+	first := pick.Properties["firstname"]
+	if first == strings.ToLower(first) {
+		t.Fatalf("picked contact's firstname %q has no capitals", first)
+	}
 	cases := []struct {
 		name   string
 		filter map[string]any
@@ -374,6 +378,13 @@ func checkSearchOperators(t *testing.T, h *harness) {
 		{"NOT_CONTAINS_TOKEN firstname", filter("firstname", "NOT_CONTAINS_TOKEN", strings.ToLower(pick.Properties["firstname"])), func(r Record) bool {
 			return !strings.EqualFold(r.Properties["firstname"], pick.Properties["firstname"])
 		}},
+		// HubSpot matches IN and NOT_IN values on string properties as sent against lower-cased
+		// values: "values must be lowercase", so one with capitals matches nothing.
+		{"IN firstname lower-case matches any case", filter("firstname", "IN", []string{strings.ToLower(first)}), func(r Record) bool {
+			return strings.EqualFold(r.Properties["firstname"], first)
+		}},
+		{"IN firstname with capitals matches nothing", filter("firstname", "IN", []string{first}), func(Record) bool { return false }},
+		{"NOT_IN firstname with capitals excludes nothing", filter("firstname", "NOT_IN", []string{first}), func(Record) bool { return true }},
 		{"GTE number", filter("hs_analytics_num_visits", "GTE", "500"), func(r Record) bool {
 			v, err := strconv.ParseFloat(r.Properties["hs_analytics_num_visits"], 64)
 			return err == nil && v >= 500

@@ -355,6 +355,11 @@ func compileFilter(t *objectType, f searchFilter) (pred, *apiError) {
 		}
 		var eqs []pred
 		for _, raw := range f.Values {
+			// HubSpot compares string values lower-cased with IN values as sent ("values must be
+			// lowercase"), so a value with capitals matches nothing.
+			if v := scalar(raw); p.typ == "string" && v != strings.ToLower(v) {
+				continue
+			}
 			eq, err := compareFilter(p, "EQ", raw)
 			if err != nil {
 				return nil, err
