@@ -116,6 +116,32 @@ func TestRecordFiltersKeepTheWarehouseToMatchingRecords(t *testing.T) {
 	}
 }
 
+// HubSpot matches IN values on a string property as sent against lower-cased values, so a
+// filter written with the CRM's capitals must still find those records.
+func TestRecordFilterInMatchesStringValuesWhateverTheirCase(t *testing.T) {
+	p := newPortal(t, emulator.Config{Seed: 11, Counts: smallCounts})
+	var first string
+	var want []string
+	for _, c := range p.emu.Records("contacts", false) {
+		if n := c.Properties["firstname"]; first == "" && n != strings.ToLower(n) {
+			first = n
+		}
+	}
+	for _, c := range p.emu.Records("contacts", false) {
+		if strings.EqualFold(c.Properties["firstname"], first) {
+			want = append(want, c.ID)
+		}
+	}
+	slices.Sort(want)
+	filters := map[string]any{"contacts": map[string]any{"groups": []any{[]any{
+		map[string]any{"property": "firstname", "operator": "IN", "values": []string{first}}}}}}
+	w := warehouse{}
+	w.apply(t, p.mustSync(p.spec(map[string]any{"objects": []string{"contacts"}, "filters": filters}), "hubspot_crm_contacts"), "hubspot_crm_contacts")
+	if got := w.live(); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("firstname IN [%q]: %d live rows, want the %d contacts of that name", first, len(got), len(want))
+	}
+}
+
 func TestRecordFiltersAreCheckedAgainstTheProperties(t *testing.T) {
 	p := newPortal(t, emulator.Config{Seed: 11, Counts: smallCounts})
 	cond := func(c map[string]any) map[string]any {
