@@ -68,12 +68,11 @@ func (e BatchError) Error() string {
 }
 
 type batchErrorWire struct {
-	Status             string      `json:"status"`
-	Category           string      `json:"category"`
-	SubCategory        flexString  `json:"subCategory"`
-	Message            string      `json:"message"`
-	Context            flexContext `json:"context"`
-	ObjectWriteTraceID string      `json:"objectWriteTraceId"`
+	Status      string      `json:"status"`
+	Category    string      `json:"category"`
+	SubCategory flexString  `json:"subCategory"`
+	Message     string      `json:"message"`
+	Context     flexContext `json:"context"`
 }
 
 // batchErrorsWire is the error part shared by every batch response.
@@ -88,9 +87,14 @@ func (c *Client) batchErrors(status int, w batchErrorsWire) []BatchError {
 	out := make([]BatchError, 0, len(w.Errors))
 	for _, e := range w.Errors {
 		ctx := c.secrets.redactContext(e.Context)
+		// A multi-status create names the failed input in context.objectWriteTraceId.
+		var trace string
+		if t := ctx["objectWriteTraceId"]; len(t) > 0 {
+			trace = t[0]
+		}
 		out = append(out, BatchError{
 			Status: e.Status, Category: e.Category, SubCategory: c.secrets.redact(string(e.SubCategory)),
-			Message: c.secrets.redact(e.Message), Context: ctx, ObjectWriteTraceID: e.ObjectWriteTraceID, IDs: slices.Concat(ctx["ids"], ctx["objectId"]),
+			Message: c.secrets.redact(e.Message), Context: ctx, ObjectWriteTraceID: trace, IDs: slices.Concat(ctx["ids"], ctx["objectId"]),
 		})
 	}
 	if missing := w.NumErrors - len(out); missing > 0 || (status == http.StatusMultiStatus && len(out) == 0) {

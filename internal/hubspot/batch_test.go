@@ -12,7 +12,7 @@ import (
 
 func TestBatchPartialFailures(t *testing.T) {
 	const results = `"results":[{"id":"1","properties":{"email":"a@b.c","phone":null}}]`
-	const errs = `"numErrors":1,"errors":[{"status":"error","category":"OBJECT_NOT_FOUND","message":"Could not get some CONTACT objects","context":{"ids":["2","3"]},"objectWriteTraceId":"t-2"}]`
+	const errs = `"numErrors":1,"errors":[{"status":"error","category":"OBJECT_NOT_FOUND","message":"Could not get some CONTACT objects","context":{"ids":["2","3"]}}]`
 	tests := []struct {
 		name      string
 		version   string
@@ -55,6 +55,23 @@ func TestBatchPartialFailures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// HubSpot's multi-status batch create names the failed input in context.objectWriteTraceId
+// (developers.hubspot.com/docs/api-reference/error-handling); the spec's error has no such member.
+func TestBatchCreateErrorsNameTheirTraceID(t *testing.T) {
+	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ []byte, _ int) {
+		writeRaw(w, http.StatusMultiStatus, `{"status":"COMPLETE","results":[{"id":"1","properties":{}}],"numErrors":1,`+
+			`"errors":[{"status":"error","category":"VALIDATION_ERROR","message":"Property values were not valid","context":{"objectWriteTraceId":["row-2"]}}]}`)
+	})
+	c, _ := newTestClient(t, f)
+	res, err := c.Objects.BatchCreate(t.Context(), "tickets", []ObjectInput{{ObjectWriteTraceID: "row-1"}, {ObjectWriteTraceID: "row-2"}})
+	if err != nil {
+		t.Fatalf("BatchCreate: %v", err)
+	}
+	if len(res.Errors) != 1 || res.Errors[0].ObjectWriteTraceID != "row-2" {
+		t.Errorf("errors = %+v, want one naming trace row-2", res.Errors)
 	}
 }
 
