@@ -274,6 +274,25 @@ func TestWriteModesAndRules(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "a traced create answered multi-status fails each bad row with its own error",
+			build: func(t *testing.T, p *destPortal) (*table, map[string]any, map[string]any) {
+				return newTable("people", map[string]arrow.DataType{"external_id": utf8, "email": utf8},
+					map[string]any{"external_id": "trace-1", "email": "ok.one@example.com"},
+					map[string]any{"external_id": "trace-2", "email": "broken@@example"},
+					map[string]any{"external_id": "trace-3", "email": "also broken"},
+				), map[string]any{"table": "people", "object": "contacts", "match_key": "external_id", "mode": "create", "require_email": false}, nil
+			},
+			want: []want{synced(reverse.ActionCreated), failed("VALIDATION_ERROR"), failed("VALIDATION_ERROR")},
+			check: func(t *testing.T, p *destPortal, outs map[int64]reverse.Outcome) {
+				// HubSpot ties each error to its input by context.objectWriteTraceId.
+				for row, value := range map[int64]string{1: "broken@@example", 2: "also broken"} {
+					if !strings.Contains(outs[row].Message, value) {
+						t.Errorf("row %d: failure message %q is not HubSpot's message about %q", row, outs[row].Message, value)
+					}
+				}
+			},
+		},
 	}
 	runWriteCases(t, cases)
 }

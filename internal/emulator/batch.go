@@ -158,6 +158,10 @@ func (e *Emulator) batchCreate(c *call, t *objectType, req *batchRequest) (int, 
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	var errs []batchError
+	if traced(inputs) {
+		inputs, errs = e.splitInvalid(t, inputs, c.v2026)
+	}
 	positions, err := e.createAll(e.tables[t.name], inputs, c.v2026)
 	if err != nil {
 		return 0, nil, err
@@ -167,7 +171,32 @@ func (e *Emulator) batchCreate(c *call, t *objectType, req *batchRequest) (int, 
 	for i, pos := range positions {
 		results[i] = e.render(e.tables[t.name], pos, v)
 	}
-	return c.batchResult(http.StatusCreated, results, nil)
+	return c.batchResult(http.StatusCreated, results, errs)
+}
+
+// traced reports whether every input carries an objectWriteTraceId, which turns on HubSpot's
+// multi-status batch create: valid inputs are created, invalid ones come back as errors.
+func traced(inputs []writeInput) bool {
+	return len(inputs) > 0 && !slices.ContainsFunc(inputs, func(in writeInput) bool { return in.traceID == "" })
+}
+
+// splitInvalid keeps the inputs that pass validation and turns each other one into a batch
+// error naming it in context.objectWriteTraceId, as HubSpot's multi-status answer does.
+func (e *Emulator) splitInvalid(t *objectType, inputs []writeInput, rules bool) ([]writeInput, []batchError) {
+	var valid []writeInput
+	var errs []batchError
+	for i := range inputs {
+		details := append(e.checkProps(t, &inputs[i], nil, rules), e.checkCreateAssocs(t, &inputs[i])...)
+		if len(details) == 0 {
+			valid = append(valid, inputs[i])
+			continue
+		}
+		be := newBatchError(catValidation, "", validationFailure(details).message,
+			map[string][]string{"objectWriteTraceId": {inputs[i].traceID}})
+		be.Errors = details
+		errs = append(errs, be)
+	}
+	return valid, errs
 }
 
 // createAll validates every input (one bad input rejects all) and then creates the records with

@@ -53,6 +53,7 @@ func TestConformance(t *testing.T) {
 		{"batch input limits", unlimited, checkBatchLimits},
 		{"batch error entries carry every StandardError field", unlimited, checkBatchErrorFields},
 		{"validation rejects the whole batch", unlimited, checkBatchValidation},
+		{"batch create with a trace id on every input answers multi-status", unlimited, checkMultiStatusCreate},
 		{"required properties on create", unlimited, checkRequired},
 		{"duplicate email is a 409", unlimited, checkDuplicateEmail},
 		{"upsert reports new", unlimited, checkUpsert},
@@ -853,6 +854,33 @@ func checkBatchValidation(t *testing.T, h *harness) {
 	wantStatus(t, st, 201, body)
 	if get(body, "results", 1, "properties", "region_date") != "2023-11-15" || get(body, "results", 1, "properties", "region_at") != "2024-05-01T10:00:00.000Z" {
 		t.Errorf("values not normalised: %v", get(body, "results", 1, "properties"))
+	}
+}
+
+// checkMultiStatusCreate: HubSpot's error-handling guide: with a unique objectWriteTraceId on
+// every input, batch create creates the valid inputs and names each invalid one in its error's
+// context.objectWriteTraceId: a 207 in v3, errors folded into the 201 in 2026-09.
+func checkMultiStatusCreate(t *testing.T, h *harness) {
+	for _, tc := range []struct {
+		path   string
+		status int
+	}{{"/crm/v3/objects/companies/batch/create", 207}, {"/crm/objects/2026-09/companies/batch/create", 201}} {
+		before := len(h.e.Records("companies", false))
+		st, body := h.call("POST", tc.path, map[string]any{"inputs": []any{
+			map[string]any{"objectWriteTraceId": "ok-1", "properties": map[string]any{"name": "Traced Co"}, "associations": []any{}},
+			map[string]any{"objectWriteTraceId": "bad-2", "properties": map[string]any{"name": "X", "industry": "PIRACY"}, "associations": []any{}},
+		}})
+		wantStatus(t, st, tc.status, body)
+		if length(body["results"]) != 1 || get(body, "results", 0, "properties", "name") != "Traced Co" {
+			t.Errorf("%s: results %v, want the valid input created", tc.path, body["results"])
+		}
+		if get(body, "numErrors") != 1.0 || get(body, "errors", 0, "category") != "VALIDATION_ERROR" ||
+			get(body, "errors", 0, "context", "objectWriteTraceId", 0) != "bad-2" {
+			t.Errorf("%s: errors %v, want one naming bad-2", tc.path, body["errors"])
+		}
+		if after := len(h.e.Records("companies", false)); after != before+1 {
+			t.Errorf("%s: created %d records, want 1", tc.path, after-before)
+		}
 	}
 }
 
