@@ -112,8 +112,16 @@ func TestRunEmulatorReleasesHungRequestsOnShutdown(t *testing.T) {
 		}
 		answered <- err
 	}()
-	for !strings.Contains(adminStats(t, base), `"hang":1`) {
-		time.Sleep(5 * time.Millisecond)
+	// A request that ends before the emulator holds it would leave this loop polling for ever.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(adminStats(t, base), `"hang":1`); {
+		select {
+		case err := <-answered:
+			t.Fatalf("the request ended (%v) before the emulator held it", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the emulator did not hold the request within 10 s")
+		}
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("runEmulator with a hung request: %v", err)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -1816,14 +1815,23 @@ func checkFaultHang(t *testing.T, h *harness) {
 	answered := func(ctx context.Context) chan error {
 		return answeredWith(ctx, "GET", "/crm/v3/objects/contacts?limit=1", "")
 	}
-	hung := func(n int) {
-		for h.e.Stats().Faults["hang"] < n {
-			runtime.Gosched()
+	// hung waits until the emulator holds n requests. The awaited request ending first (answered,
+	// refused) fails the test rather than leaving it spinning until the package times out.
+	hung := func(n int, req chan error) {
+		for deadline := time.Now().Add(10 * time.Second); h.e.Stats().Faults["hang"] < n; {
+			select {
+			case err := <-req:
+				t.Fatalf("request %d ended (%v) before the emulator held it", n, err)
+			case <-time.After(time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the emulator did not hold request %d within 10 s", n)
+			}
 		}
 	}
 	ctx, giveUp := context.WithCancel(context.Background())
 	first := answered(ctx)
-	hung(1)
+	hung(1, first)
 	select {
 	case err := <-first:
 		t.Fatalf("a hung request was answered: %v", err)
@@ -1839,7 +1847,7 @@ func checkFaultHang(t *testing.T, h *harness) {
 	// once the body is consumed.
 	ctx, giveUp = context.WithCancel(context.Background())
 	search := answeredWith(ctx, "POST", "/crm/v3/objects/contacts/search", `{"limit":1}`)
-	hung(2)
+	hung(2, search)
 	giveUp()
 	<-search
 	select {
@@ -1850,7 +1858,7 @@ func checkFaultHang(t *testing.T, h *harness) {
 	}
 
 	second := answered(context.Background())
-	hung(3)
+	hung(3, second)
 	h.e.Close()
 	if err := <-second; err == nil {
 		t.Error("a request released by Close got an answer; want the connection dropped")

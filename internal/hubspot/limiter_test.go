@@ -332,14 +332,24 @@ func TestLimiterWaitHonoursContext(t *testing.T) {
 				_, err := l.Wait(ctx, false)
 				errc <- err
 			}()
-			for l.waiting() == 0 {
-				time.Sleep(100 * time.Microsecond)
-			}
+			awaitWaiter(t, l, func() bool { return len(errc) > 0 })
 			cancel()
 			if err := <-errc; !errors.Is(err, context.Canceled) {
 				t.Errorf("err = %v, want context.Canceled", err)
 			}
 		})
+	}
+}
+
+// awaitWaiter returns once a request waits in l. A request that ended instead, granted a slot at
+// once or failed, fails the test rather than leaving it polling until the package times out.
+func awaitWaiter(t *testing.T, l *Limiter, ended func() bool) {
+	t.Helper()
+	for l.waiting() == 0 {
+		if ended() {
+			t.Fatal("the request ended without waiting in the limiter")
+		}
+		time.Sleep(100 * time.Microsecond)
 	}
 }
 
@@ -362,9 +372,14 @@ func TestLimiterDoneWakesWaiters(t *testing.T) {
 		got <- clk.Now()
 		p2.Done(nil)
 	}()
-	for l.waiting() == 0 {
-		time.Sleep(100 * time.Microsecond)
-	}
+	awaitWaiter(t, l, func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	})
 	start := clk.Now()
 	p.Done(nil) // the waiter learns the release time only now
 	p.Done(nil) // a second Done changes nothing
