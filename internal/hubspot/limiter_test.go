@@ -41,12 +41,9 @@ func TestLimiterHoldsWindowUnderConcurrency(t *testing.T) {
 
 	var mu sync.Mutex
 	var arrivals []time.Time
-	var running atomic.Int64
-	running.Store(goroutines)
 	var wg sync.WaitGroup
 	for g := range goroutines {
 		wg.Go(func() {
-			defer running.Add(-1)
 			for i := range perG {
 				p, err := l.Wait(t.Context(), false)
 				if err != nil {

@@ -231,7 +231,7 @@ func TestTimeouts(t *testing.T) {
 				}
 			})
 			t.Cleanup(func() { close(release) })
-			c, _ := newTestClient(t, f, WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}), WithRetryPolicy(RetryPolicy{MaxAttempts: 2}))
+			c, _ := newTestClient(t, f, WithHTTPClient(&http.Client{Timeout: attemptTimeout}), WithRetryPolicy(RetryPolicy{MaxAttempts: 2}))
 			var err error
 			if tt.create {
 				_, err = c.Objects.BatchCreate(t.Context(), "contacts", []ObjectInput{{Properties: map[string]string{"email": "a@b.c"}}})
@@ -325,12 +325,17 @@ var (
 	}
 )
 
+// attemptTimeout bounds the attempts of the timeout tests. Their fake server answers in the order
+// it records requests, so a first attempt whose server goroutine stalls past the timeout would let
+// the retry take the first answer; a loaded -race run can stall tens of milliseconds.
+const attemptTimeout = 250 * time.Millisecond
+
 func TestAttemptTimeout(t *testing.T) {
-	const timeout = 50 * time.Millisecond
+	const timeout = attemptTimeout
 	list, create := listContacts(t.Context()), createContact(t.Context())
 	gaveUp := func(err error) bool {
 		return errors.Is(err, context.DeadlineExceeded) && strings.Contains(err.Error(), "giving up after 2 attempts") &&
-			strings.Contains(err.Error(), "GET /crm/v3/objects/contacts: HubSpot did not answer within 50ms")
+			strings.Contains(err.Error(), "GET /crm/v3/objects/contacts: HubSpot did not answer within "+timeout.String())
 	}
 	tests := []struct {
 		name         string
@@ -343,7 +348,7 @@ func TestAttemptTimeout(t *testing.T) {
 		{"stalled body is retried", list, []func(http.ResponseWriter, *http.Request){stall, answer(okList)}, 2, func(err error) bool { return err == nil }},
 		{"read gives up naming the limit", list, []func(http.ResponseWriter, *http.Request){hang}, 2, gaveUp},
 		{"hung create is ambiguous", create, []func(http.ResponseWriter, *http.Request){hang, answer(okBatch)}, 1, func(err error) bool {
-			return IsAmbiguousWrite(err) && strings.Contains(err.Error(), "did not answer within 50ms")
+			return IsAmbiguousWrite(err) && strings.Contains(err.Error(), "did not answer within "+timeout.String())
 		}},
 	}
 	for _, tt := range tests {
@@ -387,7 +392,7 @@ func TestAttemptTimeoutBoundsTokenRefresh(t *testing.T) {
 	l := NewLimiter(LimiterConfig{})
 	l.clock = clk
 	c, err := NewClient(WithBaseURL(f.URL()), WithOAuth(OAuthConfig{ClientID: "app-id", ClientSecret: testClientSecret, RefreshToken: testRefreshToken}),
-		WithLimiter(l), withClock(clk), WithAttemptTimeout(50*time.Millisecond))
+		WithLimiter(l), withClock(clk), WithAttemptTimeout(attemptTimeout))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func (v convergeVariant) run(t *testing.T) {
 	specPath := v.writeSpec(t, dir, srv.URL, out)
 	sync := func(label string) landed {
 		t.Helper()
-		cmd := exec.CommandContext(t.Context(), pluginBinary, "sync", specPath)
+		cmd := exec.CommandContext(callCtx(t), pluginBinary, "sync", specPath)
 		cmd.Env = append(os.Environ(), "HUBSPOT_ACCESS_TOKEN="+emu.Token())
 		if output, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%s: hubspot sync: %v\n%s", label, err, lastLines(string(output), 10))

@@ -106,7 +106,7 @@ func TestDeleteStaleThroughHubspotSync(t *testing.T) {
 			liveBefore := len(hs.emu.Records("contacts", false))
 			for run, emails := range [][]string{staleEmails, staleEmails[:2]} {
 				writePeople(t, dir, emails)
-				cmd := exec.Command(pluginBinary, "sync", spec)
+				cmd := exec.CommandContext(callCtx(t), pluginBinary, "sync", spec)
 				var out bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
 				if err := cmd.Run(); err != nil {
