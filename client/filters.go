@@ -91,12 +91,7 @@ func searchFilter(def hubspot.Property, c spec.Condition) (hubspot.Filter, error
 		if err != nil {
 			return f, err
 		}
-		if def.Type == "string" {
-			// HubSpot matches IN values as sent against lower-cased string values ("values must
-			// be lowercase"): "Wei" would find nobody.
-			s = strings.ToLower(s)
-		}
-		f.Values = append(f.Values, s)
+		f.Values = append(f.Values, def.InValue(s))
 	}
 	return f, nil
 }

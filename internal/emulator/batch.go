@@ -186,7 +186,7 @@ func (e *Emulator) splitInvalid(t *objectType, inputs []writeInput, rules bool) 
 	var valid []writeInput
 	var errs []batchError
 	for i := range inputs {
-		details := append(e.checkProps(t, &inputs[i], nil, rules), e.checkCreateAssocs(t, &inputs[i])...)
+		details := e.createErrors(t, &inputs[i], rules)
 		if len(details) == 0 {
 			valid = append(valid, inputs[i])
 			continue
@@ -199,13 +199,17 @@ func (e *Emulator) splitInvalid(t *objectType, inputs []writeInput, rules bool) 
 	return valid, errs
 }
 
+// createErrors validates one create input: its properties and its associations.
+func (e *Emulator) createErrors(t *objectType, in *writeInput, rules bool) []errorDetail {
+	return append(e.checkProps(t, in, nil, rules), e.checkCreateAssocs(t, in)...)
+}
+
 // createAll validates every input (one bad input rejects all) and then creates the records with
 // their associations. Callers hold e.mu for writing.
 func (e *Emulator) createAll(tb *table, inputs []writeInput, rules bool) ([]int32, *apiError) {
 	var errs []errorDetail
 	for i := range inputs {
-		errs = append(errs, e.checkProps(tb.typ, &inputs[i], nil, rules)...)
-		errs = append(errs, e.checkCreateAssocs(tb.typ, &inputs[i])...)
+		errs = append(errs, e.createErrors(tb.typ, &inputs[i], rules)...)
 	}
 	if len(errs) > 0 {
 		return nil, validationFailure(errs)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // PropertiesService reads property definitions.
@@ -28,6 +29,16 @@ type Property struct {
 	HubspotDefined       bool                 `json:"hubspotDefined"`
 	ModificationMetadata ModificationMetadata `json:"modificationMetadata"`
 	ReferencedObjectType string               `json:"referencedObjectType"`
+}
+
+// InValue is v as an IN or NOT_IN search filter must carry it for this property: HubSpot compares
+// a text property's values lower-cased with the filter's as sent ("values must be lowercase"), so
+// "Acme Inc" would find nothing.
+func (p Property) InValue(v string) string {
+	if p.Type == "string" {
+		return strings.ToLower(v)
+	}
+	return v
 }
 
 // PropertyOption is one choice of an enumeration property.

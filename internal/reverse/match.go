@@ -148,11 +148,12 @@ func (f finder) read(ctx context.Context, api *hubspot.Client, keys, props []str
 }
 
 func (f finder) search(ctx context.Context, api *hubspot.Client, keys, props []string, out map[string]*hubspot.Object) error {
-	if f.object.Properties[f.property].Type == "string" {
-		keys = lowerAll(keys)
+	def, values := f.object.Properties[f.property], make([]string, len(keys))
+	for i, k := range keys {
+		values[i] = def.InValue(k)
 	}
 	req := hubspot.SearchRequest{
-		FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{{PropertyName: f.property, Operator: "IN", Values: keys}}}},
+		FilterGroups: []hubspot.FilterGroup{{Filters: []hubspot.Filter{{PropertyName: f.property, Operator: "IN", Values: values}}}},
 		Sorts:        []hubspot.Sort{{PropertyName: "hs_object_id", Direction: "ASCENDING"}},
 		Properties:   appendMissing(props, f.property),
 		Limit:        200,
@@ -171,16 +172,6 @@ func (f finder) search(ctx context.Context, api *hubspot.Client, keys, props []s
 		}
 		req.After = page.After
 	}
-}
-
-// lowerAll lower-cases IN values for a string property: HubSpot matches them as sent against
-// lower-cased values ("values must be lowercase"), so "Acme Inc" would find nothing.
-func lowerAll(keys []string) []string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = strings.ToLower(k)
-	}
-	return out
 }
 
 // keep records o under key unless an older record already holds it.
